@@ -1,0 +1,197 @@
+// The landing page (dist/index.html): what the two APIs are, how to use the client and the
+// reference server, and every operation, all taken from the bundled specs at build time.
+// Links are relative so the site works at / (serve.mjs) and under /docs/ (the reference server).
+
+const escapeHtml = (s) =>
+  String(s)
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+
+const CLIENT_EXAMPLE = `import { createCtsClient, createCsmsClient } from "@cts-csms/client";
+
+// The reference server from \`npm start\`; use the regional endpoint in production.
+const baseUrl = "http://127.0.0.1:8080";
+// An IAM token, sent as X-Auth-Token (AK/SK signing works too).
+const auth = { token: process.env.HUAWEICLOUD_TOKEN };
+const projectId = process.env.HUAWEICLOUD_PROJECT_ID;
+
+const cts = createCtsClient({ baseUrl, auth });
+const csms = createCsmsClient({ baseUrl, auth });
+
+const { data, error } = await cts.GET("/v3/{project_id}/notifications/{notification_type}", {
+  params: { path: { project_id: projectId, notification_type: "smn" } },
+});`;
+
+const SERVER_EXAMPLE = `# from a checkout: build everything, then serve the API and these docs on port 8080
+npm ci && npm start
+
+# or run the published server on its own
+npx cts-csms-server --port 8080`;
+
+// First sentence-ish summary line of an API; info.summary is short and meant for exactly this.
+const apiSummary = (spec) => spec.info.summary ?? spec.info.title;
+
+function operationsTable(api) {
+  const rows = api.operations
+    .map(
+      (op) => `          <tr>
+            <td><span class="method method-${op.method.toLowerCase()}">${op.method}</span></td>
+            <td><code>${escapeHtml(op.path)}</code></td>
+            <td><a href="${escapeHtml(op.href)}">${escapeHtml(op.summary)}</a>${
+              op.deprecated ? ' <span class="deprecated">deprecated</span>' : ""
+            }</td>
+            <td><code class="opid">${escapeHtml(op.operationId)}</code></td>
+          </tr>`,
+    )
+    .join("\n");
+  return `      <section aria-labelledby="ops-${api.id}">
+        <h3 id="ops-${api.id}">${escapeHtml(api.spec.info.title)}</h3>
+        <div class="table-wrap">
+        <table>
+          <caption>${api.operations.length} ${api.label} operations (API version ${escapeHtml(
+            api.spec.info.version,
+          )})</caption>
+          <thead>
+            <tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Summary</th><th scope="col">Operation ID</th></tr>
+          </thead>
+          <tbody>
+${rows}
+          </tbody>
+        </table>
+        </div>
+      </section>`;
+}
+
+function apiCard(api) {
+  return `        <li class="card">
+          <h3><a href="${api.id}.html">${escapeHtml(api.spec.info.title)}</a></h3>
+          <p>${escapeHtml(apiSummary(api.spec))}</p>
+          <p class="meta">API version ${escapeHtml(api.spec.info.version)} · ${
+            api.operations.length
+          } operations · <a href="${api.id}.html">Open the ${api.label} reference<span aria-hidden="true"> →</span></a></p>
+        </li>`;
+}
+
+const STYLE = `
+      :root {
+        color-scheme: light dark;
+        --fg: #1b1f24;
+        --muted: #57606a;
+        --bg: #ffffff;
+        --panel: #f6f8fa;
+        --border: #d0d7de;
+        --link: #0550ae;
+        --focus: #0969da;
+      }
+      @media (prefers-color-scheme: dark) {
+        :root {
+          --fg: #e6edf3;
+          --muted: #9da7b3;
+          --bg: #0d1117;
+          --panel: #161b22;
+          --border: #30363d;
+          --link: #6cb6ff;
+          --focus: #6cb6ff;
+        }
+      }
+      * { box-sizing: border-box; }
+      body {
+        margin: 0;
+        font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+          "Noto Sans", sans-serif;
+        line-height: 1.55;
+        color: var(--fg);
+        background: var(--bg);
+      }
+      code, pre {
+        font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+        font-size: 0.9em;
+      }
+      pre code { font-size: inherit; }
+      a { color: var(--link); }
+      a:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; border-radius: 2px; }
+      .skip { position: absolute; left: -10000px; }
+      .skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: 0.5rem; }
+      header, main, footer { max-width: 72rem; margin: 0 auto; padding: 0 1.5rem; }
+      header { padding-top: 2.5rem; }
+      header h1 { margin: 0 0 0.25rem; font-size: 2rem; }
+      header p { margin: 0; color: var(--muted); max-width: 48rem; }
+      h2 { margin-top: 2.5rem; font-size: 1.4rem; border-bottom: 1px solid var(--border); padding-bottom: 0.3rem; }
+      h3 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; }
+      .cards { list-style: none; padding: 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
+      .card { border: 1px solid var(--border); border-radius: 8px; padding: 1rem 1.25rem; background: var(--panel); }
+      .card h3 { margin-top: 0; }
+      .meta { color: var(--muted); font-size: 0.95rem; margin-bottom: 0; }
+      pre { background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 1rem; overflow-x: auto; line-height: 1.45; }
+      .table-wrap { overflow-x: auto; }
+      table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+      caption { text-align: left; color: var(--muted); padding-bottom: 0.4rem; }
+      th, td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--border); vertical-align: top; }
+      th { font-weight: 600; }
+      .opid { color: var(--muted); }
+      .method { display: inline-block; min-width: 4.2em; text-align: center; font-size: 0.75rem; font-weight: 700; letter-spacing: 0.03em; padding: 0.1rem 0.35rem; border-radius: 4px; color: #fff; }
+      .method-get { background: #1a7f37; }
+      .method-post { background: #0550ae; }
+      .method-put, .method-patch { background: #8a4600; }
+      .method-delete { background: #b42318; }
+      .method-head, .method-options, .method-trace { background: #57606a; }
+      .deprecated { color: var(--muted); font-style: italic; }
+      footer { color: var(--muted); font-size: 0.9rem; padding-top: 2rem; padding-bottom: 2.5rem; }`;
+
+/** The whole landing page. `apis`: APIS entries with `spec` and `operations` added. */
+export function renderLanding(apis) {
+  const total = apis.reduce((n, api) => n + api.operations.length, 0);
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'" />
+    <meta name="referrer" content="no-referrer" />
+    <meta name="description" content="Offline API reference for Huawei Cloud CTS v3 key event notifications and CSMS v1 secret events." />
+    <title>cts-csms API reference</title>
+    <link rel="icon" href="data:," />
+    <style>${STYLE}
+    </style>
+  </head>
+  <body>
+    <a class="skip" href="#main">Skip to content</a>
+    <header>
+      <h1>cts-csms API reference</h1>
+      <p>OpenAPI 3.1 reference for two Huawei Cloud APIs, with a typed TypeScript client and a
+        stateful reference server for offline testing. Every page here works without network access.</p>
+    </header>
+    <main id="main">
+      <h2 id="apis">The APIs</h2>
+      <ul class="cards">
+${apis.map(apiCard).join("\n")}
+      </ul>
+
+      <h2 id="client">Use the client</h2>
+      <p>Install <code>@cts-csms/client</code>, create one client per API and call operations by
+        path; requests and responses are typed from the same specs.</p>
+      <pre><code>${escapeHtml(CLIENT_EXAMPLE)}</code></pre>
+
+      <h2 id="server">Run the reference server</h2>
+      <p>The reference server validates requests and responses against the specs, keeps state in
+        memory and answers with the services' own error envelopes. It also serves this site at
+        <code>/docs/</code>.</p>
+      <pre><code>${escapeHtml(SERVER_EXAMPLE)}</code></pre>
+
+      <h2 id="operations">All ${total} operations</h2>
+      <p>Each summary links to the operation in its reference page, where the description lists
+        the rules the server enforces beyond the schema.</p>
+${apis.map(operationsTable).join("\n")}
+    </main>
+    <footer>
+      <p>Generated from the bundled specs of <code>@cts-csms/openapi</code>
+        (${apis.map((a) => `${a.label} ${escapeHtml(a.spec.info.version)}`).join(", ")}).
+        Reference pages rendered with Redoc.</p>
+    </footer>
+  </body>
+</html>
+`;
+}

@@ -1,0 +1,110 @@
+// What the site is made of, shared by the build and the tests so both read the same specs the
+// same way: the two bundled specs (resolved through @cts-csms/openapi, never the YAML sources),
+// their operations, and the offline check every HTML file must pass.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+export const APIS = [
+  {
+    id: "cts",
+    label: "CTS",
+    specModule: "@cts-csms/openapi/cts.json",
+    clientFactory: "createCtsClient",
+  },
+  {
+    id: "csms",
+    label: "CSMS",
+    specModule: "@cts-csms/openapi/csms.json",
+    clientFactory: "createCsmsClient",
+  },
+];
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/** Absolute path of an API's bundled spec. */
+export function specPath(api) {
+  return require.resolve(api.specModule);
+}
+
+export function loadSpec(api) {
+  return JSON.parse(readFileSync(specPath(api), "utf8"));
+}
+
+/**
+ * Redoc's operation anchor. Redoc 3 routes by hash (`#/<tag-slug>/<id>`) but only computes
+ * those routes in the browser; it still accepts the classic `#tag/<Tag>/operation/<id>` form
+ * and redirects it to the canonical route, and the browser test follows every one of these.
+ */
+export function operationAnchor(api, tag, operationId) {
+  const tagPart = encodeURIComponent(tag.replace(/ /g, "-"));
+  return `${api.id}.html#tag/${tagPart}/operation/${encodeURIComponent(operationId)}`;
+}
+
+/** Every operation of a spec, in the spec's own order (paths, then methods). */
+export function listOperations(api, spec = loadSpec(api)) {
+  const ops = [];
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    // The spec's own order, which is also Redoc's sidebar order.
+    for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.includes(method)) continue;
+      if (!op.operationId || !op.summary) {
+        throw new Error(
+          `${api.id}: ${method.toUpperCase()} ${path} needs an operationId and summary`,
+        );
+      }
+      const tag = op.tags?.[0];
+      if (!tag) throw new Error(`${api.id}: ${op.operationId} has no tag, so Redoc has no anchor`);
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        operationId: op.operationId,
+        summary: op.summary,
+        tag,
+        deprecated: op.deprecated === true,
+        href: operationAnchor(api, tag, op.operationId),
+      });
+    }
+  }
+  return ops;
+}
+
+// Hosts that Redoc (or its default template) is known to load from at run time. The attribute
+// scan below cannot see URLs that the bundle assembles in JavaScript, so these are named.
+const KNOWN_REMOTE_ASSETS = [
+  "fonts.googleapis.com",
+  "fonts.gstatic.com",
+  "cdn.redoc.ly/",
+  "cdn.redocly.com/redoc/",
+];
+
+/**
+ * Remote URLs in places where a browser would fetch them: src/href/srcset/poster/data attributes
+ * of loading elements, CSS `url(...)` and `@import`, plus the known Redoc asset hosts anywhere.
+ * Plain links (`<a href>`) and URLs in text or examples are fine: they load nothing.
+ */
+export function findRemoteLoads(html) {
+  const found = [];
+  const remote = /^\s*(?:https?:)?\/\//i;
+  const tagRe =
+    /<(script|link|img|iframe|source|video|audio|embed|object|track|image|use)\b[^>]*>/gi;
+  for (const [tag, name] of html.matchAll(tagRe)) {
+    for (const [, attr, , value] of tag.matchAll(
+      /\s(src|href|xlink:href|srcset|poster|data)\s*=\s*(["'])(.*?)\2/gi,
+    )) {
+      const urls = attr.toLowerCase() === "srcset" ? value.split(",") : [value];
+      for (const url of urls) {
+        if (remote.test(url)) found.push(`<${name} ${attr}="${url.trim()}">`);
+      }
+    }
+  }
+  for (const [m] of html.matchAll(/url\(\s*["']?\s*(?:https?:)?\/\/[^)"']*/gi)) found.push(m);
+  for (const [m] of html.matchAll(/@import\s+(?:url\()?\s*["']?\s*(?:https?:)?\/\/[^;"')]*/gi)) {
+    found.push(m);
+  }
+  for (const host of KNOWN_REMOTE_ASSETS) {
+    if (html.includes(host)) found.push(host);
+  }
+  return found;
+}
