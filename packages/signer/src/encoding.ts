@@ -69,19 +69,20 @@ export function percentDecode(value: string): string {
 }
 
 /**
- * Canonical URI: each `/`-separated segment of the (percent-encoded) path is decoded, then
- * re-encoded with {@link uriEncode}; the result always ends with `/`.
+ * Canonical URI: the (percent-encoded) path is decoded, split on `/`, and each segment re-encoded
+ * with {@link uriEncode}; the result always ends with `/`. Decoding the whole path first (so `%2F`
+ * becomes a separator) is what the Python SDK and the gateway's Go-style `URL.Path` do.
  *
- * @example canonicalUri("/v1/a b/ü") // "/v1/a%20b/%C3%BC/"
+ * @example canonicalUri("/v1/a%20b/ü") // "/v1/a%20b/%C3%BC/"
  */
 export function canonicalUri(pathname: string): string {
   let out: string;
   if (UNRESERVED_PATH.test(pathname)) {
     out = pathname;
   } else {
-    const segments = pathname.split("/");
+    const segments = percentDecode(pathname).split("/");
     for (let i = 0; i < segments.length; i++) {
-      segments[i] = uriEncode(percentDecode(segments[i] as string));
+      segments[i] = uriEncode(segments[i] as string);
     }
     out = segments.join("/");
   }
@@ -113,10 +114,18 @@ export function canonicalQueryString(search: string): string {
   for (const part of parts) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    if (eq === -1) pairs.push([decodeQueryComponent(part), ""]);
-    else pairs.push([decodeQueryComponent(part.slice(0, eq)), decodeQueryComponent(part.slice(eq + 1))]);
+    if (eq === -1) {
+      pairs.push([decodeQueryComponent(part), ""]);
+    } else {
+      pairs.push([
+        decodeQueryComponent(part.slice(0, eq)),
+        decodeQueryComponent(part.slice(eq + 1)),
+      ]);
+    }
   }
-  if (pairs.length > 1) pairs.sort((x, y) => compareCodeUnits(x[0], y[0]) || compareCodeUnits(x[1], y[1]));
+  if (pairs.length > 1) {
+    pairs.sort((x, y) => compareCodeUnits(x[0], y[0]) || compareCodeUnits(x[1], y[1]));
+  }
   let out = "";
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i] as [string, string];
