@@ -1,0 +1,105 @@
+// Generates src/generated/{cts,csms}-operations.ts from the bundled specs: one entry per
+// operationId with its method and path, the regional server template, and the list operations
+// that page with `marker` / `page_info.next_marker`. Runs on every build and typecheck, so a new
+// operation in the spec appears in the client after a rebuild, typed through @cts-csms/types.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+
+// Optional arguments (used by the tests): an output directory and a directory holding the specs.
+const [outArg, specArg] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const outDir = outArg ? pathToFileURL(`${outArg}/`) : new URL("../src/generated/", import.meta.url);
+await mkdir(outDir, { recursive: true });
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/** Follows local `#/components/...` references of the bundled document. */
+function deref(spec, node) {
+  let current = node;
+  const seen = new Set();
+  while (current && typeof current.$ref === "string") {
+    if (seen.has(current.$ref)) throw new Error(`circular $ref ${current.$ref}`);
+    seen.add(current.$ref);
+    current = current.$ref
+      .slice(2)
+      .split("/")
+      .reduce((acc, key) => acc?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], spec);
+  }
+  return current;
+}
+
+/**
+ * The array property a paged list returns its items in: a 2xx JSON body with `page_info` and
+ * exactly one array property, on an operation that takes a `marker` query parameter.
+ */
+function pagedItemsKey(spec, pathItem, operation) {
+  const params = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) =>
+    deref(spec, p),
+  );
+  if (!params.some((p) => p?.in === "query" && p.name === "marker")) return undefined;
+  const ok = Object.entries(operation.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
+  const schema = deref(spec, deref(spec, ok?.[1])?.content?.["application/json"]?.schema);
+  const props = schema?.properties ?? {};
+  if (!("page_info" in props)) return undefined;
+  const arrays = Object.entries(props).filter(([, s]) => deref(spec, s)?.type === "array");
+  return arrays.length === 1 ? arrays[0][0] : undefined;
+}
+
+for (const api of ["cts", "csms"]) {
+  const specPath = specArg
+    ? `${specArg}/${api}.json`
+    : require.resolve(`@cts-csms/openapi/${api}.json`);
+  const spec = JSON.parse(await readFile(specPath, "utf8"));
+  const operations = [];
+  const paged = [];
+  for (const [path, pathItem] of Object.entries(spec.paths ?? {})) {
+    for (const method of METHODS) {
+      const operation = pathItem[method];
+      if (!operation) continue;
+      const id = operation.operationId;
+      if (typeof id !== "string" || !/^[A-Za-z_$][\w$]*$/.test(id)) {
+        throw new Error(`${api}: ${method.toUpperCase()} ${path} needs an identifier operationId`);
+      }
+      if (operations.some((o) => o.id === id))
+        throw new Error(`${api}: duplicate operationId ${id}`);
+      operations.push({ id, method, path });
+      const items = pagedItemsKey(spec, pathItem, operation);
+      if (items) paged.push({ id, items });
+    }
+  }
+  operations.sort((a, b) => a.id.localeCompare(b.id));
+  paged.sort((a, b) => a.id.localeCompare(b.id));
+
+  // The regional server is the one with a `{region}` variable; the client fills it in.
+  const regional = (spec.servers ?? []).find((s) => s.url.includes("{region}"));
+  if (!regional) throw new Error(`${api}: no server URL with a {region} variable`);
+
+  const lines = [
+    "/**",
+    " * GENERATED FILE: do not edit. Built by packages/client/scripts/generate-operations.mjs",
+    ` * from @cts-csms/openapi/${api}.json; edit the spec in openapi/${api}/.`,
+    " */",
+    "",
+    `/** Regional endpoint template of the ${api.toUpperCase()} API (from the spec's \`servers\`). */`,
+    `export const ${api}Server = ${JSON.stringify(regional.url)};`,
+    "",
+    `/** Every ${api.toUpperCase()} operation: operationId → HTTP method and path template. */`,
+    `export const ${api}Operations = {`,
+    ...operations.map(
+      (o) => `  ${o.id}: { method: ${JSON.stringify(o.method)}, path: ${JSON.stringify(o.path)} },`,
+    ),
+    "} as const;",
+    "",
+    `/** Paged list operations (marker / page_info.next_marker): operationId → items property. */`,
+    ...(paged.length === 0
+      ? [`export const ${api}Pagination = {} as const;`]
+      : [
+          `export const ${api}Pagination = {`,
+          ...paged.map((p) => `  ${p.id}: ${JSON.stringify(p.items)},`),
+          "} as const;",
+        ]),
+    "",
+  ];
+  await writeFile(new URL(`${api}-operations.ts`, outDir), lines.join("\n"));
+}

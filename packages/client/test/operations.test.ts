@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCsmsClient, createCtsClient, csmsOperations, ctsOperations } from "../src/index.js";
+import { startServer, type TestServer } from "./server.js";
+
+const PROJECT = "0123456789abcdef0123456789abcdef";
+const NOTIFICATION_ID = "cda8fd83-d08c-46f0-b914-1453a6a85c00";
+
+const notification = {
+  notification_id: NOTIFICATION_ID,
+  notification_name: "keyOperate_info",
+  operation_type: "complete",
+  status: "disabled",
+  project_id: PROJECT,
+  create_time: 1634001495876,
+};
+const event = {
+  name: "demo-event",
+  event_id: "bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e",
+  event_types: ["SECRET_ROTATED"],
+  state: "ENABLED",
+  create_time: 1581507580000,
+  update_time: 1581507580000,
+  notification: { target_type: "SMN", target_id: "urn:smn:cn-north-4:p:t", target_name: "t" },
+};
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer((req) => {
+    if (req.method === "DELETE") return { status: 204 };
+    if (req.method === "POST" && req.path.endsWith("/notifications")) {
+      return { status: 201, body: notification };
+    }
+    if (req.path.includes("/notifications/")) return { body: { notifications: [notification] } };
+    if (req.path.endsWith("/notifications")) return { body: notification };
+    if (req.path.endsWith("/notification-records")) {
+      return { body: { records: [], page_info: { current_count: 0 } } };
+    }
+    if (req.path.endsWith("/events") && req.method === "GET") {
+      return { body: { events: [event], page_info: { current_count: 1 } } };
+    }
+    return { body: { event } };
+  });
+});
+afterAll(() => server.close());
+
+const last = () => server.requests.at(-1)!;
+
+interface Case {
+  id: string;
+  run: () => Promise<{ data?: unknown; response: Response }>;
+  raw: () => Promise<{ data?: unknown; response: Response }>;
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  status: number;
+}
+
+describe("every operation, by operationId and by path", () => {
+  const cts = () =>
+    createCtsClient({ endpoint: server.url, projectId: PROJECT, auth: { token: "t" } });
+  const csms = () =>
+    createCsmsClient({ endpoint: server.url, projectId: PROJECT, auth: { token: "t" } });
+  const createBody = { notification_name: "n1", operation_type: "complete" as const };
+  const updateBody = {
+    notification_id: NOTIFICATION_ID,
+    notification_name: "n1",
+    operation_type: "complete" as const,
+    status: "disabled" as const,
+  };
+  const eventBody = {
+    name: "demo-event",
+    event_types: ["SECRET_ROTATED" as const],
+    state: "ENABLED" as const,
+    notification: event.notification,
+  };
+
+  const cases: Case[] = [
+    {
+      id: "createNotification",
+      run: () => cts().createNotification({ body: createBody }),
+      raw: () => cts().POST("/v3/{project_id}/notifications", { body: createBody }),
+      method: "POST",
+      path: `/v3/${PROJECT}/notifications`,
+      body: createBody,
+      status: 201,
+    },
+    {
+      id: "updateNotification",
+      run: () => cts().updateNotification({ body: updateBody }),
+      raw: () => cts().PUT("/v3/{project_id}/notifications", { body: updateBody }),
+      method: "PUT",
+      path: `/v3/${PROJECT}/notifications`,
+      body: updateBody,
+      status: 200,
+    },
+    {
+      id: "listNotifications",
+      run: () =>
+        cts().listNotifications({
+          params: { path: { notification_type: "smn" }, query: { notification_name: "n1" } },
+        }),
+      raw: () =>
+        cts().GET("/v3/{project_id}/notifications/{notification_type}", {
+          params: { path: { notification_type: "smn" }, query: { notification_name: "n1" } },
+        }),
+      method: "GET",
+      path: `/v3/${PROJECT}/notifications/smn`,
+      query: { notification_name: "n1" },
+      status: 200,
+    },
+    {
+      id: "deleteNotification",
+      run: () =>
+        cts().deleteNotification({ params: { query: { notification_id: NOTIFICATION_ID } } }),
+      raw: () =>
+        cts().DELETE("/v3/{project_id}/notifications", {
+          params: { query: { notification_id: NOTIFICATION_ID } },
+        }),
+      method: "DELETE",
+      path: `/v3/${PROJECT}/notifications`,
+      query: { notification_id: NOTIFICATION_ID },
+      status: 204,
+    },
+    {
+      id: "createSecretEvent",
+      run: () => csms().createSecretEvent({ body: eventBody }),
+      raw: () => csms().POST("/v1/{project_id}/csms/events", { body: eventBody }),
+      method: "POST",
+      path: `/v1/${PROJECT}/csms/events`,
+      body: eventBody,
+      status: 200,
+    },
+    {
+      id: "listSecretEvents",
+      run: () => csms().listSecretEvents({ params: { query: { limit: 10, marker: "a" } } }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/csms/events", {
+          params: { query: { limit: 10, marker: "a" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/csms/events`,
+      query: { limit: "10", marker: "a" },
+      status: 200,
+    },
+    {
+      id: "showSecretEvent",
+      run: () => csms().showSecretEvent({ params: { path: { event_name: "demo-event" } } }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/csms/events/{event_name}", {
+          params: { path: { event_name: "demo-event" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/csms/events/demo-event`,
+      status: 200,
+    },
+    {
+      id: "updateSecretEvent",
+      run: () =>
+        csms().updateSecretEvent({
+          params: { path: { event_name: "demo-event" } },
+          body: { state: "DISABLED" },
+        }),
+      raw: () =>
+        csms().PUT("/v1/{project_id}/csms/events/{event_name}", {
+          params: { path: { event_name: "demo-event" } },
+          body: { state: "DISABLED" },
+        }),
+      method: "PUT",
+      path: `/v1/${PROJECT}/csms/events/demo-event`,
+      body: { state: "DISABLED" },
+      status: 200,
+    },
+    {
+      id: "deleteSecretEvent",
+      run: () => csms().deleteSecretEvent({ params: { path: { event_name: "demo-event" } } }),
+      raw: () =>
+        csms().DELETE("/v1/{project_id}/csms/events/{event_name}", {
+          params: { path: { event_name: "demo-event" } },
+        }),
+      method: "DELETE",
+      path: `/v1/${PROJECT}/csms/events/demo-event`,
+      status: 204,
+    },
+    {
+      id: "listNotificationRecords",
+      run: () => csms().listNotificationRecords({ params: { query: { limit: 5, marker: "m-1" } } }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/csms/notification-records", {
+          params: { query: { limit: 5, marker: "m-1" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/csms/notification-records`,
+      query: { limit: "5", marker: "m-1" },
+      status: 200,
+    },
+  ];
+
+  it("covers every operation in the generated maps", () => {
+    expect(cases.map((c) => c.id).sort()).toEqual(
+      [...Object.keys(ctsOperations), ...Object.keys(csmsOperations)].sort(),
+    );
+  });
+
+  for (const c of cases) {
+    for (const style of ["operationId", "path"] as const) {
+      it(`${c.id} by ${style}`, async () => {
+        const result = await (style === "operationId" ? c.run() : c.raw());
+        expect(result.response.status).toBe(c.status);
+        const req = last();
+        expect(req.method).toBe(c.method);
+        expect(req.path).toBe(c.path);
+        expect(req.query).toEqual(c.query ?? {});
+        expect(req.json).toEqual(c.body);
+        if (c.body !== undefined) expect(req.headers["content-type"]).toBe("application/json");
+        if (c.status !== 204) expect(result.data).toBeDefined();
+      });
+    }
+  }
+
+  it("generated map matches the spec's methods and paths", () => {
+    expect(ctsOperations.listNotifications).toEqual({
+      method: "get",
+      path: "/v3/{project_id}/notifications/{notification_type}",
+    });
+    expect(csmsOperations.deleteSecretEvent).toEqual({
+      method: "delete",
+      path: "/v1/{project_id}/csms/events/{event_name}",
+    });
+  });
+});
