@@ -1,0 +1,26 @@
+/** The `limit`/`marker` paging shared by the CSMS list operations, bounds read from the spec. */
+import type { csms } from "@cts-csms/types";
+import { pagingLimits } from "../spec.js";
+import type { Page } from "../store/types.js";
+
+type PageInfo = csms.components["schemas"]["PageInfo"];
+
+export interface PagingQuery {
+  limit?: number;
+  marker?: string;
+}
+
+/** `limit` after validation (coerced, defaulted); the default/maximum come from the spec. */
+export function pageRequest(operationId: string, query: PagingQuery) {
+  const bounds = pagingLimits("csms", operationId);
+  const raw = Number(query.limit ?? bounds.default);
+  const limit = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, bounds.max) : bounds.default;
+  return query.marker === undefined ? { limit } : { limit, marker: query.marker };
+}
+
+export function pageInfo<T>(page: Page<T>, marker: string | undefined): PageInfo {
+  const info: PageInfo = { current_count: page.items.length };
+  if (page.nextMarker !== undefined) info.next_marker = page.nextMarker;
+  if (marker !== undefined) info.previous_marker = marker;
+  return info;
+}

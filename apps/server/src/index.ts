@@ -1,0 +1,21 @@
+/**
+ * `@cts-csms/server`: the reference server for CTS v3 key event notifications and CSMS v1 secret
+ * events, as a library. `createServer` listens; `createApp` gives the Express app to mount.
+ */
+
+export { type AppOptions, createApp, type LogLevel, type ServerApp } from "./app.js";
+export type { AuthMode, CredentialsConfig } from "./auth.js";
+export type { SeedConfig } from "./seed.js";
+export { createServer, type RunningServer, type ServerOptions } from "./server.js";
+export { createMemoryStore } from "./store/memory.js";
+export type {
+  Notification,
+  NotificationRecord,
+  NotificationRecordRepository,
+  NotificationRepository,
+  Page,
+  PageRequest,
+  SecretEvent,
+  SecretEventRepository,
+  Store,
+} from "./store/types.js";

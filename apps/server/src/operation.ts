@@ -1,0 +1,82 @@
+/**
+ * Typed operation handlers. A handler takes the validated path, query and body of one operation
+ * (typed from the generated `operations` interface) and returns a success status with its body,
+ * so a spec change that breaks a handler fails `tsc`. Express stays in app.ts.
+ */
+import { randomUUID } from "node:crypto";
+import type { Store } from "./store/types.js";
+
+type Parameters<Op> = Op extends { parameters: infer P } ? P : never;
+type PathOf<Op> = Parameters<Op> extends { path: infer P } ? P : Record<string, never>;
+type QueryOf<Op> = Parameters<Op> extends { query?: infer Q } ? NonNullable<Q> : never;
+type BodyOf<Op> = Op extends { requestBody: { content: { "application/json": infer B } } }
+  ? B
+  : undefined;
+type Responses<Op> = Op extends { responses: infer R } ? R : never;
+type SuccessStatus<Op> = Extract<keyof Responses<Op>, 200 | 201 | 204>;
+type ContentOf<R> = R extends { content: { "application/json": infer B } } ? B : undefined;
+
+export interface OperationInput<Op> {
+  projectId: string;
+  params: PathOf<Op>;
+  /** Query parameters after validation (`[QueryOf<Op>] extends [never]` when there are none). */
+  query: [QueryOf<Op>] extends [never] ? Record<string, never> : QueryOf<Op>;
+  body: BodyOf<Op>;
+}
+
+/** One of the operation's declared success responses. */
+export type Reply<Op> = {
+  [S in SuccessStatus<Op>]: { status: S; body: ContentOf<Responses<Op>[S]> };
+}[SuccessStatus<Op>];
+
+export type OperationHandler<Op> = (input: OperationInput<Op>) => Promise<Reply<Op>>;
+
+/** One handler per operationId of an API's generated `operations` interface. */
+export type OperationHandlers<Ops> = { [K in keyof Ops]: OperationHandler<Ops[K]> };
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface IdGenerator {
+  /** A new UUID. */
+  next(): string;
+}
+
+export interface Context {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const randomIds: IdGenerator = { next: () => randomUUID() };
+
+/** 2024-01-01T00:00:00Z. */
+const DETERMINISTIC_EPOCH = Date.UTC(2024, 0, 1);
+
+/** A clock that starts at 2024-01-01T00:00:00Z and advances 1 ms per read, for stable snapshots. */
+export function deterministicClock(): Clock & { reset(): void } {
+  let t = DETERMINISTIC_EPOCH;
+  return {
+    now: () => t++,
+    reset: () => {
+      t = DETERMINISTIC_EPOCH;
+    },
+  };
+}
+
+/** UUID-shaped sequential ids: 00000000-0000-4000-8000-000000000001, ...0002, ... */
+export function sequentialIds(): IdGenerator & { reset(): void } {
+  let n = 0;
+  return {
+    next: () => {
+      n++;
+      return `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+    },
+    reset: () => {
+      n = 0;
+    },
+  };
+}

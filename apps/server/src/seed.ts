@@ -1,0 +1,83 @@
+/**
+ * Seed data: notifications and events preloaded per project. Each entry is the body of the
+ * corresponding create request and goes through the same validation and server rules as an HTTP
+ * create, so a seed can never hold a resource the API could not have produced.
+ */
+import { readFileSync } from "node:fs";
+import type { csms, cts } from "@cts-csms/types";
+import { ApiError, classify } from "./errors.js";
+
+export interface SeedConfig {
+  projects: Record<
+    string,
+    {
+      /** `POST /v3/{project_id}/notifications` bodies, created in this order. */
+      notifications?: cts.components["schemas"]["CreateNotificationRequestBody"][];
+      /** `POST /v1/{project_id}/csms/events` bodies. */
+      events?: csms.components["schemas"]["CreateSecretEventRequestBody"][];
+    }
+  >;
+}
+
+export function parseSeed(value: unknown, source = "seed"): SeedConfig {
+  const fail = (what: string): never => {
+    throw new Error(`${source}: ${what}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(value) || !isObject(value.projects)) {
+    fail(
+      'expected { "projects": { "<project_id>": { "notifications": [...], "events": [...] } } }',
+    );
+  }
+  const projects = (value as { projects: Record<string, unknown> }).projects;
+  for (const [projectId, project] of Object.entries(projects)) {
+    if (!isObject(project)) fail(`projects.${projectId} must be an object`);
+    for (const key of Object.keys(project as object)) {
+      if (key !== "notifications" && key !== "events") {
+        fail(`projects.${projectId}.${key}: unknown key (expected notifications, events)`);
+      }
+      if (!Array.isArray((project as Record<string, unknown>)[key])) {
+        fail(`projects.${projectId}.${key} must be an array`);
+      }
+    }
+  }
+  return value as SeedConfig;
+}
+
+export function loadSeed(value: SeedConfig | string): SeedConfig {
+  if (typeof value !== "string") return parseSeed(value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(value, "utf8"));
+  } catch (err) {
+    throw new Error(`seed file ${value}: ${(err as Error).message}`);
+  }
+  return parseSeed(parsed, `seed file ${value}`);
+}
+
+/** How one seed entry is created: validated like the HTTP request, then handed to the handler. */
+export type SeedCreate = (
+  kind: "notifications" | "events",
+  projectId: string,
+  body: unknown,
+) => Promise<unknown>;
+
+/** Applies the seed (one project's part when `only` is given); errors name the entry. */
+export async function applySeed(seed: SeedConfig, create: SeedCreate, only?: string) {
+  for (const [projectId, project] of Object.entries(seed.projects)) {
+    if (only !== undefined && projectId !== only) continue;
+    for (const kind of ["notifications", "events"] as const) {
+      const entries: unknown[] = project[kind] ?? [];
+      for (const [i, entry] of entries.entries()) {
+        try {
+          // A copy: validation may add defaults, and reset re-applies the same seed.
+          await create(kind, projectId, structuredClone(entry));
+        } catch (err) {
+          const message = err instanceof ApiError ? err.message : classify(err).message;
+          throw new Error(`seed: projects.${projectId}.${kind}[${i}]: ${message || String(err)}`);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/** `createServer`: the app on a real HTTP listener, with graceful close. */
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type AppOptions, createApp, type ServerApp } from "./app.js";
+
+export interface ServerOptions extends AppOptions {
+  /** Port to listen on (default 8080; 0 = an ephemeral port). */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+}
+
+export interface RunningServer extends Omit<ServerApp, "ready"> {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  host: string;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** In-flight requests get this long to finish on close before their connections are cut. */
+const CLOSE_GRACE_MS = 10_000;
+
+export async function createServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? 8080;
+  const host = options.host ?? "127.0.0.1";
+  const { ready, ...handle } = createApp(options);
+  await ready;
+  const server = createHttpServer(handle.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    ...handle,
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    host,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        force.unref();
+        // Keep-alive sockets would otherwise hold the server open until their timeout: close
+        // them as soon as they go idle, i.e. once their in-flight request has been answered.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        sweep.unref();
+        server.close((err) => {
+          clearTimeout(force);
+          clearInterval(sweep);
+          if (err) reject(err);
+          else resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * In-memory repositories. Per project: maps for O(1) lookup by id and by name, a sorted key list
+ * for O(log n + limit) event pages, and a time-ordered array for records. Stored objects are the
+ * response objects themselves (no copies) with repeated strings shared, which keeps 100k
+ * resources lean; handlers never mutate a stored object, they store a new one.
+ */
+import { StringPool } from "./intern.js";
+import { SortedKeys } from "./sortedKeys.js";
+import type {
+  Notification,
+  NotificationRecord,
+  NotificationRecordRepository,
+  NotificationRepository,
+  NotificationType,
+  Page,
+  PageRequest,
+  SecretEvent,
+  SecretEventRepository,
+  Store,
+} from "./types.js";
+
+/** Lazily created per-project state, dropped on reset. */
+class Projects<T> {
+  private readonly byProject = new Map<string, T>();
+  constructor(private readonly create: () => T) {}
+
+  /** The project's state, created on first write. */
+  of(projectId: string): T {
+    let state = this.byProject.get(projectId);
+    if (!state) {
+      state = this.create();
+      this.byProject.set(projectId, state);
+    }
+    return state;
+  }
+
+  /** The project's state if it has any (reads never create state). */
+  peek(projectId: string): T | undefined {
+    return this.byProject.get(projectId);
+  }
+
+  clear(projectId?: string): void {
+    if (projectId === undefined) this.byProject.clear();
+    else this.byProject.delete(projectId);
+  }
+}
+
+interface NotificationState {
+  /** Insertion order is creation order, and `set` on an existing key keeps its place. */
+  byId: Map<string, Notification>;
+  idByName: Map<string, string>;
+}
+
+const UNIQUE_NOTIFICATION_KEYS = new Set(["notification_id", "notification_name"]);
+const UNIQUE_EVENT_KEYS = new Set(["name", "event_id"]);
+const UNIQUE_RECORD_KEYS = new Set<string>();
+
+export class MemoryNotificationRepository implements NotificationRepository {
+  constructor(private readonly strings = new StringPool()) {}
+
+  private readonly projects = new Projects<NotificationState>(() => ({
+    byId: new Map(),
+    idByName: new Map(),
+  }));
+
+  get(projectId: string, notificationId: string): Notification | undefined {
+    return this.projects.peek(projectId)?.byId.get(notificationId);
+  }
+
+  insert(projectId: string, notification: Notification): boolean {
+    const state = this.projects.of(projectId);
+    if (state.idByName.has(notification.notification_name)) return false;
+    this.strings.shareAll(notification, UNIQUE_NOTIFICATION_KEYS);
+    state.byId.set(notification.notification_id, notification);
+    state.idByName.set(notification.notification_name, notification.notification_id);
+    return true;
+  }
+
+  replace(projectId: string, notification: Notification): "ok" | "not_found" | "duplicate_name" {
+    const state = this.projects.peek(projectId);
+    const previous = state?.byId.get(notification.notification_id);
+    if (!state || !previous) return "not_found";
+    const owner = state.idByName.get(notification.notification_name);
+    if (owner !== undefined && owner !== notification.notification_id) return "duplicate_name";
+    this.strings.shareAll(notification, UNIQUE_NOTIFICATION_KEYS);
+    state.idByName.delete(previous.notification_name);
+    state.idByName.set(notification.notification_name, notification.notification_id);
+    state.byId.set(notification.notification_id, notification);
+    return "ok";
+  }
+
+  list(projectId: string, type: NotificationType, name?: string): Notification[] {
+    const state = this.projects.peek(projectId);
+    if (!state) return [];
+    if (name !== undefined) {
+      const id = state.idByName.get(name);
+      const found = id === undefined ? undefined : state.byId.get(id);
+      return found && found.notification_type === type ? [found] : [];
+    }
+    const out: Notification[] = [];
+    for (const n of state.byId.values()) if (n.notification_type === type) out.push(n);
+    return out;
+  }
+
+  delete(projectId: string, notificationId: string): boolean {
+    const state = this.projects.peek(projectId);
+    const found = state?.byId.get(notificationId);
+    if (!state || !found) return false;
+    state.byId.delete(notificationId);
+    state.idByName.delete(found.notification_name);
+    return true;
+  }
+
+  clear(projectId?: string): void {
+    this.projects.clear(projectId);
+  }
+}
+
+interface EventState {
+  byName: Map<string, SecretEvent>;
+  names: SortedKeys;
+}
+
+export class MemorySecretEventRepository implements SecretEventRepository {
+  constructor(private readonly strings = new StringPool()) {}
+
+  private readonly projects = new Projects<EventState>(() => ({
+    byName: new Map(),
+    names: new SortedKeys(),
+  }));
+
+  get(projectId: string, name: string): SecretEvent | undefined {
+    return this.projects.peek(projectId)?.byName.get(name);
+  }
+
+  insert(projectId: string, event: SecretEvent): boolean {
+    const state = this.projects.of(projectId);
+    if (state.byName.has(event.name)) return false;
+    state.byName.set(event.name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
+    state.names.insert(event.name);
+    return true;
+  }
+
+  update(projectId: string, event: SecretEvent): boolean {
+    const state = this.projects.peek(projectId);
+    if (!state?.byName.has(event.name)) return false;
+    state.byName.set(event.name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
+    return true;
+  }
+
+  delete(projectId: string, name: string): boolean {
+    const state = this.projects.peek(projectId);
+    if (!state?.byName.delete(name)) return false;
+    state.names.delete(name);
+    return true;
+  }
+
+  page(projectId: string, request: PageRequest): Page<SecretEvent> {
+    const state = this.projects.peek(projectId);
+    if (!state) return { items: [] };
+    const { keys, more } = state.names.slice(request.marker, request.limit);
+    const items = keys.map((k) => state.byName.get(k) as SecretEvent);
+    const page: Page<SecretEvent> = { items };
+    if (more && keys.length > 0) page.nextMarker = keys[keys.length - 1] as string;
+    return page;
+  }
+
+  clear(projectId?: string): void {
+    this.projects.clear(projectId);
+  }
+}
+
+interface StoredRecord {
+  time: number;
+  seq: number;
+  record: NotificationRecord;
+}
+
+interface RecordState {
+  /** Ordered by (create_time, seq): oldest first, ties in arrival order. */
+  records: StoredRecord[];
+  nextSeq: number;
+}
+
+const RECORD_MARKER = /^(\d{1,16})-(\d{1,16})$/;
+
+function before(a: { time: number; seq: number }, b: { time: number; seq: number }): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+}
+
+/** First index whose entry is strictly after `key`. */
+function upperBound(records: readonly StoredRecord[], key: { time: number; seq: number }): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(key, records[mid] as StoredRecord)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export class MemoryNotificationRecordRepository implements NotificationRecordRepository {
+  constructor(private readonly strings = new StringPool()) {}
+
+  private readonly projects = new Projects<RecordState>(() => ({ records: [], nextSeq: 1 }));
+
+  append(projectId: string, record: NotificationRecord): string {
+    const state = this.projects.of(projectId);
+    this.strings.shareAll(record, UNIQUE_RECORD_KEYS);
+    const entry: StoredRecord = { time: record.create_time, seq: state.nextSeq++, record };
+    const records = state.records;
+    // Records normally arrive in time order: append; otherwise insert in place.
+    const last = records[records.length - 1];
+    if (!last || before(last, entry)) records.push(entry);
+    else records.splice(upperBound(records, entry), 0, entry);
+    return `${entry.time}-${entry.seq}`;
+  }
+
+  page(projectId: string, request: PageRequest): Page<NotificationRecord> | undefined {
+    let start = 0;
+    const state = this.projects.peek(projectId);
+    if (request.marker !== undefined) {
+      const m = RECORD_MARKER.exec(request.marker);
+      if (!m) return undefined;
+      if (state) start = upperBound(state.records, { time: Number(m[1]), seq: Number(m[2]) });
+    }
+    if (!state) return { items: [] };
+    const slice = state.records.slice(start, start + request.limit);
+    const page: Page<NotificationRecord> = { items: slice.map((e) => e.record) };
+    const last = slice[slice.length - 1];
+    if (last && start + slice.length < state.records.length) {
+      page.nextMarker = `${last.time}-${last.seq}`;
+    }
+    return page;
+  }
+
+  clear(projectId?: string): void {
+    this.projects.clear(projectId);
+  }
+}
+
+export function createMemoryStore(): Store {
+  const strings = new StringPool();
+  return {
+    notifications: new MemoryNotificationRepository(strings),
+    secretEvents: new MemorySecretEventRepository(strings),
+    notificationRecords: new MemoryNotificationRecordRepository(strings),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Repository interfaces: the handlers only see these, so a durable store (a database, files)
+ * can replace the in-memory one without touching them. Every method may return a promise.
+ * Everything is keyed by project id: nothing crosses projects.
+ */
+import type { csms, cts } from "@cts-csms/types";
+
+export type Notification = cts.components["schemas"]["Notification"];
+export type NotificationType = cts.components["schemas"]["NotificationType"];
+export type SecretEvent = csms.components["schemas"]["SecretEvent"];
+export type NotificationRecord = csms.components["schemas"]["NotificationRecord"];
+
+export type Awaitable<T> = T | Promise<T>;
+
+/** One page of a list ordered by the repository; `nextMarker` is set only when more follow. */
+export interface Page<T> {
+  items: T[];
+  nextMarker?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Start strictly after this marker; first page when absent. */
+  marker?: string;
+}
+
+export interface NotificationRepository {
+  get(projectId: string, notificationId: string): Awaitable<Notification | undefined>;
+  /** Adds a notification; `false` (and nothing stored) when its name is taken in the project. */
+  insert(projectId: string, notification: Notification): Awaitable<boolean>;
+  /** Replaces the notification with the same id, keeping its place in creation order. */
+  replace(
+    projectId: string,
+    notification: Notification,
+  ): Awaitable<"ok" | "not_found" | "duplicate_name">;
+  /** Notifications of one type, oldest first; only the one named `name` when given. */
+  list(projectId: string, type: NotificationType, name?: string): Awaitable<Notification[]>;
+  /** `false` when the id is unknown in the project. */
+  delete(projectId: string, notificationId: string): Awaitable<boolean>;
+  /** Drops one project's notifications, or every project's. */
+  clear(projectId?: string): Awaitable<void>;
+}
+
+export interface SecretEventRepository {
+  get(projectId: string, name: string): Awaitable<SecretEvent | undefined>;
+  /** Adds an event; `false` (and nothing stored) when the name is taken in the project. */
+  insert(projectId: string, event: SecretEvent): Awaitable<boolean>;
+  /** Replaces the event with the same name; `false` when there is none. */
+  update(projectId: string, event: SecretEvent): Awaitable<boolean>;
+  delete(projectId: string, name: string): Awaitable<boolean>;
+  /** Events ordered by name (code-point order); the marker is an event name. */
+  page(projectId: string, request: PageRequest): Awaitable<Page<SecretEvent>>;
+  clear(projectId?: string): Awaitable<void>;
+}
+
+export interface NotificationRecordRepository {
+  /** Stores a record (kept in `create_time` order) and returns its opaque marker. */
+  append(projectId: string, record: NotificationRecord): Awaitable<string>;
+  /** Records oldest first; `undefined` when `marker` is not one this repository issued. */
+  page(projectId: string, request: PageRequest): Awaitable<Page<NotificationRecord> | undefined>;
+  clear(projectId?: string): Awaitable<void>;
+}
+
+export interface Store {
+  notifications: NotificationRepository;
+  secretEvents: SecretEventRepository;
+  notificationRecords: NotificationRecordRepository;
+}

@@ -1,0 +1,198 @@
+/**
+ * express-openapi-validator, one instance per API, built from the bundled spec objects.
+ *
+ * The validator compiles a route's schemas on the first request that reaches it. `warmUp` sends
+ * one synthetic request per operation (and content type) through it at start-up instead, so no
+ * client request pays for compilation; `validateInProcess` reuses the same path to check seed
+ * entries exactly as an HTTP request would be checked.
+ */
+import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
+import * as OpenApiValidator from "express-openapi-validator";
+import { envelope } from "./errors.js";
+import { type ApiName, type OperationInfo, routes, specs } from "./spec.js";
+
+export interface ApiValidator {
+  /** The validator's middlewares, in order; run them all with `run`. */
+  middlewares: RequestHandler[];
+}
+
+export interface ValidatorOptions {
+  responseValidation: boolean;
+  /** Called when a response does not match the spec; the response then becomes a 500. */
+  onResponseError: (err: unknown, body: unknown, req: Request) => void;
+}
+
+export function buildValidator(api: ApiName, options: ValidatorOptions): ApiValidator {
+  const prefix = api === "cts" ? "/v3/" : "/v1/";
+  const middlewares = OpenApiValidator.middleware({
+    // The object itself (the validator deep-clones it): no YAML, no second copy on disk.
+    apiSpec: specs[api] as unknown as Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"],
+    validateApiSpec: true,
+    validateRequests: { allowUnknownQueryParameters: false },
+    validateResponses: options.responseValidation
+      ? {
+          onError: (err, body, req) => {
+            options.onResponseError(err, body, req);
+            // Rethrown, so the response is replaced by a 500 instead of leaving broken.
+            throw err;
+          },
+        }
+      : false,
+    // Our auth middleware runs first and enforces both security schemes.
+    validateSecurity: false,
+    // Routing (404/405) is decided before the validator; it only sees its own API's paths.
+    ignorePaths: (path: string) => !path.startsWith(prefix),
+    fileUploader: false,
+    validateFormats: true,
+  }) as unknown as RequestHandler[];
+  return { middlewares };
+}
+
+/** Runs middlewares in order; resolves with the first error passed to `next`, if any. */
+function runChain(chain: RequestHandler[], req: Request, res: Response): Promise<unknown> {
+  return new Promise((resolve) => {
+    let i = 0;
+    const step: NextFunction = (err?: unknown) => {
+      if (err !== undefined && err !== null) return resolve(err);
+      const mw = chain[i++];
+      if (!mw) return resolve(undefined);
+      try {
+        void mw(req, res, step);
+      } catch (e) {
+        resolve(e);
+      }
+    };
+    step();
+  });
+}
+
+/** Express middleware running `chain` in order, then `next`. */
+export function compose(chain: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    let i = 0;
+    const step: NextFunction = (err?: unknown) => {
+      if (err !== undefined && err !== null) return next(err);
+      const mw = chain[i++];
+      if (!mw) return next();
+      try {
+        void mw(req, res, step);
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
+}
+
+export interface SyntheticRequest {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  contentType?: string;
+  body?: unknown;
+}
+
+/** A request object with just what the validator reads. */
+function fakeRequest(app: Express, input: SyntheticRequest): Request {
+  const search = new URLSearchParams(input.query ?? {}).toString();
+  const originalUrl = search ? `${input.path}?${search}` : input.path;
+  const headers: Record<string, string> = {};
+  if (input.contentType) headers["content-type"] = input.contentType;
+  return {
+    method: input.method,
+    path: input.path,
+    url: originalUrl,
+    originalUrl,
+    baseUrl: "",
+    headers,
+    query: { ...input.query },
+    params: {},
+    body: input.body,
+    app,
+  } as unknown as Request;
+}
+
+function fakeResponse(): Response & { sent?: unknown } {
+  const res = {
+    statusCode: 200,
+    locals: {},
+    headersSent: false,
+    getHeaders: () => ({}),
+    status(code: number) {
+      res.statusCode = code;
+      return res;
+    },
+    set: () => res,
+    json(body: unknown) {
+      (res as { sent?: unknown }).sent = body;
+      return res;
+    },
+    end: () => res,
+  };
+  return res as unknown as Response & { sent?: unknown };
+}
+
+function named(chain: RequestHandler[], ...names: string[]): RequestHandler[] {
+  return chain.filter((mw) => names.includes(mw.name));
+}
+
+/** Validates one request exactly as the HTTP pipeline would; resolves with the validator's error. */
+export function validateInProcess(
+  app: Express,
+  validator: ApiValidator,
+  input: SyntheticRequest,
+): Promise<unknown> {
+  const chain = named(
+    validator.middlewares,
+    "pathParamsMiddleware",
+    "metadataMiddleware",
+    "requestMiddleware",
+  );
+  return runChain(chain, fakeRequest(app, input), fakeResponse());
+}
+
+function samplePath(op: OperationInfo): string {
+  return op.specPath.replace(/\{([^}]+)\}/g, (_, name: string) =>
+    name === "notification_type" ? "smn" : "warmup",
+  );
+}
+
+/**
+ * Compiles every operation's request and response validators now. Request validators are keyed
+ * by content type, so body operations are warmed for `application/json` with and without charset.
+ */
+export async function warmUp(app: Express, validators: Record<ApiName, ApiValidator>) {
+  for (const path of routes) {
+    const validator = validators[path.api];
+    for (const op of path.operations.values()) {
+      const contentTypes = op.hasBody
+        ? ["application/json", "application/json;charset=UTF-8"]
+        : [undefined];
+      for (const contentType of contentTypes) {
+        const input: SyntheticRequest = { method: op.method, path: samplePath(op) };
+        if (contentType) {
+          input.contentType = contentType;
+          input.body = {};
+        }
+        // The synthetic request may well be invalid: compiling is the point.
+        await validateInProcess(app, validator, input);
+        const res = fakeResponse();
+        const req = fakeRequest(app, input);
+        const chain = named(
+          validator.middlewares,
+          "pathParamsMiddleware",
+          "metadataMiddleware",
+          "responseMiddleware",
+        );
+        if ((await runChain(chain, req, res)) === undefined && chain.length === 3) {
+          res.status(400);
+          try {
+            res.json(envelope(path.api, path.api === "cts" ? "CTS.0003" : "CSMS.0002", "warm-up"));
+          } catch {
+            // Ignored: only the compiled validators matter.
+          }
+        }
+      }
+    }
+  }
+}
