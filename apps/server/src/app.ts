@@ -381,14 +381,6 @@ export function createApp(options: AppOptions = {}): ServerApp {
   };
 
   const validate: RequestHandler = (req, res, next) => {
-    // The validator treats a raw `,` in a query value as an unencoded reserved character, but
-    // CTS's notification_id list is comma-separated on the wire (the official SDKs send raw
-    // commas). Authentication has already used the received URL; the validator gets `%2C`.
-    const q = req.originalUrl.indexOf("?");
-    if (q !== -1 && req.originalUrl.includes(",", q)) {
-      req.originalUrl =
-        req.originalUrl.slice(0, q) + req.originalUrl.slice(q).replaceAll(",", "%2C");
-    }
     validatorChains[(route(res) as RouteState).op.api](req, res, next);
   };
 
