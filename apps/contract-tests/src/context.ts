@@ -1,0 +1,119 @@
+// What every contract test file shares: a reference server started through its CLI in strict
+// auth mode, clients for both APIs per project, and a raw sender that records what it sent.
+import { createCsmsClient, createCtsClient } from "@cts-csms/client";
+import { type SentRequest, toCurl } from "./curl.js";
+import { credentials, credentialsFile, type RunningServer, startServer } from "./server.js";
+import { type Api, type Json, type Operation, specs } from "./spec.js";
+import { checkResponse, type Received } from "./validate.js";
+
+export type Project = (typeof credentials.projects)[number];
+
+export interface Harness {
+  server: RunningServer;
+  url: string;
+  cts(project: Project): any;
+  csms(project: Project): any;
+  /** The client of an operation's API, acting as `project` with its token. */
+  clientFor(op: Operation, project: Project): any;
+  send(req: SentRequest): Promise<Received & { sent: SentRequest }>;
+  reset(project?: Project): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
+  const server = await startServer([
+    "--auth",
+    "strict",
+    "--credentials",
+    credentialsFile(),
+    ...extraArgs,
+  ]);
+  const url = server.url;
+  const make = (factory: typeof createCtsClient | typeof createCsmsClient, project: Project) =>
+    factory({
+      endpoint: url,
+      projectId: project,
+      auth: { token: credentials.tokens[project] },
+      retry: false,
+      timeoutMs: 30_000,
+    } as any);
+  const clients = {
+    cts: { p1: make(createCtsClient, "p1"), p2: make(createCtsClient, "p2") },
+    csms: { p1: make(createCsmsClient, "p1"), p2: make(createCsmsClient, "p2") },
+  };
+  return {
+    server,
+    url,
+    cts: (p) => clients.cts[p],
+    csms: (p) => clients.csms[p],
+    clientFor: (op, p) => clients[op.api][p],
+    async send(req) {
+      const res = await fetch(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+      });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = text;
+      }
+      return {
+        status: res.status,
+        contentType: res.headers.get("content-type"),
+        body,
+        text,
+        sent: req,
+      };
+    },
+    async reset(project) {
+      const q = project ? `?project_id=${project}` : "";
+      const res = await fetch(`${url}/_admin/reset${q}`, { method: "POST" });
+      if (res.status !== 204) throw new Error(`reset failed: ${res.status}`);
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Builds the URL of an operation from path and query values (percent-encoded). */
+export function urlFor(base: string, op: Operation, path: Json, query: Json = {}): string {
+  const p = op.path.replace(/\{([^}]+)\}/g, (_, name) => encodeURIComponent(String(path[name])));
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.append(k, String(v));
+  const s = qs.toString();
+  return `${base}${p}${s ? `?${s}` : ""}`;
+}
+
+/** Fails with the problems and a runnable curl command when a response does not conform. */
+export function assertConforms(
+  op: Operation,
+  res: Received,
+  sent: SentRequest | undefined,
+  extra: string[] = [],
+) {
+  const problems = [...checkResponse(op, res), ...extra];
+  if (problems.length) {
+    const curl = sent ? `\nreplay: ${toCurl(sent)}` : "";
+    throw new Error(
+      `${op.operationId} → ${res.status} ${res.text.slice(0, 300)}\n- ${problems.join("\n- ")}${curl}`,
+    );
+  }
+}
+
+/** A client call's result, in the shape checkResponse reads, plus the request it made. */
+export async function received(result: {
+  response: Response;
+  data?: unknown;
+  error?: unknown;
+}): Promise<Received> {
+  const { response } = result;
+  const body = result.error ?? result.data;
+  const text = body === undefined ? "" : JSON.stringify(body);
+  return { status: response.status, contentType: response.headers.get("content-type"), body, text };
+}
+
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+export type { Api };
+export { credentials, specs };

@@ -1,0 +1,73 @@
+// Starts the reference server the way users do: the `cts-csms-server` CLI as a child process on
+// an ephemeral port. Resolves once it prints its URL.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+  /** Everything the server wrote, for assertions on its logs. */
+  output(): string;
+}
+
+/** Credentials for strict mode: two projects, a token and an AK/SK pair for each. */
+export const credentials = {
+  projects: ["p1", "p2"] as const,
+  tokens: { p1: "token-p1", p2: "token-p2" },
+  aksk: {
+    p1: { ak: "AKP1EXAMPLE", sk: "sk-p1-secret-value" },
+    p2: { ak: "AKP2EXAMPLE", sk: "sk-p2-secret-value" },
+  },
+};
+
+export function credentialsFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "cts-csms-creds-"));
+  const file = join(dir, "credentials.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      tokens: credentials.projects.map((p) => ({ token: credentials.tokens[p], projects: [p] })),
+      aksk: credentials.projects.map((p) => ({ ...credentials.aksk[p], projects: [p] })),
+    }),
+  );
+  return file;
+}
+
+export async function startServer(args: string[] = []): Promise<RunningServer> {
+  const cli = join(dirname(require.resolve("@cts-csms/server/package.json")), "dist", "cli.js");
+  const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "warn", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = output.match(/listening on (http:\/\/[^\s)]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill("SIGTERM");
+      }),
+  };
+}
