@@ -28,9 +28,6 @@ import {
   strictAuthenticator,
 } from "./auth.js";
 import { acceptsMediaType, parseJsonBody } from "./body.js";
-import { secretEventHandlers } from "./csms/events.js";
-import { notificationRecordHandlers } from "./csms/notificationRecords.js";
-import { notificationHandlers } from "./cts/notifications.js";
 import {
   ApiError,
   apiForPath,
@@ -39,6 +36,7 @@ import {
   type ErrorKind,
   errorResponse,
 } from "./errors.js";
+import { createHandlers } from "./handlers.js";
 import {
   type Context,
   deterministicClock,
@@ -155,11 +153,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const store = options.store ?? createMemoryStore();
   const ctx: Context = { store, clock, ids };
 
-  const handlers = {
-    ...notificationHandlers(ctx),
-    ...secretEventHandlers(ctx),
-    ...notificationRecordHandlers(ctx),
-  } as unknown as Record<string, OperationHandler<unknown>>;
+  const handlers = createHandlers(ctx);
   for (const api of ["cts", "csms"] as const) {
     for (const id of operationIds(api)) {
       if (!handlers[id]) throw new Error(`no handler for ${api} operation ${id}`);

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Baseline (a) of the throughput benchmark: a bare Express 5 app running the reference server's
+// own handlers and in-memory store, with no validator, no auth and no logging: the ceiling for
+// this design. Only for benchmarking; it trusts its input.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createHandlers } from "@cts-csms/server";
+import express from "express";
+
+const { values } = parseArgs({
+  options: { port: { type: "string", default: "0" }, seed: { type: "string" } },
+});
+const handlers = createHandlers();
+const app = express();
+app.disable("x-powered-by");
+app.use(express.json({ limit: "1mb" }));
+
+const reply = (res, r) =>
+  r.body === undefined ? res.status(r.status).end() : res.status(r.status).json(r.body);
+const route = (method, path, operationId, query = (q) => q) =>
+  app[method](path, async (req, res) => {
+    try {
+      reply(
+        res,
+        await handlers[operationId]({
+          projectId: req.params.project_id,
+          params: req.params,
+          query: query(req.query),
+          body: req.body,
+        }),
+      );
+    } catch (err) {
+      res
+        .status(err.status ?? 500)
+        .json({ error_code: err.code ?? "BARE", error_msg: String(err.message) });
+    }
+  });
+const paging = (q) => ({ ...q, limit: q.limit === undefined ? 50 : Number(q.limit) });
+
+route("post", "/v3/:project_id/notifications", "createNotification");
+route("put", "/v3/:project_id/notifications", "updateNotification");
+route("delete", "/v3/:project_id/notifications", "deleteNotification");
+route("get", "/v3/:project_id/notifications/:notification_type", "listNotifications");
+route("post", "/v1/:project_id/csms/events", "createSecretEvent");
+route("get", "/v1/:project_id/csms/events", "listSecretEvents", paging);
+route("get", "/v1/:project_id/csms/events/:event_name", "showSecretEvent");
+route("put", "/v1/:project_id/csms/events/:event_name", "updateSecretEvent");
+route("delete", "/v1/:project_id/csms/events/:event_name", "deleteSecretEvent");
+route("get", "/v1/:project_id/csms/notification-records", "listNotificationRecords", paging);
+
+if (values.seed) {
+  const seed = JSON.parse(readFileSync(values.seed, "utf8"));
+  for (const [projectId, project] of Object.entries(seed.projects)) {
+    for (const body of project.notifications ?? [])
+      await handlers.createNotification({
+        projectId,
+        params: { project_id: projectId },
+        query: {},
+        body,
+      });
+    for (const body of project.events ?? [])
+      await handlers.createSecretEvent({
+        projectId,
+        params: { project_id: projectId },
+        query: {},
+        body,
+      });
+  }
+}
+
+const server = app.listen(Number(values.port), "127.0.0.1", () => {
+  console.log(`bare-server listening on http://127.0.0.1:${server.address().port}`);
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

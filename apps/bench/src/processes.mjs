@@ -1,0 +1,93 @@
+// Starting and stopping the servers under test, each as its own process (the load generator is
+// this process), and reading a process's resident memory.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+export const serverCli = join(
+  dirname(require.resolve("@cts-csms/server/package.json")),
+  "dist",
+  "cli.js",
+);
+export const bareServer = new URL("./bare-server.mjs", import.meta.url).pathname;
+export const prismCli = require.resolve("@stoplight/prism-cli/dist/index.js");
+export const spec = (api) => require.resolve(`@cts-csms/openapi/${api}.json`);
+
+/** Spawns a process and resolves with its URL once a line of its output matches `ready`. */
+export function start(name, command, args, ready, { timeoutMs = 120_000 } = {}) {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.slice(-2000)}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      // Prism logs every request; keep only the start of the output.
+      if (output.length < 20_000) output += chunk.toString();
+      const m = output.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout.removeListener("data", onData);
+        child.stderr.removeListener("data", onData);
+        child.stdout.resume();
+        child.stderr.resume();
+        resolve({
+          name,
+          url: m[1],
+          pid: child.pid,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once("exit", done);
+              child.kill("SIGTERM");
+              setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+            }),
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+const LISTENING = /listening on (http:\/\/[^\s)]+)/;
+
+export const targets = {
+  bare: (seed) => start("bare", process.execPath, [bareServer, "--seed", seed], LISTENING),
+  validated: (seed) =>
+    start(
+      "validated",
+      process.execPath,
+      [serverCli, "--port", "0", "--log-level", "warn", "--seed", seed],
+      LISTENING,
+    ),
+  noResponseValidation: (seed) =>
+    start(
+      "no-response-validation",
+      process.execPath,
+      [serverCli, "--port", "0", "--log-level", "warn", "--no-response-validation", "--seed", seed],
+      LISTENING,
+    ),
+  /** Prism mocks one document per process, so each API gets its own. */
+  prism: async (api, port) =>
+    start(
+      `prism ${api}`,
+      process.execPath,
+      [prismCli, "mock", "-h", "127.0.0.1", "-p", String(port), "--errors", "false", spec(api)],
+      /Prism is listening on (http:\/\/[^\s]+)/,
+    ),
+};
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(status.match(/VmRSS:\s+(\d+)\s+kB/)?.[1]);
+  return kb * 1024;
+}

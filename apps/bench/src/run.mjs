@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// npm run bench: every figure measured side by side in one run on this machine, printed as a table
+// plus one `ratio <name>: <value>` / `figure <name>: <value> <unit>` line per figure.
+//   --duration S       seconds of load per operation and target (default 10)
+//   --connections N    autocannon connections (default 50)
+//   --events N         stored events for the list benchmark (default 10000)
+//   --scale-large N    resources of each kind for the scale test (default 100000)
+//   --scale-small N    the small side of the latency comparison (default 1000)
+//   --skip LIST        comma-separated sections to skip: throughput,scale,signer,build
+//   --markdown FILE    also write the report as Markdown to FILE
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { benchBuild } from "./build.mjs";
+import { load } from "./load.mjs";
+import { targets } from "./processes.mjs";
+import { benchScale } from "./scale.mjs";
+import { writeSeed } from "./seed.mjs";
+import { benchSigner } from "./signer.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "50" },
+    events: { type: "string", default: "10000" },
+    "scale-large": { type: "string", default: "100000" },
+    "scale-small": { type: "string", default: "1000" },
+    skip: { type: "string", default: "" },
+    markdown: { type: "string" },
+  },
+});
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+const events = Number(args.events);
+const skip = new Set(args.skip.split(",").filter(Boolean));
+const OPERATIONS = ["createNotification", "showSecretEvent", "listSecretEvents"];
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const rows = []; // [section, name, value, unit]
+const ratios = []; // [name, value, target?]
+const figure = (section, name, value, unit) => rows.push([section, name, value, unit]);
+const ratio = (name, value, target) => ratios.push([name, value, target]);
+const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+async function throughput() {
+  const seed = writeSeed({ events });
+  const results = {};
+  for (const key of ["bare", "validated", "noResponseValidation", "prism"]) {
+    log(`throughput: starting ${key}`);
+    const servers =
+      key === "prism"
+        ? {
+            cts: await targets.prism("cts", await freePort()),
+            csms: await targets.prism("csms", await freePort()),
+          }
+        : await targets[key](seed).then((s) => ({ cts: s, csms: s }));
+    try {
+      results[key] = {};
+      for (const op of OPERATIONS) {
+        const url = op === "createNotification" ? servers.cts.url : servers.csms.url;
+        await load(url, op, { connections, duration: Math.min(1, duration), events }); // warm-up
+        const r = await load(url, op, { connections, duration, events });
+        results[key][op] = r;
+        log(
+          `  ${key} ${op}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`,
+        );
+        figure("throughput", `${key} ${op}`, r.rps, "req/s");
+        figure("latency", `${key} ${op} p50`, r.p50, "ms");
+        figure("latency", `${key} ${op} p99`, r.p99, "ms");
+        if (r.non2xx || r.errors)
+          figure("errors", `${key} ${op} non-2xx+errors`, r.non2xx + r.errors, "responses");
+      }
+    } finally {
+      await servers.cts.stop();
+      if (servers.csms !== servers.cts) await servers.csms.stop();
+    }
+  }
+  const short = { createNotification: "create", showSecretEvent: "show", listSecretEvents: "list" };
+  for (const op of OPERATIONS) {
+    ratio(`validated/bare ${short[op]}`, results.validated[op].rps / results.bare[op].rps, [
+      ">=",
+      0.8,
+    ]);
+    ratio(`validated/prism ${short[op]}`, results.validated[op].rps / results.prism[op].rps, [
+      ">=",
+      2,
+    ]);
+    ratio(
+      `no-response-validation/bare ${short[op]}`,
+      results.noResponseValidation[op].rps / results.bare[op].rps,
+    );
+  }
+}
+
+async function scale() {
+  const large = Number(args["scale-large"]);
+  const small = Number(args["scale-small"]);
+  log(`scale: ${large} notifications + ${large} events`);
+  const s = await benchScale({
+    large,
+    small,
+    duration: Math.max(1, Math.round(duration / 2)),
+    connections: 10,
+  });
+  figure("scale", `rss with ${large} notifications + ${large} events`, s.rss / 2 ** 20, "MB");
+  figure("scale", `rss after load`, s.rssAfterLoad / 2 ** 20, "MB");
+  figure("scale", `seed load time for ${2 * large} resources`, s.seedSeconds, "s");
+  for (const [op, a, b] of [
+    ["show", s.showSmall, s.showLarge],
+    ["list", s.listSmall, s.listLarge],
+  ]) {
+    figure("scale", `${op} p50 at ${small}`, a.p50, "ms");
+    figure("scale", `${op} p50 at ${large}`, b.p50, "ms");
+    figure("scale", `${op} req/s at ${small}`, a.rps, "req/s");
+    figure("scale", `${op} req/s at ${large}`, b.rps, "req/s");
+    // p50s are whole milliseconds at this speed; compare throughput too, which has resolution.
+    ratio(`${op} p50 ${large}/${small}`, b.p50 / Math.max(a.p50, 1), ["<=", 1.5]);
+    ratio(`${op} req/s ${small}/${large}`, a.rps / b.rps, ["<=", 1.5]);
+  }
+  ratio("rss MB / 300", s.rss / 2 ** 20 / 300, ["<=", 1]);
+}
+
+async function signer() {
+  log("signer");
+  const r = await benchSigner({ roundMs: Math.max(200, duration * 100), rounds: 5 });
+  figure("signer", "ours", r.ours, "signatures/s");
+  figure("signer", "official sdk-core", r.official, "signatures/s");
+  ratio("signer/official", r.ours / r.official, [">=", 1]);
+}
+
+function build() {
+  log("build: cold (turbo --force) and no-change rebuild");
+  const b = benchBuild();
+  figure("build", "cold npm run build", b.cold.seconds, "s");
+  figure("build", `no-change rebuild (cached ${b.warm.cached})`, b.warm.seconds, "s");
+  ratio("no-change rebuild s / 3", b.warm.seconds / 3, ["<=", 1]);
+}
+
+const sections = { throughput, scale, signer, build };
+for (const [name, run] of Object.entries(sections)) if (!skip.has(name)) await run();
+
+const fmt = (v) =>
+  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+const meets = (v, t) =>
+  !t
+    ? ""
+    : (t[0] === ">=" ? v >= t[1] : v <= t[1])
+      ? `target ${t[0]} ${t[1]}: met`
+      : `target ${t[0]} ${t[1]}: MISSED`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+const setup = `duration ${duration}s, ${connections} connections, ${events} stored events for list`;
+
+const width = Math.max(...rows.map((r) => r[1].length), ...ratios.map((r) => r[0].length)) + 2;
+console.log(`machine: ${machine}\nsetup: ${setup}\n`);
+for (const [section, name, value, unit] of rows)
+  console.log(`${section.padEnd(11)}${name.padEnd(width)}${fmt(value).padStart(10)} ${unit}`);
+console.log("");
+for (const [name, value, target] of ratios)
+  console.log(`ratio ${name}: ${fmt(value)}${target ? `   (${meets(value, target)})` : ""}`);
+for (const [section, name, value, unit] of rows)
+  console.log(`figure ${section} ${name}: ${fmt(value)} ${unit}`);
+
+if (args.markdown) {
+  const md = [
+    `Machine: ${machine}  `,
+    `Setup: ${setup}`,
+    "",
+    "| section | figure | value | unit |",
+    "|---|---|---:|---|",
+    ...rows.map(([s, n, v, u]) => `| ${s} | ${n} | ${fmt(v)} | ${u} |`),
+    "",
+    "| ratio | value | target |",
+    "|---|---:|---|",
+    ...ratios.map(([n, v, t]) => `| ${n} | ${fmt(v)} | ${t ? meets(v, t) : ""} |`),
+    "",
+  ].join("\n");
+  writeFileSync(args.markdown, md);
+  log(`markdown written to ${args.markdown}`);
+}

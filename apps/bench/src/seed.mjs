@@ -1,0 +1,51 @@
+// Seed files for the servers under test (the reference server's --seed format).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const PROJECT = "benchproject";
+export const SHOW_EVENT = "bench-event-000000";
+
+const eventName = (i) => `bench-event-${String(i).padStart(6, "0")}`;
+const event = (i) => ({
+  name: eventName(i),
+  event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED"],
+  state: i % 2 ? "ENABLED" : "DISABLED",
+  notification: {
+    target_type: "SMN",
+    target_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
+    target_name: "topic",
+  },
+});
+const notification = (i) => ({
+  notification_name: `bench_notification_${i}`,
+  operation_type: "customized",
+  operations: [
+    {
+      service_type: "CTS",
+      resource_type: "tracker",
+      trace_names: ["createTracker", "deleteTracker"],
+    },
+  ],
+  notify_user_list: [{ user_group: "admin", user_list: ["alice", "bob"] }],
+  topic_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
+});
+
+/** Writes a seed with `events` events and `notifications` notifications; returns its path. */
+export function writeSeed({ events, notifications = 0 }) {
+  const dir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
+  const file = join(dir, `seed-${events}-${notifications}.json`);
+  const seed = {
+    projects: {
+      [PROJECT]: {
+        events: Array.from({ length: events }, (_, i) => event(i)),
+        notifications: Array.from({ length: notifications }, (_, i) => notification(i)),
+      },
+    },
+  };
+  writeFileSync(file, JSON.stringify(seed));
+  return file;
+}
+
+/** A marker in the middle of the stored events, so a page is a real slice, not the head. */
+export const middleMarker = (events) => eventName(Math.floor(events / 2));

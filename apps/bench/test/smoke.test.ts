@@ -1,0 +1,45 @@
+// Keeps the benchmark harness from rotting: runs it end to end with tiny sizes and a 1 s load,
+// and checks it reports every figure. Timing values are not asserted (benchmarks never fail CI).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+it("runs every section and prints ratio and figure lines", async () => {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      new URL("../src/run.mjs", import.meta.url).pathname,
+      "--duration",
+      "1",
+      "--connections",
+      "4",
+      "--events",
+      "200",
+      "--scale-large",
+      "2000",
+      "--scale-small",
+      "200",
+      "--skip",
+      "build",
+    ],
+    { maxBuffer: 10 * 2 ** 20, timeout: 170_000 },
+  );
+  for (const name of [
+    "validated/bare create",
+    "validated/bare show",
+    "validated/bare list",
+    "validated/prism create",
+    "validated/prism list",
+    "signer/official",
+    "show p50 2000/200",
+    "rss MB / 300",
+  ]) {
+    expect(stdout).toMatch(new RegExp(`^ratio ${name}: \\d+(\\.\\d+)?`, "m"));
+  }
+  expect(stdout).toMatch(/^figure throughput prism showSecretEvent: \d+/m);
+  expect(stdout).toMatch(/^figure scale rss with 2000 notifications \+ 2000 events: \d+/m);
+  // Every server answered the benchmarked requests successfully.
+  expect(stdout).not.toMatch(/^figure errors /m);
+}, 180_000);

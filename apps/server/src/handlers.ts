@@ -1,0 +1,25 @@
+/**
+ * Every operation's handler, keyed by operationId, over one store, clock and id source. app.ts
+ * wires them behind validation; they are exported for custom wiring (the benchmark's
+ * unvalidated baseline runs the very same handlers).
+ */
+import { secretEventHandlers } from "./csms/events.js";
+import { notificationRecordHandlers } from "./csms/notificationRecords.js";
+import { notificationHandlers } from "./cts/notifications.js";
+import { type Context, type OperationHandler, randomIds, systemClock } from "./operation.js";
+import { createMemoryStore } from "./store/memory.js";
+
+export function createHandlers(
+  ctx: Partial<Context> = {},
+): Record<string, OperationHandler<unknown>> {
+  const full: Context = {
+    store: ctx.store ?? createMemoryStore(),
+    clock: ctx.clock ?? systemClock,
+    ids: ctx.ids ?? randomIds,
+  };
+  return {
+    ...notificationHandlers(full),
+    ...secretEventHandlers(full),
+    ...notificationRecordHandlers(full),
+  } as unknown as Record<string, OperationHandler<unknown>>;
+}
