@@ -10,20 +10,31 @@ const escapeHtml = (s) =>
     .replaceAll('"', "&quot;")
     .replaceAll("'", "&#39;");
 
-const CLIENT_EXAMPLE = `import { createCtsClient, createCsmsClient } from "@cts-csms/client";
+const CLIENT_EXAMPLE = `import { createCsmsClient, createCtsClient, unwrap } from "@cts-csms/client";
 
-// The reference server from \`npm start\`; use the regional endpoint in production.
-const baseUrl = "http://127.0.0.1:8080";
-// An IAM token, sent as X-Auth-Token (AK/SK signing works too).
-const auth = { token: process.env.HUAWEICLOUD_TOKEN };
-const projectId = process.env.HUAWEICLOUD_PROJECT_ID;
+// The reference server from \`npm start\`; use \`region: "cn-north-4"\` for the real service.
+const options = {
+  endpoint: "http://127.0.0.1:8080",
+  projectId: "24edf66e79d04187acb99a463e610764", // fills {project_id} in every path
+  auth: { token: process.env.IAM_TOKEN }, // or { ak, sk }: requests are signed (SDK-HMAC-SHA256)
+};
+const cts = createCtsClient(options);
+const csms = createCsmsClient(options);
 
-const cts = createCtsClient({ baseUrl, auth });
-const csms = createCsmsClient({ baseUrl, auth });
+const { data, error } = await cts.listNotifications({
+  params: { path: { notification_type: "smn" } },
+});
 
-const { data, error } = await cts.GET("/v3/{project_id}/notifications/{notification_type}", {
-  params: { path: { project_id: projectId, notification_type: "smn" } },
-});`;
+const { event } = unwrap(
+  await csms.createSecretEvent({
+    body: {
+      name: "demo-event",
+      event_types: ["SECRET_VERSION_CREATED"],
+      state: "ENABLED",
+      notification: { target_type: "SMN", target_id: "urn:smn:cn-north-4:p:topic", target_name: "topic" },
+    },
+  }),
+); // throws CsmsApiError on 4xx/5xx`;
 
 const SERVER_EXAMPLE = `# from a checkout: build everything, then serve the API and these docs on port 8080
 npm ci && npm start
@@ -172,7 +183,7 @@ ${apis.map(apiCard).join("\n")}
 
       <h2 id="client">Use the client</h2>
       <p>Install <code>@cts-csms/client</code>, create one client per API and call operations by
-        path; requests and responses are typed from the same specs.</p>
+        their operationId (or by path); requests and responses are typed from the same specs.</p>
       <pre><code>${escapeHtml(CLIENT_EXAMPLE)}</code></pre>
 
       <h2 id="server">Run the reference server</h2>
