@@ -55,7 +55,7 @@ describe("landing page", () => {
     // Root-relative links would break under /docs/ on the reference server.
     expect(html).not.toMatch(/\s(?:href|src)="\//);
     expect(html).toContain(
-      "import { createCtsClient, createCsmsClient } from &quot;@cts-csms/client&quot;",
+      "import { createCsmsClient, createCtsClient, unwrap } from &quot;@cts-csms/client&quot;",
     );
     expect(html).toContain("npm ci &amp;&amp; npm start");
     expect(html).toContain("npx cts-csms-server --port 8080");
