@@ -304,3 +304,22 @@ export async function verifySignatureWith(
     ? { ok: true, ak: parsed.access }
     : fail("bad_signature");
 }
+
+/** Signs a fetch `Request` in place (the body is read from a clone) and returns it. */
+export async function signFetchRequestWith(
+  backend: CryptoBackend,
+  request: Request,
+  credentials: Credentials,
+  options?: SignOptions,
+): Promise<Request> {
+  const body =
+    request.body === null ? undefined : new Uint8Array(await request.clone().arrayBuffer());
+  const added = await signRequestWith(
+    backend,
+    { method: request.method, url: request.url, headers: request.headers, body },
+    credentials,
+    options,
+  );
+  for (const name in added) request.headers.set(name, added[name] as string);
+  return request;
+}

@@ -13,6 +13,7 @@ import {
   type SecretLookup,
   type SignableRequest,
   type SignOptions,
+  signFetchRequestWith,
   signRequestWith,
   type VerifyOptions,
   type VerifyResult,
@@ -50,16 +51,7 @@ export async function signFetchRequest(
   credentials: Credentials,
   options?: SignOptions,
 ): Promise<Request> {
-  const body =
-    request.body === null ? undefined : new Uint8Array(await request.clone().arrayBuffer());
-  const added = await signRequestWith(
-    nodeCryptoBackend,
-    { method: request.method, url: request.url, headers: request.headers, body },
-    credentials,
-    options,
-  );
-  for (const name in added) request.headers.set(name, added[name] as string);
-  return request;
+  return signFetchRequestWith(nodeCryptoBackend, request, credentials, options);
 }
 
 /** See the default entry's `verifySignature`. */
