@@ -59,7 +59,8 @@ import type { Store } from "./store/types.js";
 import {
   type ApiValidator,
   buildValidator,
-  compose,
+  requestChain,
+  runMiddlewares,
   validateInProcess,
   warmUp,
 } from "./validation.js";
@@ -175,10 +176,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     cts: buildValidator("cts", validatorOptions),
     csms: buildValidator("csms", validatorOptions),
   };
-  const validatorChains: Record<ApiName, RequestHandler> = {
-    cts: compose(validators.cts.middlewares),
-    csms: compose(validators.csms.middlewares),
-  };
+  const chains = { cts: requestChain(validators.cts), csms: requestChain(validators.csms) };
 
   const app = express();
   app.disable("x-powered-by");
@@ -375,7 +373,9 @@ export function createApp(options: AppOptions = {}): ServerApp {
   };
 
   const validate: RequestHandler = (req, res, next) => {
-    validatorChains[(route(res) as RouteState).op.api](req, res, next);
+    const { op, params } = route(res) as RouteState;
+    req.params = params;
+    runMiddlewares(chains[op.api](op, params), req, res, next);
   };
 
   const dispatch: RequestHandler = async (req, res) => {

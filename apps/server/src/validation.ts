@@ -12,8 +12,13 @@ import { envelope } from "./errors.js";
 import { type ApiName, type OperationInfo, routes, specs } from "./spec.js";
 
 export interface ApiValidator {
-  /** The validator's middlewares, in order; run them all with `run`. */
+  /** The validator's middlewares, in order. */
   middlewares: RequestHandler[];
+  /**
+   * The per-request chain: the route metadata captured at warm-up (instead of the validator's own
+   * lookup), then request and response validation. See `requestChain`.
+   */
+  metadata: Map<OperationInfo, unknown>;
 }
 
 export interface ValidatorOptions {
@@ -45,7 +50,44 @@ export function buildValidator(api: ApiName, options: ValidatorOptions): ApiVali
     fileUploader: false,
     validateFormats: true,
   }) as unknown as RequestHandler[];
-  return { middlewares };
+  return { middlewares, metadata: new Map() };
+}
+
+/**
+ * The chain a request runs through once warm-up has compiled everything.
+ *
+ * express-openapi-validator finds a request's operation by compiling every path of the spec
+ * to a regular expression on every request, and each of its middlewares waits on a promise.
+ * The route is already matched (app.ts, with regexes compiled once), so the validator's own
+ * route metadata for each operation is captured at warm-up and attached here, and the two
+ * middlewares that have nothing left to do are left out: path-param installation (done at
+ * warm-up) and security (disabled; auth.ts runs first). Request and response validation are
+ * the validator's own, unchanged. Any operation without captured metadata falls back to the
+ * validator's full chain.
+ */
+export function requestChain(
+  validator: ApiValidator,
+): (op: OperationInfo, params: Record<string, string>) => RequestHandler[] {
+  const full = validator.middlewares;
+  const validation = named(full, "requestMiddleware", "responseMiddleware");
+  const chains = new Map<OperationInfo, RequestHandler[]>();
+  return (op, params) => {
+    const captured = validator.metadata.get(op);
+    if (!captured) return full;
+    let chain = chains.get(op);
+    if (!chain) {
+      const attach: RequestHandler = (req, _res, next) => {
+        (req as Request & { openapi?: unknown }).openapi = {
+          ...(captured as object),
+          pathParams: req.params,
+        };
+        next();
+      };
+      chain = [attach, ...validation];
+      chains.set(op, chain);
+    }
+    return chain;
+  };
 }
 
 /** Runs middlewares in order; resolves with the first error passed to `next`, if any. */
@@ -66,22 +108,25 @@ function runChain(chain: RequestHandler[], req: Request, res: Response): Promise
   });
 }
 
-/** Express middleware running `chain` in order, then `next`. */
-export function compose(chain: RequestHandler[]): RequestHandler {
-  return (req, res, next) => {
-    let i = 0;
-    const step: NextFunction = (err?: unknown) => {
-      if (err !== undefined && err !== null) return next(err);
-      const mw = chain[i++];
-      if (!mw) return next();
-      try {
-        void mw(req, res, step);
-      } catch (e) {
-        next(e);
-      }
-    };
-    step();
+/** Runs `chain` in order, then `next` (with the first error, if any). */
+export function runMiddlewares(
+  chain: RequestHandler[],
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  let i = 0;
+  const step: NextFunction = (err?: unknown) => {
+    if (err !== undefined && err !== null) return next(err);
+    const mw = chain[i++];
+    if (!mw) return next();
+    try {
+      void mw(req, res, step);
+    } catch (e) {
+      next(e);
+    }
   };
+  step();
 }
 
 export interface SyntheticRequest {
@@ -176,6 +221,16 @@ export async function warmUp(app: Express, validators: Record<ApiName, ApiValida
         }
         // The synthetic request may well be invalid: compiling is the point.
         await validateInProcess(app, validator, input);
+        if (!validator.metadata.has(op)) {
+          const probe = fakeRequest(app, input);
+          await runChain(
+            named(validator.middlewares, "pathParamsMiddleware", "metadataMiddleware"),
+            probe,
+            fakeResponse(),
+          );
+          const captured = (probe as Request & { openapi?: { pathParams?: unknown } }).openapi;
+          if (captured) validator.metadata.set(op, { ...captured, pathParams: {} });
+        }
         const res = fakeResponse();
         const req = fakeRequest(app, input);
         const chain = named(
