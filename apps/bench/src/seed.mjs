@@ -7,7 +7,7 @@ export const PROJECT = "benchproject";
 export const SHOW_EVENT = "bench-event-000000";
 
 const eventName = (i) => `bench-event-${String(i).padStart(6, "0")}`;
-const event = (i) => ({
+export const eventBody = (i) => ({
   name: eventName(i),
   event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED"],
   state: i % 2 ? "ENABLED" : "DISABLED",
@@ -17,7 +17,7 @@ const event = (i) => ({
     target_name: "topic",
   },
 });
-const notification = (i) => ({
+export const notificationBody = (i) => ({
   notification_name: `bench_notification_${i}`,
   operation_type: "customized",
   operations: [
@@ -38,8 +38,8 @@ export function writeSeed({ events, notifications = 0 }) {
   const seed = {
     projects: {
       [PROJECT]: {
-        events: Array.from({ length: events }, (_, i) => event(i)),
-        notifications: Array.from({ length: notifications }, (_, i) => notification(i)),
+        events: Array.from({ length: events }, (_, i) => eventBody(i)),
+        notifications: Array.from({ length: notifications }, (_, i) => notificationBody(i)),
       },
     },
   };

@@ -21,6 +21,8 @@ it("runs every section and prints ratio and figure lines", async () => {
       "2000",
       "--scale-small",
       "200",
+      "--samples",
+      "50",
       "--skip",
       "build",
     ],

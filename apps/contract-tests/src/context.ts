@@ -18,6 +18,8 @@ export interface Harness {
   send(req: SentRequest): Promise<Received & { sent: SentRequest }>;
   reset(project?: Project): Promise<void>;
   stop(): Promise<void>;
+  /** Requests sent through `send` so far. */
+  sent(): number;
 }
 
 export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
@@ -41,13 +43,16 @@ export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
     cts: { p1: make(createCtsClient, "p1"), p2: make(createCtsClient, "p2") },
     csms: { p1: make(createCsmsClient, "p1"), p2: make(createCsmsClient, "p2") },
   };
+  let sent = 0;
   return {
     server,
     url,
+    sent: () => sent,
     cts: (p) => clients.cts[p],
     csms: (p) => clients.csms[p],
     clientFor: (op, p) => clients[op.api][p],
     async send(req) {
+      sent++;
       const res = await fetch(req.url, {
         method: req.method,
         headers: req.headers,

@@ -21,7 +21,12 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
 });
-afterAll(() => h?.stop());
+const started = performance.now();
+afterAll(async () => {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`fuzz: ${h.sent()} generated requests (+${fresh} setup creates) in ${seconds} s, FUZZ_RUNS=${FUZZ_RUNS}`);
+  await h?.stop();
+});
 
 /**
  * Placeholders for "a resource that exists": just before a request is sent, each occurrence is
