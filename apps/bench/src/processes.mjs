@@ -91,3 +91,10 @@ export function rssBytes(pid) {
   const kb = Number(status.match(/VmRSS:\s+(\d+)\s+kB/)?.[1]);
   return kb * 1024;
 }
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc, clock ticks of 10 ms). */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime are fields 14 and 15 of stat; here indexes 11 and 12 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

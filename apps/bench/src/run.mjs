@@ -15,7 +15,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchBuild } from "./build.mjs";
 import { load } from "./load.mjs";
-import { targets } from "./processes.mjs";
+import { cpuSeconds, targets } from "./processes.mjs";
 import { benchScale } from "./scale.mjs";
 import { writeSeed } from "./seed.mjs";
 import { benchSigner } from "./signer.mjs";
@@ -69,8 +69,13 @@ async function throughput() {
       for (const op of OPERATIONS) {
         const url = op === "createNotification" ? servers.cts.url : servers.csms.url;
         await load(url, op, { connections, duration: Math.min(1, duration), events }); // warm-up
+        const pid = op === "createNotification" ? servers.cts.pid : servers.csms.pid;
+        const cpu0 = cpuSeconds(pid);
         const r = await load(url, op, { connections, duration, events });
+        // Server CPU per request: unlike req/s, not capped by the load generator sharing the cores.
+        r.cpuUs = ((cpuSeconds(pid) - cpu0) * 1e6) / r.requests;
         results[key][op] = r;
+        figure("cpu", `${key} ${op} server CPU per request`, r.cpuUs, "µs");
         log(
           `  ${key} ${op}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}`,
         );
@@ -98,6 +103,14 @@ async function throughput() {
     ratio(
       `no-response-validation/bare ${short[op]}`,
       results.noResponseValidation[op].rps / results.bare[op].rps,
+    );
+    ratio(
+      `bare/validated CPU per request ${short[op]}`,
+      results.bare[op].cpuUs / results.validated[op].cpuUs,
+    );
+    ratio(
+      `prism/validated CPU per request ${short[op]}`,
+      results.prism[op].cpuUs / results.validated[op].cpuUs,
     );
   }
 }
