@@ -10,13 +10,13 @@ const escapeHtml = (s) =>
     .replaceAll('"', "&quot;")
     .replaceAll("'", "&#39;");
 
-const CLIENT_EXAMPLE = `import { createCsmsClient, createCtsClient, unwrap } from "@cts-csms/client";
+export const CLIENT_EXAMPLE = `import { createCsmsClient, createCtsClient, unwrap } from "@cts-csms/client";
 
 // The reference server from \`npm start\`; use \`region: "cn-north-4"\` for the real service.
 const options = {
   endpoint: "http://127.0.0.1:8080",
   projectId: "24edf66e79d04187acb99a463e610764", // fills {project_id} in every path
-  auth: { token: process.env.IAM_TOKEN }, // or { ak, sk }: requests are signed (SDK-HMAC-SHA256)
+  auth: { token: process.env.IAM_TOKEN! }, // or { ak, sk }: requests are signed (SDK-HMAC-SHA256)
 };
 const cts = createCtsClient(options);
 const csms = createCsmsClient(options);
