@@ -24,7 +24,9 @@ beforeAll(async () => {
 const started = performance.now();
 afterAll(async () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`fuzz: ${h.sent()} generated requests (+${fresh} setup creates) in ${seconds} s, FUZZ_RUNS=${FUZZ_RUNS}`);
+  console.log(
+    `fuzz: ${h.sent()} generated requests (+${fresh} setup creates) in ${seconds} s, FUZZ_RUNS=${FUZZ_RUNS}`,
+  );
   await h?.stop();
 });
 

@@ -375,7 +375,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const validate: RequestHandler = (req, res, next) => {
     const { op, params } = route(res) as RouteState;
     req.params = params;
-    runMiddlewares(chains[op.api](op, params), req, res, next);
+    runMiddlewares(chains[op.api](op), req, res, next);
   };
 
   const dispatch: RequestHandler = async (req, res) => {

@@ -65,13 +65,11 @@ export function buildValidator(api: ApiName, options: ValidatorOptions): ApiVali
  * the validator's own, unchanged. Any operation without captured metadata falls back to the
  * validator's full chain.
  */
-export function requestChain(
-  validator: ApiValidator,
-): (op: OperationInfo, params: Record<string, string>) => RequestHandler[] {
+export function requestChain(validator: ApiValidator): (op: OperationInfo) => RequestHandler[] {
   const full = validator.middlewares;
   const validation = named(full, "requestMiddleware", "responseMiddleware");
   const chains = new Map<OperationInfo, RequestHandler[]>();
-  return (op, params) => {
+  return (op) => {
     const captured = validator.metadata.get(op);
     if (!captured) return full;
     let chain = chains.get(op);
