@@ -3,6 +3,7 @@
 // own handlers and in-memory store, with no validator, no auth and no logging: the ceiling for
 // this design. Only for benchmarking; it trusts its input.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { createHandlers } from "@cts-csms/server";
 import express from "express";
@@ -35,18 +36,33 @@ const route = (method, path, operationId, query = (q) => q) =>
         .json({ error_code: err.code ?? "BARE", error_msg: String(err.message) });
     }
   });
-const paging = (q) => ({ ...q, limit: q.limit === undefined ? 50 : Number(q.limit) });
-
-route("post", "/v3/:project_id/notifications", "createNotification");
-route("put", "/v3/:project_id/notifications", "updateNotification");
-route("delete", "/v3/:project_id/notifications", "deleteNotification");
-route("get", "/v3/:project_id/notifications/:notification_type", "listNotifications");
-route("post", "/v1/:project_id/csms/events", "createSecretEvent");
-route("get", "/v1/:project_id/csms/events", "listSecretEvents", paging);
-route("get", "/v1/:project_id/csms/events/:event_name", "showSecretEvent");
-route("put", "/v1/:project_id/csms/events/:event_name", "updateSecretEvent");
-route("delete", "/v1/:project_id/csms/events/:event_name", "deleteSecretEvent");
-route("get", "/v1/:project_id/csms/notification-records", "listNotificationRecords", paging);
+// Routes and the paging default come from the bundled specs, like everything else.
+const require = createRequire(import.meta.url);
+for (const api of ["cts", "csms"]) {
+  const spec = require(`@cts-csms/openapi/${api}.json`);
+  const resolve = (node) =>
+    node?.$ref
+      ? resolve(
+          node.$ref
+            .slice(2)
+            .split("/")
+            .reduce((o, k) => o[k], spec),
+        )
+      : node;
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of ["get", "post", "put", "delete"]) {
+      const op = item[method];
+      if (!op) continue;
+      const limit = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .map(resolve)
+        .find((p) => p.name === "limit");
+      const query = limit
+        ? (q) => ({ ...q, limit: q.limit === undefined ? limit.schema.default : Number(q.limit) })
+        : undefined;
+      route(method, path.replace(/\{([^}]+)\}/g, ":$1"), op.operationId, query);
+    }
+  }
+}
 
 if (values.seed) {
   const seed = JSON.parse(readFileSync(values.seed, "utf8"));
