@@ -6,10 +6,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
+const serverPackage = require.resolve("@cts-csms/server/package.json");
+/** The `cts-csms-server` binary, as users run it. */
 export const serverCli = join(
-  dirname(require.resolve("@cts-csms/server/package.json")),
-  "dist",
-  "cli.js",
+  dirname(serverPackage),
+  require(serverPackage).bin["cts-csms-server"],
 );
 export const bareServer = new URL("./bare-server.mjs", import.meta.url).pathname;
 export const prismCli = require.resolve("@stoplight/prism-cli/dist/index.js");

@@ -40,7 +40,8 @@ export function credentialsFile(): string {
 }
 
 export async function startServer(args: string[] = []): Promise<RunningServer> {
-  const cli = join(dirname(require.resolve("@cts-csms/server/package.json")), "dist", "cli.js");
+  const pkgFile = require.resolve("@cts-csms/server/package.json");
+  const cli = join(dirname(pkgFile), require(pkgFile).bin["cts-csms-server"]);
   const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "warn", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,7 +4,8 @@ import { request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+// The binary as npm links it: the tracked shim that runs dist/cli.js.
+const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [cli, ...args], {
