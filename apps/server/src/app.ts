@@ -50,6 +50,7 @@ import {
   type ApiName,
   matchRoute,
   type OperationInfo,
+  operationById,
   operationIds,
   projectIdSchema,
   specFiles,
@@ -418,20 +419,15 @@ export function createApp(options: AppOptions = {}): ServerApp {
     projectId: string,
     body: unknown,
   ) {
-    const api: ApiName = kind === "notifications" ? "cts" : "csms";
-    const path =
-      kind === "notifications"
-        ? `/v3/${encodeURIComponent(projectId)}/notifications`
-        : `/v1/${encodeURIComponent(projectId)}/csms/events`;
-    const error = await validateInProcess(app, validators[api], {
-      method: "POST",
-      path,
+    const op = operationById(kind === "notifications" ? "createNotification" : "createSecretEvent");
+    const error = await validateInProcess(app, validators[op.api], {
+      method: op.method,
+      path: op.specPath.replace("{project_id}", encodeURIComponent(projectId)),
       contentType: "application/json",
       body,
     });
     if (error) throw error;
-    const operationId = kind === "notifications" ? "createNotification" : "createSecretEvent";
-    await (handlers[operationId] as OperationHandler<unknown>)({
+    await (handlers[op.operationId] as OperationHandler<unknown>)({
       projectId,
       params: { project_id: projectId },
       query: {},

@@ -4,7 +4,7 @@
  * are not expressible in the spec beyond examples, so this is their one place in code.
  */
 import type { csms, cts } from "@cts-csms/types";
-import type { ApiName, OperationInfo } from "./spec.js";
+import { type ApiName, type OperationInfo, pathPrefix } from "./spec.js";
 
 export type CtsError = cts.components["schemas"]["CtsError"];
 export type CsmsError = csms.components["schemas"]["CsmsError"];
@@ -48,9 +48,9 @@ export class ApiError extends Error {
   }
 }
 
-/** `/v1/…` is CSMS; everything else (including unknown paths) answers in CTS's envelope. */
+/** CSMS paths answer in CSMS's envelope; everything else (unknown paths too) in CTS's. */
 export function apiForPath(pathname: string): ApiName {
-  return pathname.startsWith("/v1/") ? "csms" : "cts";
+  return pathname.startsWith(pathPrefix.csms) ? "csms" : "cts";
 }
 
 export function envelope(api: ApiName, code: string, message: string): CtsError | CsmsError {

@@ -181,6 +181,26 @@ export function pagingLimits(api: ApiName, operationId: string): { default: numb
   return { default: def, max };
 }
 
+/**
+ * The first path segment every path of an API shares (`/v3/` for CTS, `/v1/` for CSMS): which
+ * API, and so which error envelope, a request path belongs to.
+ */
+export const pathPrefix = Object.fromEntries(
+  (["cts", "csms"] as const).map((api) => {
+    const prefixes = new Set(Object.keys(specs[api].paths).map((p) => `/${p.split("/")[1]}/`));
+    if (prefixes.size !== 1) throw new Error(`spec: ${api} paths do not share one version prefix`);
+    return [api, [...prefixes][0] as string];
+  }),
+) as Record<ApiName, string>;
+
+/** The operation with this operationId, from the route table. */
+export function operationById(operationId: string): OperationInfo {
+  for (const path of routes) {
+    for (const op of path.operations.values()) if (op.operationId === operationId) return op;
+  }
+  throw new Error(`spec: no operation ${operationId}`);
+}
+
 /** Every operationId of an API, to check that each has a handler at start-up. */
 export function operationIds(api: ApiName): string[] {
   return routes

@@ -9,7 +9,7 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { envelope } from "./errors.js";
-import { type ApiName, type OperationInfo, routes, specs } from "./spec.js";
+import { type ApiName, type OperationInfo, pathPrefix, routes, specs } from "./spec.js";
 
 export interface ApiValidator {
   /** The validator's middlewares, in order. */
@@ -28,7 +28,7 @@ export interface ValidatorOptions {
 }
 
 export function buildValidator(api: ApiName, options: ValidatorOptions): ApiValidator {
-  const prefix = api === "cts" ? "/v3/" : "/v1/";
+  const prefix = pathPrefix[api];
   const middlewares = OpenApiValidator.middleware({
     // The object itself (the validator deep-clones it): no YAML, no second copy on disk.
     apiSpec: specs[api] as unknown as Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"],

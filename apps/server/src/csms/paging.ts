@@ -10,9 +10,16 @@ export interface PagingQuery {
   marker?: string;
 }
 
+/** Each list operation's `limit` default and maximum, read from the spec once, not per request. */
+const boundsByOperation = new Map<string, ReturnType<typeof pagingLimits>>();
+
 /** `limit` after validation (coerced, defaulted); the default/maximum come from the spec. */
 export function pageRequest(operationId: string, query: PagingQuery) {
-  const bounds = pagingLimits("csms", operationId);
+  let bounds = boundsByOperation.get(operationId);
+  if (!bounds) {
+    bounds = pagingLimits("csms", operationId);
+    boundsByOperation.set(operationId, bounds);
+  }
   const raw = Number(query.limit ?? bounds.default);
   const limit = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, bounds.max) : bounds.default;
   return query.marker === undefined ? { limit } : { limit, marker: query.marker };
