@@ -75,6 +75,12 @@ for (const api of ["cts", "csms"]) {
   const regional = (spec.servers ?? []).find((s) => s.url.includes("{region}"));
   if (!regional) throw new Error(`${api}: no server URL with a {region} variable`);
 
+  // The token scheme is the apiKey header other than Authorization (AK/SK signing is the signer's).
+  const tokenScheme = Object.values(spec.components?.securitySchemes ?? {}).find(
+    (s) => s.type === "apiKey" && s.in === "header" && s.name.toLowerCase() !== "authorization",
+  );
+  if (!tokenScheme) throw new Error(`${api}: no apiKey header security scheme for the IAM token`);
+
   const lines = [
     "/**",
     " * GENERATED FILE: do not edit. Built by packages/client/scripts/generate-operations.mjs",
@@ -83,6 +89,9 @@ for (const api of ["cts", "csms"]) {
     "",
     `/** Regional endpoint template of the ${api.toUpperCase()} API (from the spec's \`servers\`). */`,
     `export const ${api}Server = ${JSON.stringify(regional.url)};`,
+    "",
+    `/** Header the IAM token travels in (from the spec's token security scheme). */`,
+    `export const ${api}TokenHeader = ${JSON.stringify(tokenScheme.name)};`,
     "",
     `/** Every ${api.toUpperCase()} operation: operationId → HTTP method and path template. */`,
     `export const ${api}Operations = {`,

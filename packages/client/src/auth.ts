@@ -1,4 +1,5 @@
 import { createCredentials, signRequest } from "@cts-csms/signer";
+import { ctsTokenHeader } from "./generated/cts-operations.js";
 
 /** IAM token auth: sent as `X-Auth-Token`. */
 export interface TokenAuth {
@@ -30,14 +31,19 @@ export interface AuthMiddleware {
  */
 export function createAuthMiddleware(
   auth: AuthOptions,
-  options: { projectId?: string | undefined } = {},
+  options: {
+    projectId?: string | undefined;
+    /** The spec's token header; both APIs name the same one, so CTS's is the default. */
+    tokenHeader?: string;
+  } = {},
 ): AuthMiddleware {
   if ("token" in auth) {
     const { token } = auth;
+    const tokenHeader = options.tokenHeader ?? ctsTokenHeader;
     return {
       async onRequest({ request }) {
         const headers = new Headers(request.headers);
-        headers.set("X-Auth-Token", token);
+        headers.set(tokenHeader, token);
         return new Request(request, { headers });
       },
     };

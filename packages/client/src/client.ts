@@ -3,8 +3,18 @@ import type { paths as CtsPaths } from "@cts-csms/types/cts";
 import createClient, { mergeHeaders } from "openapi-fetch";
 import { createAuthMiddleware } from "./auth.js";
 import { type ApiName, throwOnErrorMiddleware } from "./errors.js";
-import { csmsOperations, csmsPagination, csmsServer } from "./generated/csms-operations.js";
-import { ctsOperations, ctsPagination, ctsServer } from "./generated/cts-operations.js";
+import {
+  csmsOperations,
+  csmsPagination,
+  csmsServer,
+  csmsTokenHeader,
+} from "./generated/csms-operations.js";
+import {
+  ctsOperations,
+  ctsPagination,
+  ctsServer,
+  ctsTokenHeader,
+} from "./generated/cts-operations.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { createTransport } from "./transport.js";
 import type { ApiClient, ClientPaths, OperationMap } from "./types.js";
@@ -45,6 +55,7 @@ interface ApiDefinition {
   api: ApiName;
   fn: string;
   server: string;
+  tokenHeader: string;
   operations: OperationMap;
   pagination: Readonly<Record<string, string>>;
 }
@@ -52,7 +63,7 @@ interface ApiDefinition {
 function createApiClient(def: ApiDefinition, options: ClientOptions): any {
   const config = resolveOptions(def.fn, def.server, options);
   const aksk = config.auth !== undefined && "ak" in config.auth;
-  const auth = config.auth && createAuthMiddleware(config.auth);
+  const auth = config.auth && createAuthMiddleware(config.auth, { tokenHeader: def.tokenHeader });
   const base = createClient<any>({
     baseUrl: config.baseUrl,
     headers: config.headers,
@@ -113,6 +124,7 @@ export function createCtsClient(options: ClientOptions): CtsClient {
       api: "cts",
       fn: "createCtsClient",
       server: ctsServer,
+      tokenHeader: ctsTokenHeader,
       operations: ctsOperations,
       pagination: ctsPagination,
     },
@@ -135,6 +147,7 @@ export function createCsmsClient(options: ClientOptions): CsmsClient {
       api: "csms",
       fn: "createCsmsClient",
       server: csmsServer,
+      tokenHeader: csmsTokenHeader,
       operations: csmsOperations,
       pagination: csmsPagination,
     },
