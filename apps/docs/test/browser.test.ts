@@ -47,15 +47,6 @@ async function startReferenceServer(): Promise<Host> {
   return { url: new URL("/docs/", server.url).href, close: () => server.close() };
 }
 
-// DOCS_BROWSER_HOST=static serves dist/ with serve.mjs under /docs/ instead, for working on
-// the docs while the reference server is unavailable. The default (and CI) is the real server.
-async function startHost(): Promise<Host> {
-  if (process.env.DOCS_BROWSER_HOST !== "static") return startReferenceServer();
-  console.warn("DOCS_BROWSER_HOST=static: using serve.mjs, not the reference server");
-  const { startStaticServer } = await import("../serve.mjs");
-  return startStaticServer({ root: distDir, port: 0, base: "/docs/" });
-}
-
 let host: Host;
 let context: BrowserContext;
 let page: Page;
@@ -75,7 +66,7 @@ beforeAll(async () => {
     throw new Error("apps/docs/dist is empty: run `npm run build` in apps/docs first");
   }
   mkdirSync(resultsDir, { recursive: true });
-  host = await startHost();
+  host = await startReferenceServer();
   userDataDir = mkdtempSync(join(tmpdir(), "docs-chromium-"));
   // Playwright takes the profile directory here rather than as --user-data-dir.
   context = await chromium.launchPersistentContext(userDataDir, {
