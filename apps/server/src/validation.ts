@@ -180,18 +180,29 @@ function named(chain: RequestHandler[], ...names: string[]): RequestHandler[] {
 }
 
 /** Validates one request exactly as the HTTP pipeline would; resolves with the validator's error. */
-export function validateInProcess(
+export async function validateInProcess(
   app: Express,
   validator: ApiValidator,
   input: SyntheticRequest,
 ): Promise<unknown> {
+  return (await runRequestValidation(app, validator, input)).error;
+}
+
+/** The validator's route lookup and request validation on a synthetic request. */
+async function runRequestValidation(
+  app: Express,
+  validator: ApiValidator,
+  input: SyntheticRequest,
+) {
   const chain = named(
     validator.middlewares,
     "pathParamsMiddleware",
     "metadataMiddleware",
     "requestMiddleware",
   );
-  return runChain(chain, fakeRequest(app, input), fakeResponse());
+  const request = fakeRequest(app, input);
+  const error = await runChain(chain, request, fakeResponse());
+  return { error, request: request as Request & { openapi?: object } };
 }
 
 function samplePath(op: OperationInfo): string {
@@ -217,16 +228,10 @@ export async function warmUp(app: Express, validators: Record<ApiName, ApiValida
           input.contentType = contentType;
           input.body = {};
         }
-        // The synthetic request may well be invalid: compiling is the point.
-        await validateInProcess(app, validator, input);
+        // The synthetic request may well be invalid: compiling (and the route metadata) is the point.
+        const { request } = await runRequestValidation(app, validator, input);
         if (!validator.metadata.has(op)) {
-          const probe = fakeRequest(app, input);
-          await runChain(
-            named(validator.middlewares, "pathParamsMiddleware", "metadataMiddleware"),
-            probe,
-            fakeResponse(),
-          );
-          const captured = (probe as Request & { openapi?: { pathParams?: unknown } }).openapi;
+          const captured = request.openapi;
           if (captured) validator.metadata.set(op, { ...captured, pathParams: {} });
         }
         const res = fakeResponse();
