@@ -14,6 +14,7 @@ import {
   type VerifyFailureReason,
   verifySignature,
 } from "@cts-csms/signer";
+import { projectIdProblem } from "./spec.js";
 
 export type AuthMode = "permissive" | "strict";
 
@@ -94,35 +95,55 @@ function forbidden(projectId: string): AuthResult {
   };
 }
 
-/** Checks that a parsed credentials file has the documented shape; the message never holds secrets. */
+/**
+ * Checks that a parsed credentials file has the documented shape, holds at least one credential,
+ * and names only project ids an API path can address. Messages never hold secrets.
+ */
 export function parseCredentials(value: unknown, source = "credentials"): CredentialsConfig {
   const fail = (what: string): never => {
     throw new Error(`${source}: ${what}`);
   };
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail('expected an object like { "tokens": [...], "aksk": [...] }');
-  }
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(value)) fail('expected an object like { "tokens": [...], "aksk": [...] }');
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     if (key !== "tokens" && key !== "aksk") fail(`unknown key "${key}" (expected tokens, aksk)`);
   }
-  const isProjects = (p: unknown) =>
-    Array.isArray(p) && p.every((x) => typeof x === "string" && x !== "");
-  const check = (list: unknown, key: "tokens" | "aksk", fields: string[]) => {
-    if (list === undefined) return;
+  const check = (list: unknown, key: "tokens" | "aksk", fields: string[]): number => {
+    if (list === undefined) return 0;
     if (!Array.isArray(list)) fail(`${key} must be an array`);
-    (list as unknown[]).forEach((entry, i) => {
-      const e = (entry ?? {}) as Record<string, unknown>;
+    const allowed = [...fields, "projects"];
+    for (const [i, entry] of (list as unknown[]).entries()) {
+      if (!isObject(entry)) fail(`${key}[${i}] must be an object`);
+      const e = entry as Record<string, unknown>;
+      for (const k of Object.keys(e)) {
+        if (!allowed.includes(k)) {
+          fail(`${key}[${i}]: unknown key "${k}" (expected ${allowed.join(", ")})`);
+        }
+      }
       for (const f of fields) {
         if (typeof e[f] !== "string" || e[f] === "")
           fail(`${key}[${i}].${f} must be a non-empty string`);
       }
-      if (!isProjects(e.projects))
-        fail(`${key}[${i}].projects must be an array of project ids or "*"`);
-    });
+      const projects = e.projects;
+      if (!Array.isArray(projects) || projects.length === 0) {
+        fail(`${key}[${i}].projects must be a non-empty array of project ids or "*"`);
+      }
+      (projects as unknown[]).forEach((p, j) => {
+        if (typeof p !== "string") fail(`${key}[${i}].projects[${j}] must be a string`);
+        const problem = p === "*" ? undefined : projectIdProblem(p as string);
+        if (problem) fail(`${key}[${i}].projects[${j}]: ${problem}`);
+      });
+    }
+    return (list as unknown[]).length;
   };
-  check(obj.tokens, "tokens", ["token"]);
-  check(obj.aksk, "aksk", ["ak", "sk"]);
+  const count = check(obj.tokens, "tokens", ["token"]) + check(obj.aksk, "aksk", ["ak", "sk"]);
+  if (count === 0) {
+    fail(
+      'no credentials: add at least one entry to "tokens" or "aksk" (strict auth would refuse every request)',
+    );
+  }
   return obj as CredentialsConfig;
 }
 

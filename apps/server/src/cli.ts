@@ -35,13 +35,36 @@ if (!tuned) setFlagsFromString("--heap-growing-percent=20");
 
 const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
+/** A usage error: one line naming the flag, and exit code 2. */
 function usage(message: string): never {
-  process.stderr.write(`cts-csms-server: ${message}\n\n${HELP}`);
+  process.stderr.write(`cts-csms-server: ${message}; see --help\n`);
   process.exit(2);
 }
 
-function parsePort(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) usage(`invalid port "${value}"`);
+/** node:util parseArgs errors, as one short line each. */
+function argumentError(err: NodeJS.ErrnoException): string {
+  const quoted = /'([^']+)'/.exec(err.message)?.[1];
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${quoted ?? ""}`.trim();
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      // "Option '--port <value>' argument missing" or "Option '--cors' does not take an argument"
+      const flag = quoted?.split(" ")[0] ?? "an option";
+      return / argument missing/.test(err.message)
+        ? `${flag} needs a value`
+        : `${flag} takes no value`;
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${quoted ?? ""}`.trim();
+    default:
+      return err.message;
+  }
+}
+
+function parsePort(value: string, from: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    usage(`${from} must be a port number from 0 to 65535, not "${value}"`);
+  }
   return Number(value);
 }
 
@@ -68,7 +91,7 @@ function parse() {
 try {
   parsed = parse();
 } catch (err) {
-  usage((err as Error).message);
+  usage(argumentError(err as NodeJS.ErrnoException));
 }
 const flags = parsed.values;
 
@@ -78,20 +101,27 @@ if (flags.help) {
 }
 
 const auth = flags.auth ?? "permissive";
-if (auth !== "permissive" && auth !== "strict") usage(`--auth must be permissive or strict`);
+if (auth !== "permissive" && auth !== "strict") {
+  usage(`--auth must be permissive or strict, not "${auth}"`);
+}
 if (auth === "strict" && flags.credentials === undefined)
   usage("--auth strict needs --credentials FILE");
 if (flags.credentials !== undefined && auth !== "strict")
   usage("--credentials needs --auth strict");
 const level = (flags["log-level"] ?? "info") as LogLevel;
-if (!LEVELS.includes(level)) usage(`--log-level must be one of ${LEVELS.join(", ")}`);
+if (!LEVELS.includes(level)) {
+  usage(`--log-level must be one of ${LEVELS.join(", ")}, not "${level}"`);
+}
 if (flags.seed !== undefined && !existsSync(flags.seed))
   usage(`--seed: no such file ${flags.seed}`);
 if (flags.credentials !== undefined && !existsSync(flags.credentials)) {
   usage(`--credentials: no such file ${flags.credentials}`);
 }
 
-const port = parsePort(flags.port ?? process.env.PORT ?? "8080");
+const port =
+  flags.port !== undefined
+    ? parsePort(flags.port, "--port")
+    : parsePort(process.env.PORT || "8080", "$PORT");
 // dist/cli.js → ../../docs/dist is apps/docs/dist, the sibling docs build.
 const defaultDocs = fileURLToPath(new URL("../../docs/dist", import.meta.url));
 const docsDir = flags.docs ?? defaultDocs;
@@ -113,14 +143,31 @@ try {
     logger: level,
   });
 } catch (err) {
+  // Configuration problems (bad files, port in use) are the operator's: one line, no stack trace.
   const e = err as NodeJS.ErrnoException;
-  // Configuration problems (bad files, port in use) are the operator's: no stack trace.
+  const where = `port ${port} on ${flags.host ?? "127.0.0.1"}`;
+  if (e.code === "EADDRINUSE") {
+    process.stderr.write(
+      `cts-csms-server: ${where} is already in use; stop the other process, or pick another port (--port 0 picks a free one)\n`,
+    );
+    process.exit(1);
+  }
+  if (e.code === "EACCES" || e.code === "EADDRNOTAVAIL") {
+    const problem = e.code === "EACCES" ? "no permission to listen on" : "cannot bind";
+    process.stderr.write(
+      `cts-csms-server: ${problem} ${where}; pick another port or --host (--port 0 picks a free one)\n`,
+    );
+    process.exit(1);
+  }
   process.stderr.write(`cts-csms-server: ${e.message}\n`);
-  process.exit(e.code === "EADDRINUSE" || e.code === "EACCES" ? 1 : 2);
+  process.exit(2);
 }
 
-const docs = existsSync(docsDir) ? `${server.url}/docs` : "not built";
-process.stdout.write(`cts-csms-server listening on ${server.url} (docs: ${docs}, auth: ${auth})\n`);
+// The first two lines: where the server is, and where its docs are.
+const docs = existsSync(docsDir)
+  ? `${server.url}/docs/`
+  : `none (no built site in ${docsDir}; pass --docs DIR)`;
+process.stdout.write(`cts-csms-server listening on ${server.url} (auth: ${auth})\ndocs: ${docs}\n`);
 
 let stopping = false;
 function stop(signal: string): void {

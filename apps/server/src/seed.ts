@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { csms, cts } from "@cts-csms/types";
 import { ApiError, classify } from "./errors.js";
+import { projectIdProblem } from "./spec.js";
 
 export interface SeedConfig {
   projects: Record<
@@ -30,12 +31,17 @@ export function parseSeed(value: unknown, source = "seed"): SeedConfig {
       'expected { "projects": { "<project_id>": { "notifications": [...], "events": [...] } } }',
     );
   }
+  for (const key of Object.keys(value as object)) {
+    if (key !== "projects") fail(`unknown key "${key}" (expected projects)`);
+  }
   const projects = (value as { projects: Record<string, unknown> }).projects;
   for (const [projectId, project] of Object.entries(projects)) {
+    const problem = projectIdProblem(projectId);
+    if (problem) fail(`projects: ${problem}`);
     if (!isObject(project)) fail(`projects.${projectId} must be an object`);
     for (const key of Object.keys(project as object)) {
       if (key !== "notifications" && key !== "events") {
-        fail(`projects.${projectId}.${key}: unknown key (expected notifications, events)`);
+        fail(`projects.${projectId}: unknown key "${key}" (expected notifications, events)`);
       }
       if (!Array.isArray((project as Record<string, unknown>)[key])) {
         fail(`projects.${projectId}.${key} must be an array`);

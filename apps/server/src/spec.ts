@@ -214,3 +214,22 @@ export function projectIdSchema(api: ApiName): Record<string, unknown> {
   const param = deref<ParameterObject>(doc, { $ref: "#/components/parameters/ProjectId" });
   return deref<Record<string, unknown>>(doc, param.schema ?? {});
 }
+
+/**
+ * Why no API path can address this project id (it fails an API's `project_id` pattern), or
+ * `undefined` when every API can. Seed and credentials files are checked with it at start-up.
+ */
+export function projectIdProblem(projectId: string): string | undefined {
+  for (const api of ["cts", "csms"] as const) {
+    const { pattern, minLength, maxLength } = projectIdSchema(api);
+    const fits =
+      (typeof pattern !== "string" || new RegExp(pattern, "u").test(projectId)) &&
+      (typeof minLength !== "number" || projectId.length >= minLength) &&
+      (typeof maxLength !== "number" || projectId.length <= maxLength);
+    if (!fits) {
+      const rule = typeof pattern === "string" ? ` must match ${pattern}` : " has the wrong length";
+      return `${JSON.stringify(projectId)} is not a valid project_id: the ${api} API's project_id${rule}`;
+    }
+  }
+  return undefined;
+}

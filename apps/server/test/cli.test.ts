@@ -1,8 +1,13 @@
 /** The built binary: spawned for real (global setup builds dist/ when missing). */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { createRequire } from "node:module";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 // The binary as npm links it: the tracked shim that runs dist/cli.js.
 const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
@@ -34,6 +39,12 @@ async function waitFor(check: () => string | undefined, timeoutMs = 15_000): Pro
   }
 }
 
+/** The project_id pattern, read from the bundled spec as the server reads it. */
+function projectIdPattern(): RegExp {
+  const spec = createRequire(import.meta.url)("@cts-csms/openapi/cts.json");
+  return new RegExp(spec.components.parameters.ProjectId.schema.pattern, "u");
+}
+
 function kill(child: ChildProcess) {
   if (child.exitCode === null) child.kill("SIGKILL");
 }
@@ -43,7 +54,7 @@ describe("cts-csms-server CLI", () => {
     const p = run(["--port", "0", "--log-level", "warn"]);
     try {
       const url = await waitFor(
-        () => /listening on (http:\/\/\S+) \(docs: [^,]+, auth: permissive\)/.exec(p.out())?.[1],
+        () => /listening on (http:\/\/\S+) \(auth: permissive\)\ndocs: /.exec(p.out())?.[1],
       );
       const res = await fetch(`${url}/v1/p1/csms/events`, { headers: { "X-Auth-Token": "x" } });
       expect(res.status).toBe(200);
@@ -123,18 +134,123 @@ describe("cts-csms-server CLI", () => {
     }
   });
 
-  it("bad flags → message and exit code 2", async () => {
-    for (const args of [
-      ["--bogus"],
-      ["--port", "abc"],
-      ["--auth", "none"],
-      ["--auth", "strict"],
-      ["--log-level", "loud"],
-      ["--seed", "/nonexistent.json"],
-    ]) {
-      const p = run(args);
+  it("bad flags → one line naming the flag, see --help, exit code 2", async () => {
+    for (const [args, named] of [
+      [["--bogus"], "--bogus"],
+      [["--port"], "--port"],
+      [["--port", "abc"], "--port"],
+      [["--cors=yes"], "--cors"],
+      [["stray"], "stray"],
+      [["--auth", "none"], "--auth"],
+      [["--auth", "strict"], "--credentials"],
+      [["--log-level", "loud"], "--log-level"],
+      [["--seed", "/nonexistent.json"], "--seed"],
+    ] as const) {
+      const p = run([...args]);
       expect(await p.exit, args.join(" ")).toBe(2);
-      expect(p.err()).toMatch(/cts-csms-server: /);
+      expect(p.err()).toMatch(/^cts-csms-server: [^\n]+; see --help\n$/);
+      expect(p.err()).toContain(named);
+      expect(p.out()).toBe("");
+    }
+    const env = run([], { PORT: "http" });
+    expect(await env.exit).toBe(2);
+    expect(env.err()).toMatch(/^cts-csms-server: \$PORT must be a port number[^\n]+\n$/);
+  }, 120_000);
+
+  it("a port in use → one line with the port and the --port 0 hint, exit code 1", async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const p = run(["--port", String(port), "--log-level", "silent"]);
+      expect(await p.exit).toBe(1);
+      expect(p.err()).toMatch(/^cts-csms-server: [^\n]+\n$/);
+      expect(p.err()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(p.err()).toContain("--port 0");
+      expect(p.err()).not.toMatch(/\bat /);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe("cts-csms-server configuration files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cts-csms-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  function file(content: unknown): string {
+    const path = join(dir, `file-${++n}.json`);
+    writeFileSync(path, JSON.stringify(content));
+    return path;
+  }
+  const pattern = projectIdPattern();
+
+  /** Start-up fails with exit code 2 and one line naming the file and the problem. */
+  async function rejected(args: string[], path: string, problem: string | RegExp) {
+    const p = run([...args, "--port", "0", "--log-level", "silent"]);
+    try {
+      expect(await p.exit, p.out()).toBe(2);
+    } finally {
+      kill(p.child);
+    }
+    expect(p.err()).toMatch(/^cts-csms-server: [^\n]+\n$/);
+    expect(p.err()).toContain(path);
+    if (typeof problem === "string") expect(p.err()).toContain(problem);
+    else expect(p.err()).toMatch(problem);
+    expect(p.out()).toBe("");
+  }
+
+  const strict = (path: string) => ["--auth", "strict", "--credentials", path];
+
+  it("a credentials file with no entries", async () => {
+    for (const content of [{}, { tokens: [], aksk: [] }]) {
+      const path = file(content);
+      await rejected(strict(path), path, "no credentials");
+    }
+  });
+
+  it("unknown keys in a credentials file, at the top or in an entry", async () => {
+    const top = file({ tokens: [{ token: "t", projects: ["p1"] }], token: "t" });
+    await rejected(strict(top), top, 'unknown key "token"');
+    const entry = file({ aksk: [{ ak: "A", sk: "S", projects: ["p1"], project: "p2" }] });
+    await rejected(strict(entry), entry, 'aksk[0]: unknown key "project"');
+  });
+
+  it("a credentials project id that no API path can address", async () => {
+    const path = file({ tokens: [{ token: "t", projects: ["p1", "team/p2"] }] });
+    await rejected(
+      strict(path),
+      path,
+      `tokens[0].projects[1]: "team/p2" is not a valid project_id`,
+    );
+  });
+
+  it("unknown keys in a seed file, at the top or in a project", async () => {
+    const top = file({ projects: {}, notifications: [] });
+    await rejected(["--seed", top], top, 'unknown key "notifications"');
+    const project = file({ projects: { p1: { secrets: [] } } });
+    await rejected(["--seed", project], project, 'projects.p1: unknown key "secrets"');
+  });
+
+  it("a seed project id that no API path can address (pattern from the bundled spec)", async () => {
+    for (const id of ["team/p1", "p 1", "x".repeat(65)]) {
+      expect(pattern.test(id), id).toBe(false);
+      const path = file({ projects: { [id]: { notifications: [] } } });
+      await rejected(["--seed", path], path, `${JSON.stringify(id)} is not a valid project_id`);
+      await rejected(["--seed", path], path, pattern.source);
+    }
+  }, 120_000);
+
+  it("an id the pattern allows is accepted", async () => {
+    const path = file({ projects: { "Team_p-1": { notifications: [] } } });
+    expect(pattern.test("Team_p-1")).toBe(true);
+    const p = run(["--seed", path, "--port", "0", "--log-level", "silent"]);
+    try {
+      await waitFor(() => /listening on (http:\/\/\S+)/.exec(p.out())?.[1]);
+      p.child.kill("SIGTERM");
+      expect(await p.exit).toBe(0);
+    } finally {
+      kill(p.child);
     }
   });
 });
