@@ -45,6 +45,7 @@ import {
   sequentialIds,
   systemClock,
 } from "./operation.js";
+import { rootHandler } from "./root.js";
 import { applySeed, loadSeed, type SeedConfig } from "./seed.js";
 import {
   type ApiName,
@@ -285,6 +286,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
       },
     },
   };
+  const docsServed = Boolean(
+    options.docsDir && existsSync(options.docsDir) && statSync(options.docsDir).isDirectory(),
+  );
+  extra["/"] = { GET: rootHandler({ docsServed, reserved: extra }) };
   app.use((req, res, next) => {
     const methods = extra[req.path];
     if (!methods) return next();
@@ -298,7 +303,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     return handler(req, res, next);
   });
 
-  if (options.docsDir && existsSync(options.docsDir) && statSync(options.docsDir).isDirectory()) {
+  if (docsServed && options.docsDir) {
     app.use("/docs", express.static(options.docsDir, { index: "index.html", fallthrough: true }));
   }
 

@@ -118,7 +118,6 @@ describe("routing", () => {
     const cases: [string, string][] = [
       ["/v3/p1/unknown", "CTS.9404"],
       ["/v1/p1/csms/secrets", "CSMS.9404"],
-      ["/", "CTS.9404"],
       ["/nothing/here", "CTS.9404"],
       ["/V3/p1/notifications/smn", "CTS.9404"],
     ];

@@ -1,0 +1,72 @@
+// GET /: the docs when they are served, otherwise a JSON index whose every link works.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { request, start } from "./helpers.js";
+
+const require = createRequire(import.meta.url);
+type Spec = { info: { title: string; version: string }; paths: Record<string, object> };
+const specs: Record<string, Spec> = {
+  cts: require("@cts-csms/openapi/cts.json"),
+  csms: require("@cts-csms/openapi/csms.json"),
+};
+const METHODS = ["get", "put", "post", "delete", "patch"];
+
+const docsDir = mkdtempSync(join(tmpdir(), "cts-csms-root-docs-"));
+afterAll(() => rmSync(docsDir, { recursive: true, force: true }));
+writeFileSync(join(docsDir, "index.html"), "<!doctype html><title>API reference</title>");
+const withDocs = await start({ docsDir });
+const withoutDocs = await start({ docsDir: join(docsDir, "absent") });
+
+describe("GET /", () => {
+  it("redirects to /docs/ when the docs are served", async () => {
+    const res = await fetch(`${withDocs.url}/`, { redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/docs/");
+    const followed = await fetch(`${withDocs.url}/`);
+    expect(followed.status).toBe(200);
+    expect(await followed.text()).toContain("<title>API reference</title>");
+  });
+
+  it("answers a JSON index of the routes when there are no docs", async () => {
+    const res = await request(withoutDocs.url, "GET", "/", { bare: true });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const index = res.body;
+    expect(index.docs).toMatch(/^not served/);
+    expect(Object.keys(index.apis).sort()).toEqual(["csms", "cts"]);
+    for (const [api, spec] of Object.entries(specs)) {
+      const entry = index.apis[api];
+      expect(entry.title).toBe(spec.info.title);
+      expect(entry.version).toBe(spec.info.version);
+      const expected = Object.entries(spec.paths).flatMap(([path, item]) =>
+        METHODS.filter((m) => m in item).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect([...entry.operations].sort()).toEqual(expected.sort());
+      expect(entry.base_path).toContain("{project_id}");
+      for (const path of Object.keys(spec.paths))
+        expect(path.startsWith(entry.base_path)).toBe(true);
+      // The spec link serves that spec.
+      const served = await request(withoutDocs.url, "GET", entry.spec, { bare: true });
+      expect(served.status).toBe(200);
+      expect(served.body.info.title).toBe(spec.info.title);
+    }
+    expect(index.routes).toEqual(
+      expect.arrayContaining(["GET /_admin/health", "POST /_admin/reset"]),
+    );
+    expect(index.routes).not.toContain("GET /");
+    for (const route of index.routes as string[]) {
+      const [method, path] = route.split(" ") as [string, string];
+      if (method !== "GET") continue;
+      expect((await request(withoutDocs.url, "GET", path, { bare: true })).status).toBe(200);
+    }
+  });
+
+  it("other methods on / → 405 with Allow", async () => {
+    const res = await request(withoutDocs.url, "POST", "/", { bare: true });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET");
+  });
+});
