@@ -9,10 +9,14 @@ export interface ClientOptions {
   /** Fills `{project_id}` in every path; a per-call `params.path.project_id` overrides it. */
   projectId?: string | undefined;
   /**
-   * `{ token }` (IAM token) or `{ ak, sk, securityToken? }` (AK/SK signing). Left out in Node, the
-   * environment variables `CLOUD_SDK_AK` / `CLOUD_SDK_SK` (and `CLOUD_SDK_SECURITY_TOKEN`) are used.
+   * `{ token }` (IAM token), `{ ak, sk, securityToken? }` (AK/SK signing), or `"none"` to send
+   * requests without credentials (e.g. when a middleware added with `client.use()` or a proxy
+   * authenticates them). Left out in Node, AK/SK come from the environment: `CLOUD_SDK_AK` /
+   * `CLOUD_SDK_SK` (and `CLOUD_SDK_SECURITY_TOKEN`), else the official SDKs' `HUAWEICLOUD_SDK_AK`
+   * / `HUAWEICLOUD_SDK_SK` (and `HUAWEICLOUD_SDK_SECURITY_TOKEN`); with neither, construction
+   * throws.
    */
-  auth?: AuthOptions | undefined;
+  auth?: AuthOptions | "none" | undefined;
   /** fetch to use (default `globalThis.fetch`). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Per-attempt timeout in ms, covering the whole response (default: none). */
@@ -144,18 +148,31 @@ export function resolveOptions(
 
 type Env = Record<string, string | undefined>;
 
-function resolveAuth(auth: AuthOptions | undefined, fail: (m: string) => never) {
-  if (auth === undefined) {
-    // Node only, and without importing node:process, so browser bundles stay clean.
-    const env = (globalThis as { process?: { env?: Env } }).process?.env;
-    const ak = env?.CLOUD_SDK_AK;
-    const sk = env?.CLOUD_SDK_SK;
-    if (!ak && !sk) return undefined;
-    if (!ak) fail("environment variable CLOUD_SDK_SK is set but CLOUD_SDK_AK is not");
-    if (!sk) fail("environment variable CLOUD_SDK_AK is set but CLOUD_SDK_SK is not");
-    return { ak, sk, securityToken: env?.CLOUD_SDK_SECURITY_TOKEN || undefined } as AuthOptions;
+/** Environment variable prefixes read for AK/SK, in order: Huawei's API Explorer samples, then the official SDKs. */
+const ENV_PREFIXES = ["CLOUD_SDK", "HUAWEICLOUD_SDK"] as const;
+
+function authFromEnv(fail: (m: string) => never): AuthOptions {
+  // Node only, and without importing node:process, so browser bundles stay clean.
+  const env: Env = (globalThis as { process?: { env?: Env } }).process?.env ?? {};
+  for (const prefix of ENV_PREFIXES) {
+    const ak = env[`${prefix}_AK`];
+    const sk = env[`${prefix}_SK`];
+    if (!ak && !sk) continue;
+    if (!ak) fail(`environment variable ${prefix}_SK is set but ${prefix}_AK is not`);
+    if (!sk) fail(`environment variable ${prefix}_AK is set but ${prefix}_SK is not`);
+    return { ak, sk, securityToken: env[`${prefix}_SECURITY_TOKEN`] || undefined } as AuthOptions;
   }
-  if (auth === null || typeof auth !== "object") return fail("options.auth must be an object");
+  return fail(
+    'no credentials: pass auth: { token } or { ak, sk }, set CLOUD_SDK_AK and CLOUD_SDK_SK (or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), or pass auth: "none" to send requests without credentials',
+  );
+}
+
+function resolveAuth(auth: ClientOptions["auth"], fail: (m: string) => never) {
+  if (auth === undefined) return authFromEnv(fail);
+  if (auth === "none") return undefined;
+  if (auth === null || typeof auth !== "object") {
+    return fail('options.auth must be { token }, { ak, sk } or "none"');
+  }
   const a = auth as { token?: unknown; ak?: unknown; sk?: unknown; securityToken?: unknown };
   if ("token" in a) {
     if (a.ak !== undefined || a.sk !== undefined)

@@ -31,9 +31,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => {
   // The suite must not depend on the machine's credentials.
-  vi.stubEnv("CLOUD_SDK_AK", "");
-  vi.stubEnv("CLOUD_SDK_SK", "");
-  vi.stubEnv("CLOUD_SDK_SECURITY_TOKEN", "");
+  for (const prefix of ["CLOUD_SDK", "HUAWEICLOUD_SDK"]) {
+    vi.stubEnv(`${prefix}_AK`, "");
+    vi.stubEnv(`${prefix}_SK`, "");
+    vi.stubEnv(`${prefix}_SECURITY_TOKEN`, "");
+  }
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -147,11 +149,43 @@ describe("auth", () => {
     expect(() => createCsmsClient({ endpoint: server.url })).toThrow(/CLOUD_SDK_SK/);
   });
 
-  it("no auth and no environment: requests go out unauthenticated", async () => {
-    const client = createCsmsClient({ endpoint: server.url, projectId: "p1" });
+  it("the official SDKs' HUAWEICLOUD_SDK_AK / _SK are read too; CLOUD_SDK_* win", async () => {
+    vi.stubEnv("HUAWEICLOUD_SDK_AK", "AK123");
+    vi.stubEnv("HUAWEICLOUD_SDK_SK", SK);
+    vi.stubEnv("HUAWEICLOUD_SDK_SECURITY_TOKEN", "sts-token");
+    await createCsmsClient({ endpoint: server.url, projectId: "p1" }).listSecretEvents();
+    expect(last().headers["x-security-token"]).toBe("sts-token");
+    expect(await verify()).toEqual({ ok: true, ak: "AK123" });
+    vi.stubEnv("CLOUD_SDK_AK", "AK-OTHER");
+    vi.stubEnv("CLOUD_SDK_SK", "other-secret");
+    await createCsmsClient({ endpoint: server.url, projectId: "p1" }).listSecretEvents();
+    expect(last().headers.authorization).toMatch(/Access=AK-OTHER,/);
+    expect(last().headers["x-security-token"]).toBeUndefined();
+    vi.stubEnv("HUAWEICLOUD_SDK_SK", "");
+    vi.stubEnv("CLOUD_SDK_AK", "");
+    vi.stubEnv("CLOUD_SDK_SK", "");
+    expect(() => createCsmsClient({ endpoint: server.url })).toThrow(/HUAWEICLOUD_SDK_SK/);
+  });
+
+  it("no auth and no environment: construction fails, naming both ways to give credentials", () => {
+    expect(() => createCsmsClient({ endpoint: server.url, projectId: "p1" })).toThrow(
+      /^createCsmsClient: no credentials: .*auth: \{ token \}.*CLOUD_SDK_AK.*auth: "none"/,
+    );
+  });
+
+  it('auth: "none" sends requests without credentials, for middleware that adds its own', async () => {
+    const client = createCsmsClient({ endpoint: server.url, projectId: "p1", auth: "none" });
     await client.listSecretEvents();
     expect(last().headers.authorization).toBeUndefined();
     expect(last().headers["x-auth-token"]).toBeUndefined();
+    client.use({
+      onRequest: ({ request }) => {
+        request.headers.set("X-Auth-Token", "from-middleware");
+        return request;
+      },
+    });
+    await client.listSecretEvents();
+    expect(last().headers["x-auth-token"]).toBe("from-middleware");
   });
 
   it("createAuthMiddleware works on a plain openapi-fetch client", async () => {

@@ -175,3 +175,15 @@ describe("responses are typed per operation", () => {
     csms.deleteEverything;
   });
 });
+
+describe("auth option", () => {
+  it('takes a token, AK/SK or the explicit "none", and nothing else', () => {
+    createCtsClient({ region: "cn-north-4", auth: { token: "t" } });
+    createCtsClient({ region: "cn-north-4", auth: { ak: "a", sk: "s", securityToken: "x" } });
+    createCtsClient({ region: "cn-north-4", auth: "none" });
+    // @ts-expect-error anonymous access is spelled "none"
+    createCtsClient({ region: "cn-north-4", auth: "anonymous" });
+    // @ts-expect-error an AK needs its SK
+    createCsmsClient({ region: "cn-north-4", auth: { ak: "a" } });
+  });
+});

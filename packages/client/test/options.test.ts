@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ClientOptions, createCsmsClient, createCtsClient } from "../src/index.js";
 
 beforeEach(() => {
-  vi.stubEnv("CLOUD_SDK_AK", "");
-  vi.stubEnv("CLOUD_SDK_SK", "");
+  for (const prefix of ["CLOUD_SDK", "HUAWEICLOUD_SDK"]) {
+    vi.stubEnv(`${prefix}_AK`, "");
+    vi.stubEnv(`${prefix}_SK`, "");
+  }
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -17,7 +19,7 @@ async function urlOf(
     seen = request.url;
     return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
   };
-  const client = create({ ...options, fetch, projectId: "p" }) as any;
+  const client = create({ auth: "none", ...options, fetch, projectId: "p" }) as any;
   await client.GET(
     create === createCtsClient
       ? "/v3/{project_id}/notifications/{notification_type}"
@@ -56,7 +58,7 @@ describe("endpoint resolution", () => {
       "http://[::1]:8080",
       "http://api.localhost",
     ]) {
-      expect(() => createCtsClient({ endpoint })).not.toThrow();
+      expect(() => createCtsClient({ endpoint, auth: "none" })).not.toThrow();
     }
   });
 
@@ -134,15 +136,36 @@ describe("bad options fail fast", () => {
   ];
   for (const [name, options, message] of cases) {
     it(name, () => {
-      expect(() => createCtsClient(options)).toThrow(TypeError);
-      expect(() => createCtsClient(options)).toThrow(message);
-      expect(() => createCsmsClient(options)).toThrow(/^createCsmsClient: /);
+      // Each case is about one option: credentials are given unless the case sets auth.
+      const withAuth: ClientOptions = { auth: { token: "t" }, ...options };
+      expect(() => createCtsClient(withAuth)).toThrow(TypeError);
+      expect(() => createCtsClient(withAuth)).toThrow(message);
+      expect(() => createCsmsClient(withAuth)).toThrow(/^createCsmsClient: /);
     });
   }
 
+  it("no credentials and none in the environment, unless explicitly anonymous", () => {
+    for (const create of [createCtsClient, createCsmsClient]) {
+      expect(() => create({ region: "cn-north-4" })).toThrow(TypeError);
+      expect(() => create({ region: "cn-north-4" })).toThrow(
+        /no credentials: pass auth: \{ token \} or \{ ak, sk \}, set CLOUD_SDK_AK and CLOUD_SDK_SK .*auth: "none"/,
+      );
+      expect(() => create({ region: "cn-north-4", auth: "none" })).not.toThrow();
+    }
+    for (const auth of ["anonymous", null, 42]) {
+      expect(() => createCtsClient({ region: "cn-north-4", auth: auth as never })).toThrow(
+        /options\.auth must be \{ token \}, \{ ak, sk \} or "none"/,
+      );
+    }
+  });
+
   it("allowInsecureHttp: true permits remote plain http", () => {
     expect(() =>
-      createCtsClient({ endpoint: "http://cts.example.com", allowInsecureHttp: true }),
+      createCtsClient({
+        endpoint: "http://cts.example.com",
+        allowInsecureHttp: true,
+        auth: { token: "t" },
+      }),
     ).not.toThrow();
   });
 });
