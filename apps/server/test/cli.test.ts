@@ -29,7 +29,10 @@ function run(args: string[], env: Record<string, string> = {}) {
   return { child, exit, out: () => stdout, err: () => stderr };
 }
 
-async function waitFor(check: () => string | undefined, timeoutMs = 15_000): Promise<string> {
+// Generous: on a loaded 2-core machine a server process can take many seconds to start.
+const STARTUP_MS = 60_000;
+
+async function waitFor(check: () => string | undefined, timeoutMs = STARTUP_MS): Promise<string> {
   const start = Date.now();
   for (;;) {
     const found = check();
@@ -49,7 +52,7 @@ function kill(child: ChildProcess) {
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
-describe("cts-csms-server CLI", () => {
+describe("cts-csms-server CLI", { timeout: 2 * STARTUP_MS }, () => {
   it("starts on --port 0, prints the URL, serves requests, exits 0 on SIGTERM", async () => {
     const p = run(["--port", "0", "--log-level", "warn"]);
     try {
@@ -134,28 +137,32 @@ describe("cts-csms-server CLI", () => {
     }
   });
 
-  it("bad flags → one line naming the flag, see --help, exit code 2", async () => {
-    for (const [args, named] of [
-      [["--bogus"], "--bogus"],
-      [["--port"], "--port"],
-      [["--port", "abc"], "--port"],
-      [["--cors=yes"], "--cors"],
-      [["stray"], "stray"],
-      [["--auth", "none"], "--auth"],
-      [["--auth", "strict"], "--credentials"],
-      [["--log-level", "loud"], "--log-level"],
-      [["--seed", "/nonexistent.json"], "--seed"],
-    ] as const) {
-      const p = run([...args]);
-      expect(await p.exit, args.join(" ")).toBe(2);
-      expect(p.err()).toMatch(/^cts-csms-server: [^\n]+; see --help\n$/);
-      expect(p.err()).toContain(named);
-      expect(p.out()).toBe("");
-    }
-    const env = run([], { PORT: "http" });
-    expect(await env.exit).toBe(2);
-    expect(env.err()).toMatch(/^cts-csms-server: \$PORT must be a port number[^\n]+\n$/);
-  }, 120_000);
+  it(
+    "bad flags → one line naming the flag, see --help, exit code 2",
+    async () => {
+      for (const [args, named] of [
+        [["--bogus"], "--bogus"],
+        [["--port"], "--port"],
+        [["--port", "abc"], "--port"],
+        [["--cors=yes"], "--cors"],
+        [["stray"], "stray"],
+        [["--auth", "none"], "--auth"],
+        [["--auth", "strict"], "--credentials"],
+        [["--log-level", "loud"], "--log-level"],
+        [["--seed", "/nonexistent.json"], "--seed"],
+      ] as const) {
+        const p = run([...args]);
+        expect(await p.exit, args.join(" ")).toBe(2);
+        expect(p.err()).toMatch(/^cts-csms-server: [^\n]+; see --help\n$/);
+        expect(p.err()).toContain(named);
+        expect(p.out()).toBe("");
+      }
+      const env = run([], { PORT: "http" });
+      expect(await env.exit).toBe(2);
+      expect(env.err()).toMatch(/^cts-csms-server: \$PORT must be a port number[^\n]+\n$/);
+    },
+    4 * STARTUP_MS,
+  );
 
   it("a port in use → one line with the port and the --port 0 hint, exit code 1", async () => {
     const blocker = createNetServer();
@@ -174,7 +181,7 @@ describe("cts-csms-server CLI", () => {
   });
 });
 
-describe("cts-csms-server configuration files", () => {
+describe("cts-csms-server configuration files", { timeout: 2 * STARTUP_MS }, () => {
   const dir = mkdtempSync(join(tmpdir(), "cts-csms-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let n = 0;
@@ -232,14 +239,18 @@ describe("cts-csms-server configuration files", () => {
     await rejected(["--seed", project], project, 'projects.p1: unknown key "secrets"');
   });
 
-  it("a seed project id that no API path can address (pattern from the bundled spec)", async () => {
-    for (const id of ["team/p1", "p 1", "x".repeat(65)]) {
-      expect(pattern.test(id), id).toBe(false);
-      const path = file({ projects: { [id]: { notifications: [] } } });
-      await rejected(["--seed", path], path, `${JSON.stringify(id)} is not a valid project_id`);
-      await rejected(["--seed", path], path, pattern.source);
-    }
-  }, 120_000);
+  it(
+    "a seed project id that no API path can address (pattern from the bundled spec)",
+    async () => {
+      for (const id of ["team/p1", "p 1", "x".repeat(65)]) {
+        expect(pattern.test(id), id).toBe(false);
+        const path = file({ projects: { [id]: { notifications: [] } } });
+        await rejected(["--seed", path], path, `${JSON.stringify(id)} is not a valid project_id`);
+        await rejected(["--seed", path], path, pattern.source);
+      }
+    },
+    4 * STARTUP_MS,
+  );
 
   it("an id the pattern allows is accepted", async () => {
     const path = file({ projects: { "Team_p-1": { notifications: [] } } });
