@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // npm pack, an offline npm ci and two tsc runs: minutes, not seconds, on a busy two-core box.
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    maxWorkers: 2,
+  },
+});
