@@ -95,7 +95,7 @@ beforeAll(async () => {
     }),
     "npm ci --offline in the new project",
   );
-});
+}, 600_000);
 
 afterAll(async () => {
   await server?.stop();
