@@ -31,6 +31,7 @@ export interface PackageJson {
   name: string;
   version: string;
   private?: boolean;
+  type?: string;
   license?: string;
   engines?: Record<string, string>;
   bin?: string | Record<string, string>;
@@ -185,6 +186,7 @@ export function projectFiles(
     name: "try-cts-csms",
     version: "1.0.0",
     private: true,
+    type: "module",
     dependencies,
     devDependencies: dev,
   };
@@ -192,7 +194,7 @@ export function projectFiles(
     Object.entries(packages).sort(([a], [b]) => a.localeCompare(b)),
   );
   return {
-    manifest: { ...manifest, type: "module" } as PackageJson,
+    manifest,
     lock: {
       name: manifest.name,
       lockfileVersion: 3,
