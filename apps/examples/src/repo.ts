@@ -1,9 +1,50 @@
 // Paths and processes shared by the tests: the repository root, an environment like a user's
 // shell, and child processes that are always stopped.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+// What must not outlive the test process, even when it is interrupted (turbo stops the other
+// tasks when one fails): temp dirs and the process groups of servers started in the background.
+const tempDirs = new Set<string>();
+const groups = new Set<number>();
+function cleanUp(): void {
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  groups.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+process.once("exit", cleanUp);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(1);
+  });
+}
+
+/** A fresh temp dir (under `parent`, the system's temp dir by default), removed by `remove()`
+ *  or, at the latest, when the process exits or is interrupted. */
+export function tempDir(prefix: string, parent = tmpdir()): { path: string; remove(): void } {
+  const path = mkdtempSync(join(parent, prefix));
+  tempDirs.add(path);
+  return {
+    path,
+    remove() {
+      rmSync(path, { recursive: true, force: true });
+      tempDirs.delete(path);
+    },
+  };
+}
 
 /**
  * The environment of a user's shell: without the `npm_*` variables and the `node_modules/.bin`
@@ -90,6 +131,7 @@ export function background(
   };
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
+  groups.add(child.pid!);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -132,13 +174,18 @@ export function background(
       });
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        signalGroup("SIGKILL");
+        groups.delete(child.pid!);
+        return;
+      }
       signalGroup("SIGTERM");
       const timer = setTimeout(() => signalGroup("SIGKILL"), 15_000);
       await exited;
       clearTimeout(timer);
       // npm exec may exit before the server it started: make sure the group is gone.
       signalGroup("SIGKILL");
+      groups.delete(child.pid!);
     },
   };
 }

@@ -1,17 +1,8 @@
 // The packages as a user outside this repository gets them: `npm pack` of every publishable
 // workspace, the tarballs installed into an empty project in a temp dir (offline, third-party
 // packages from the npm cache), then the installed server and client used from there.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -31,11 +22,12 @@ import {
   repoRoot,
   run,
   SERVER_URL,
+  tempDir,
   userEnv,
 } from "../src/repo.js";
 
-const temp = mkdtempSync(join(tmpdir(), "cts-csms-install-"));
-const project = join(temp, "project");
+let temp: ReturnType<typeof tempDir> | undefined;
+let project = "";
 let packs: Packed[] = [];
 let server: Background | undefined;
 
@@ -82,6 +74,8 @@ const TSCONFIGS = {
 };
 
 beforeAll(async () => {
+  temp = tempDir("cts-csms-install-");
+  project = join(temp.path, "project");
   const names = publishable().map((w) => w.manifest.name);
   mkdirSync(join(project, "packs"), { recursive: true });
   packs = await pack(names, join(project, "packs"));
@@ -99,7 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  rmSync(temp, { recursive: true, force: true });
+  temp?.remove();
 });
 
 describe("npm pack", () => {

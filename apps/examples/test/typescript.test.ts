@@ -1,18 +1,19 @@
 // Every `ts` block of every README, and the scripts in examples/, type-check against the built
 // packages, each on its own as a reader would paste it, under Node's module resolution and a
 // bundler's.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { allBlocks } from "../src/markdown.js";
-import { repoRoot } from "../src/repo.js";
+import { repoRoot, tempDir } from "../src/repo.js";
 
 // Inside this workspace, so that `@cts-csms/*` resolve through node_modules like in a project.
 const results = join(repoRoot, "apps/examples/test-results");
 mkdirSync(results, { recursive: true });
-const dir = mkdtempSync(join(results, "snippets-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const snippetsDir = tempDir("snippets-", results);
+const dir = snippetsDir.path;
+afterAll(() => snippetsDir.remove());
 
 const blocks = await allBlocks("ts");
 const snippets = blocks.map((block) => {
