@@ -83,12 +83,19 @@ beforeAll(async () => {
   const { manifest, lock } = projectFiles(packs, ["typescript", "@types/node"]);
   writeFileSync(join(project, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(project, "package-lock.json"), `${JSON.stringify(lock, null, 2)}\n`);
-  ok(
-    await run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], {
-      cwd: project,
-    }),
-    "npm ci --offline in the new project",
+  const install = await run(
+    "npm",
+    ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"],
+    { cwd: project },
   );
+  if (install.stderr.includes("ENOTCACHED")) {
+    // Every tarball the project needs is one the repository's own `npm ci` downloads; a cache
+    // that lacks one was pruned since (npm cache clean/verify, or another cache directory).
+    throw new Error(
+      `the npm cache lacks a package the repository installs: run \`npm ci\` at the repository root to refill it\n${install.stderr}`,
+    );
+  }
+  ok(install, "npm ci --offline in the new project");
 }, 600_000);
 
 afterAll(async () => {
