@@ -47,7 +47,8 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   });
   let output = "";
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+    // Generous: under `npm test` every workspace's tests share two cores.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = output.match(/listening on (http:\/\/[^\s)]+)/);

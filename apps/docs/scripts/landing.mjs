@@ -36,11 +36,19 @@ const { event } = unwrap(
   }),
 ); // throws CsmsApiError on 4xx/5xx`;
 
-const SERVER_EXAMPLE = `# from a checkout: build everything, then serve the API and these docs on port 8080
+export const SERVER_EXAMPLE = `# from a checkout: build everything, then serve the API and these docs on port 8080
 npm ci && npm start
 
-# or run the published server on its own
+# or in your own project, with the server's tarball installed (see the repository README)
 npx cts-csms-server --port 8080`;
+
+// The packages are not on the npm registry: they install from a clone, as \`npm pack\` tarballs.
+export const INSTALL_EXAMPLE = `# in a clone of the repository: build, then pack the packages into packs/
+npm ci && npm run tarballs
+
+# in your project: the client with the two packages it imports
+npm install ../cts-csms/packs/cts-csms-client-0.1.0.tgz \\
+  ../cts-csms/packs/cts-csms-signer-0.1.0.tgz ../cts-csms/packs/cts-csms-types-0.1.0.tgz`;
 
 // First sentence-ish summary line of an API; info.summary is short and meant for exactly this.
 const apiSummary = (spec) => spec.info.summary ?? spec.info.title;
@@ -182,8 +190,11 @@ ${apis.map(apiCard).join("\n")}
       </ul>
 
       <h2 id="client">Use the client</h2>
-      <p>Install <code>@cts-csms/client</code>, create one client per API and call operations by
-        their operationId (or by path); requests and responses are typed from the same specs.</p>
+      <p><code>@cts-csms/client</code> is not on the npm registry. Build its tarball from a clone of
+        the repository and install it with the two packages it imports:</p>
+      <pre><code>${escapeHtml(INSTALL_EXAMPLE)}</code></pre>
+      <p>Then create one client per API and call operations by their operationId (or by path);
+        requests and responses are typed from the same specs.</p>
       <pre><code>${escapeHtml(CLIENT_EXAMPLE)}</code></pre>
 
       <h2 id="server">Run the reference server</h2>

@@ -19,7 +19,8 @@ Options:
   --no-response-validation  do not validate responses against the spec
   --seed FILE               JSON file of notifications/events to preload per project
   --deterministic           fixed clock from 2024-01-01T00:00:00Z and sequential ids
-  --docs DIR                built docs site to serve at /docs (default: apps/docs/dist)
+  --docs DIR                built docs site to serve at /docs (default: apps/docs/dist in
+                            the repository, else the copy shipped in the package)
   --cors                    send CORS headers
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent
   -h, --help                show this help
@@ -122,9 +123,12 @@ const port =
   flags.port !== undefined
     ? parsePort(flags.port, "--port")
     : parsePort(process.env.PORT || "8080", "$PORT");
-// dist/cli.js → ../../docs/dist is apps/docs/dist, the sibling docs build.
-const defaultDocs = fileURLToPath(new URL("../../docs/dist", import.meta.url));
-const docsDir = flags.docs ?? defaultDocs;
+// The docs site: in this repository the sibling build apps/docs/dist (../../docs/dist from
+// dist/cli.js); in an installed package the copy `npm pack` ships in dist/docs.
+const docsDirs = ["../../docs/dist", "./docs"].map((p) =>
+  fileURLToPath(new URL(p, import.meta.url)),
+);
+const docsDir = flags.docs ?? docsDirs.find((dir) => existsSync(dir)) ?? docsDirs[0]!;
 if (flags.docs !== undefined && !existsSync(flags.docs))
   usage(`--docs: no such directory ${flags.docs}`);
 

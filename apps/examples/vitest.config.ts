@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // npm pack, an offline npm ci and two tsc runs: minutes, not seconds, on a busy two-core box.
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    // One file at a time: each starts servers or runs npm and tsc, next to every other
+    // workspace's tests that turbo runs at the same time.
+    maxWorkers: 1,
+  },
+});
