@@ -1,19 +1,18 @@
 // The site as people see it: the landing page served by the reference server at /docs/, both
 // reference pages reached by clicking, every operation rendered, no errors, and not a single
 // request to another host. Screenshots go to test-results/ for a human look.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
 
 const require = createRequire(import.meta.url);
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const distDir = join(appDir, "dist");
 const resultsDir = join(appDir, "test-results");
-const executablePath = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
 type Op = { api: string; id: string; summary: string; rules: boolean };
 const operations: Op[] = ["cts", "csms"].flatMap((api) => {
@@ -48,41 +47,21 @@ async function startReferenceServer(): Promise<Host> {
 }
 
 let host: Host;
+let browser: LaunchedBrowser;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
 const requests: string[] = [];
 const landingHrefs = new Map<string, string>();
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium at ${executablePath}. Install one with \`apt-get update && apt-get install -y ` +
-        "chromium` (Debian/Ubuntu), or set CHROME_PATH to a Chromium or Chrome executable.",
-    );
-  }
   if (!existsSync(join(distDir, "index.html"))) {
     throw new Error("apps/docs/dist is empty: run `npm run build` in apps/docs first");
   }
   mkdirSync(resultsDir, { recursive: true });
   host = await startReferenceServer();
-  userDataDir = mkdtempSync(join(tmpdir(), "docs-chromium-"));
-  // Playwright takes the profile directory here rather than as --user-data-dir.
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-quic",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser({ viewport: { width: 1280, height: 800 } });
+  context = browser.context;
   // Context-wide, so nothing a page starts (frames, workers, redirects) goes unrecorded.
   context.on("request", (req) => {
     requests.push(req.url());
@@ -99,10 +78,13 @@ beforeAll(async () => {
   });
 });
 
+// Runs when a test or beforeAll fails too: the browser's temp dir and the server go either way.
 afterAll(async () => {
-  await context?.close();
-  await host?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  try {
+    await browser?.close();
+  } finally {
+    await host?.close();
+  }
 });
 
 const exactText = (text: string) =>
@@ -196,12 +178,8 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       if (u.protocol === "data:" || u.protocol === "blob:") return false;
       return u.origin !== origin;
     });
-    console.log(
-      `browser requests: ${requests.length} total, ${offsite.length} to other hosts ` +
-        `(page origin ${origin})\n  ${requests.map((u) => u.slice(0, 120)).join("\n  ")}`,
-    );
     expect(requests.length).toBeGreaterThan(0);
-    expect(offsite).toEqual([]);
+    expect(offsite, `requests to hosts other than ${origin}`).toEqual([]);
     expect(problems).toEqual([]);
   });
 });
