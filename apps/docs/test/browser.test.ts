@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codeSamples, SAMPLE_TABS } from "../scripts/samples.mjs";
+import { APIS, loadSpec } from "../scripts/site.mjs";
 import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
 
 const require = createRequire(import.meta.url);
@@ -28,6 +30,13 @@ const operations: Op[] = ["cts", "csms"].flatMap((api) => {
       })),
   );
 });
+
+// The samples the build put into the pages, by operationId.
+const samples = new Map<string, { curl: string; typescript: string }>(
+  APIS.flatMap((api: any) =>
+    codeSamples(api, loadSpec(api)).map((sample: any) => [sample.operationId, sample]),
+  ),
+);
 
 type Host = { url: string; close(): Promise<void> };
 
@@ -108,6 +117,30 @@ function anyInViewport(locator: Locator) {
   );
 }
 
+/** The first match whose box is at least partly inside the viewport. */
+async function firstInViewport(locator: Locator) {
+  const index = await locator.evaluateAll((els) =>
+    els.findIndex((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.top < innerHeight && r.bottom > 0;
+    }),
+  );
+  return index >= 0 ? locator.nth(index) : undefined;
+}
+
+/** Picks a sample language in a request-samples panel (its header's last menu button). */
+async function chooseSample(panel: Locator, label: string) {
+  await panel
+    .locator("[data-component-name='Panel/PanelHeader'] button[aria-haspopup]")
+    .last()
+    .click();
+  await panel
+    .page()
+    .getByRole("menuitem", { name: label, exact: true })
+    .and(panel.page().locator(":visible"))
+    .click();
+}
+
 async function waitForRedoc(page: Page) {
   // Redoc renders the sidebar and operations after hydration; the search box is in the sidebar.
   await page.getByRole("heading", { level: 1 }).first().waitFor();
@@ -168,6 +201,51 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
         .first()
         .waitFor();
       await page.screenshot({ path: join(resultsDir, `${api}.png`), animations: "disabled" });
+    });
+  }
+
+  for (const api of ["cts", "csms"]) {
+    it(`shows each ${api} operation's request samples, names every variant, links back`, async () => {
+      const pageUrl = new URL(`${api}.html`, host.url).href;
+      for (const op of operations.filter((o) => o.api === api)) {
+        const sample = samples.get(op.id)!;
+        await page.goto(new URL(landingHrefs.get(op.id)!, host.url).href);
+        const heading = page.locator("h1, h2, h3").filter({ hasText: exactText(op.summary) });
+        await expect.poll(() => anyInViewport(heading), { message: op.id }).toBe(true);
+
+        // The operation's samples panel sits next to its heading.
+        const panels = page.locator(".panel-request-samples");
+        await expect.poll(async () => Boolean(await firstInViewport(panels))).toBe(true);
+        const panel = (await firstInViewport(panels))!;
+        for (const { key, label } of SAMPLE_TABS) {
+          await chooseSample(panel, label);
+          // The command or call line that only this operation's sample has.
+          const line = key === "curl" ? sample.curl.split("\n")[2] : `${api}.${op.id}(`;
+          await expect
+            .poll(() => panel.textContent(), { message: `${op.id}: ${label}` })
+            .toContain(line);
+          // Long ids and URLs wrap: no sample scrolls sideways, so nothing is cut off.
+          const cut = await panel
+            .locator("pre")
+            .evaluateAll(
+              (pres) => pres.filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length,
+            );
+          expect(cut, `${op.id}: ${label} is wider than its panel`).toBe(0);
+        }
+        if (op.id === operations.find((o) => o.api === api)!.id) {
+          await page.screenshot({ path: join(resultsDir, `${api}-samples.png`) });
+        }
+      }
+      // Conditional schemas are shown as named variants, never Redoc's "case 1" / "case 2".
+      // biome-ignore lint/performance/useDomNodeTextContent: rendered text, not the inlined scripts
+      const text = await page.locator("body").innerText();
+      expect(text).not.toMatch(/\bcase [12]\b/);
+
+      const back = page.getByRole("link", { name: /All APIs/ });
+      expect(await anyInViewport(back), "back link in view on an operation").toBe(true);
+      await back.click();
+      await page.waitForURL((url) => url.href !== pageUrl && !url.href.includes(`${api}.html`));
+      await page.getByRole("heading", { name: "cts-csms API reference" }).waitFor();
     });
   }
 
