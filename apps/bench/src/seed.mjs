@@ -1,5 +1,5 @@
 // Seed files for the servers under test (the reference server's --seed format).
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,10 +31,19 @@ export const notificationBody = (i) => ({
   topic_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
 });
 
+// One temp dir per run for every seed file, removed when the process exits (also after a throw).
+let seedDir;
+function seedDirectory() {
+  if (!seedDir) {
+    seedDir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
+    process.once("exit", () => rmSync(seedDir, { recursive: true, force: true }));
+  }
+  return seedDir;
+}
+
 /** Writes a seed with `events` events and `notifications` notifications; returns its path. */
 export function writeSeed({ events, notifications = 0 }) {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
-  const file = join(dir, `seed-${events}-${notifications}.json`);
+  const file = join(seedDirectory(), `seed-${events}-${notifications}.json`);
   const seed = {
     projects: {
       [PROJECT]: {
