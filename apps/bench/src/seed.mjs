@@ -31,12 +31,21 @@ export const notificationBody = (i) => ({
   topic_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
 });
 
-// One temp dir per run for every seed file, removed when the process exits (also after a throw).
+// One temp dir per run for every seed file, removed when the process exits: normally, after a
+// throw, or when stopped by SIGINT/SIGTERM (the signal is then re-raised, so it still ends the
+// process the usual way).
 let seedDir;
 function seedDirectory() {
   if (!seedDir) {
     seedDir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
-    process.once("exit", () => rmSync(seedDir, { recursive: true, force: true }));
+    const remove = () => rmSync(seedDir, { recursive: true, force: true });
+    process.once("exit", remove);
+    for (const signal of ["SIGINT", "SIGTERM"]) {
+      process.once(signal, () => {
+        remove();
+        process.kill(process.pid, signal);
+      });
+    }
   }
   return seedDir;
 }

@@ -55,7 +55,10 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
   });
   let output = "";
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
+    // Generous: on a loaded 2-core machine, with other test files starting servers at the same
+    // time, the start-up (spec load, validator warm-up) has taken more than 15 s. Below the
+    // 60 s hook timeout, so this message is the one that shows.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = output.match(/listening on (http:\/\/[^\s)]+)/);
