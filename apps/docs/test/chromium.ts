@@ -138,7 +138,19 @@ export async function launchBrowser(options: {
   viewport: { width: number; height: number };
 }): Promise<LaunchedBrowser> {
   const dir = mkdtempSync(join(tmpdir(), "cts-csms-docs-chromium-"));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
+  // The unpacked browser is 200 MB: it goes when the test ends, and also when the test run is
+  // stopped (Ctrl-C, or turbo cancelling the task because another one failed). The signal is
+  // re-raised after the removal, so it still ends the process the usual way.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.once(signal, onSignal);
+  const remove = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const { executablePath, args, source } = await resolveBrowser(dir);
     const profile = join(dir, "profile");
