@@ -1,5 +1,5 @@
 // Seed files for the servers under test (the reference server's --seed format).
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,10 +31,28 @@ export const notificationBody = (i) => ({
   topic_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
 });
 
+// One temp dir per run for every seed file, removed when the process exits: normally, after a
+// throw, or when stopped by SIGINT/SIGTERM (the signal is then re-raised, so it still ends the
+// process the usual way).
+let seedDir;
+function seedDirectory() {
+  if (!seedDir) {
+    seedDir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
+    const remove = () => rmSync(seedDir, { recursive: true, force: true });
+    process.once("exit", remove);
+    for (const signal of ["SIGINT", "SIGTERM"]) {
+      process.once(signal, () => {
+        remove();
+        process.kill(process.pid, signal);
+      });
+    }
+  }
+  return seedDir;
+}
+
 /** Writes a seed with `events` events and `notifications` notifications; returns its path. */
 export function writeSeed({ events, notifications = 0 }) {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
-  const file = join(dir, `seed-${events}-${notifications}.json`);
+  const file = join(seedDirectory(), `seed-${events}-${notifications}.json`);
   const seed = {
     projects: {
       [PROJECT]: {

@@ -2,7 +2,7 @@
 // auth mode, clients for both APIs per project, and a raw sender that records what it sent.
 import { createCsmsClient, createCtsClient } from "@cts-csms/client";
 import { type SentRequest, toCurl } from "./curl.js";
-import { credentials, credentialsFile, type RunningServer, startServer } from "./server.js";
+import { credentials, type RunningServer, startServer, withCredentialsFile } from "./server.js";
 import { type Api, type Json, type Operation, specs } from "./spec.js";
 import { checkResponse, type Received } from "./validate.js";
 
@@ -23,13 +23,9 @@ export interface Harness {
 }
 
 export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
-  const server = await startServer([
-    "--auth",
-    "strict",
-    "--credentials",
-    credentialsFile(),
-    ...extraArgs,
-  ]);
+  const server = await withCredentialsFile((file) =>
+    startServer(["--auth", "strict", "--credentials", file, ...extraArgs]),
+  );
   const url = server.url;
   const make = (factory: typeof createCtsClient | typeof createCsmsClient, project: Project) =>
     factory({

@@ -2,12 +2,14 @@
 // (index.html) generated from the same specs. Output depends only on the specs and this folder
 // (no timestamps), so turbo can cache it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderLanding } from "./landing.mjs";
-import { APIS, findRemoteLoads, listOperations, loadSpec, specPath } from "./site.mjs";
+import { withCodeSamples } from "./samples.mjs";
+import { APIS, findRemoteLoads, listOperations, loadSpec } from "./site.mjs";
 
 const require = createRequire(import.meta.url);
 const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -26,15 +28,18 @@ const INLINE_LOGO = `data:image/svg+xml,${encodeURIComponent(
     'fill="#0044d4">Redocly</text></svg>',
 )}`;
 
-function buildReference(api) {
+/** Renders one reference page from a copy of the bundled spec with the code samples added. */
+function buildReference(api, workDir) {
   const output = join(distDir, `${api.id}.html`);
+  const input = join(workDir, `${api.id}.json`);
+  writeFileSync(input, JSON.stringify(withCodeSamples(api, api.spec)));
   try {
     execFileSync(
       process.execPath,
       [
         redoclyBin,
         "build-docs",
-        specPath(api),
+        input,
         "--output",
         output,
         "--config",
@@ -77,7 +82,12 @@ const apis = APIS.map((api) => {
 });
 
 const pages = { "index.html": renderLanding(apis) };
-for (const api of apis) pages[`${api.id}.html`] = buildReference(api);
+const workDir = mkdtempSync(join(tmpdir(), "cts-csms-docs-build-"));
+try {
+  for (const api of apis) pages[`${api.id}.html`] = buildReference(api, workDir);
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
 writeFileSync(join(distDir, "index.html"), pages["index.html"]);
 
 // Fail the build rather than ship a page that would reach out to another host.

@@ -1,23 +1,38 @@
 // The site as people see it: the landing page served by the reference server at /docs/, both
 // reference pages reached by clicking, every operation rendered, no errors, and not a single
 // request to another host. Screenshots go to test-results/ for a human look.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codeSamples, SAMPLE_TABS } from "../scripts/samples.mjs";
+import { APIS, loadSpec } from "../scripts/site.mjs";
+import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
 
 const require = createRequire(import.meta.url);
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const distDir = join(appDir, "dist");
 const resultsDir = join(appDir, "test-results");
-const executablePath = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 
-type Op = { api: string; id: string; summary: string; rules: boolean };
+type Op = { api: string; id: string; summary: string; rules: boolean; conditional: boolean };
 const operations: Op[] = ["cts", "csms"].flatMap((api) => {
   const spec = JSON.parse(readFileSync(require.resolve(`@cts-csms/openapi/${api}.json`), "utf8"));
+  const deref = (node: any): any =>
+    node?.$ref
+      ? deref(
+          node.$ref
+            .slice(2)
+            .split("/")
+            .reduce((o: any, k: string) => o[k], spec),
+        )
+      : node;
+  // A request body with if/then, which Redoc shows as a choice of variants ("One of").
+  const conditional = (op: any) => {
+    const schema = deref(deref(op.requestBody)?.content?.["application/json"]?.schema);
+    return Boolean(schema?.if || schema?.allOf?.some((part: any) => deref(part).if));
+  };
   return Object.values(spec.paths as Record<string, Record<string, any>>).flatMap((item) =>
     Object.values(item)
       .filter((op) => typeof op === "object" && op?.operationId)
@@ -26,9 +41,17 @@ const operations: Op[] = ["cts", "csms"].flatMap((api) => {
         id: op.operationId,
         summary: op.summary,
         rules: String(op.description).includes("**Server-enforced rules**"),
+        conditional: conditional(op),
       })),
   );
 });
+
+// The samples the build put into the pages, by operationId.
+const samples = new Map<string, { curl: string; typescript: string }>(
+  APIS.flatMap((api: any) =>
+    codeSamples(api, loadSpec(api)).map((sample: any) => [sample.operationId, sample]),
+  ),
+);
 
 type Host = { url: string; close(): Promise<void> };
 
@@ -48,41 +71,21 @@ async function startReferenceServer(): Promise<Host> {
 }
 
 let host: Host;
+let browser: LaunchedBrowser;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
 const requests: string[] = [];
 const landingHrefs = new Map<string, string>();
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium at ${executablePath}. Install one with \`apt-get update && apt-get install -y ` +
-        "chromium` (Debian/Ubuntu), or set CHROME_PATH to a Chromium or Chrome executable.",
-    );
-  }
   if (!existsSync(join(distDir, "index.html"))) {
     throw new Error("apps/docs/dist is empty: run `npm run build` in apps/docs first");
   }
   mkdirSync(resultsDir, { recursive: true });
   host = await startReferenceServer();
-  userDataDir = mkdtempSync(join(tmpdir(), "docs-chromium-"));
-  // Playwright takes the profile directory here rather than as --user-data-dir.
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-quic",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchBrowser({ viewport: { width: 1280, height: 800 } });
+  context = browser.context;
   // Context-wide, so nothing a page starts (frames, workers, redirects) goes unrecorded.
   context.on("request", (req) => {
     requests.push(req.url());
@@ -99,10 +102,13 @@ beforeAll(async () => {
   });
 });
 
+// Runs when a test or beforeAll fails too: the browser's temp dir and the server go either way.
 afterAll(async () => {
-  await context?.close();
-  await host?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  try {
+    await browser?.close();
+  } finally {
+    await host?.close();
+  }
 });
 
 const exactText = (text: string) =>
@@ -124,6 +130,30 @@ function anyInViewport(locator: Locator) {
       );
     }),
   );
+}
+
+/** The first match whose box is at least partly inside the viewport. */
+async function firstInViewport(locator: Locator) {
+  const index = await locator.evaluateAll((els) =>
+    els.findIndex((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.top < innerHeight && r.bottom > 0;
+    }),
+  );
+  return index >= 0 ? locator.nth(index) : undefined;
+}
+
+/** Picks a sample language in a request-samples panel (its header's last menu button). */
+async function chooseSample(panel: Locator, label: string) {
+  await panel
+    .locator("[data-component-name='Panel/PanelHeader'] button[aria-haspopup]")
+    .last()
+    .click();
+  await panel
+    .page()
+    .getByRole("menuitem", { name: label, exact: true })
+    .and(panel.page().locator(":visible"))
+    .click();
 }
 
 async function waitForRedoc(page: Page) {
@@ -189,6 +219,66 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
     });
   }
 
+  for (const api of ["cts", "csms"]) {
+    it(`shows each ${api} operation's request samples, names every variant, links back`, async () => {
+      const pageUrl = new URL(`${api}.html`, host.url).href;
+      for (const op of operations.filter((o) => o.api === api)) {
+        const sample = samples.get(op.id)!;
+        await page.goto(new URL(landingHrefs.get(op.id)!, host.url).href);
+        const heading = page.locator("h1, h2, h3").filter({ hasText: exactText(op.summary) });
+        await expect.poll(() => anyInViewport(heading), { message: op.id }).toBe(true);
+
+        // The operation's samples panel sits next to its heading.
+        const panels = page.locator(".panel-request-samples");
+        await expect.poll(async () => Boolean(await firstInViewport(panels))).toBe(true);
+        const panel = (await firstInViewport(panels))!;
+        for (const { key, label } of SAMPLE_TABS) {
+          await chooseSample(panel, label);
+          // The command or call line that only this operation's sample has.
+          const line = key === "curl" ? sample.curl.split("\n")[2] : `${api}.${op.id}(`;
+          await expect
+            .poll(() => panel.textContent(), { message: `${op.id}: ${label}` })
+            .toContain(line);
+          // Long ids and URLs wrap and the header shows the whole path: nothing is cut off.
+          const cut = await panel
+            .locator("pre, [data-component-name='Panel/PanelHeader'] button span")
+            .evaluateAll((els) =>
+              els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent),
+            );
+          expect(cut, `${op.id}: ${label}: text cut off in the samples panel`).toEqual([]);
+        }
+        if (op.id === operations.find((o) => o.api === api)!.id) {
+          await page.screenshot({ path: join(resultsDir, `${api}-samples.png`) });
+        }
+        if (op.conditional) {
+          // Redoc shows an if/then body as variants: they must carry the spec's titles, never
+          // Redoc's fallback names "case 1" / "case 2".
+          // biome-ignore lint/performance/useDomNodeTextContent: rendered text, not the inlined scripts
+          const rendered = () => page.locator("body").innerText();
+          await expect.poll(rendered, { message: `${op.id}: variants` }).toMatch(/One of/);
+          expect(await rendered(), op.id).not.toMatch(/\bcase [12]\b/);
+        }
+      }
+      expect(operations.some((o) => o.api === "cts" && o.conditional)).toBe(true);
+
+      const back = page.getByRole("link", { name: /All APIs/ });
+      expect(await anyInViewport(back), "back link in view on an operation").toBe(true);
+      await back.click();
+      await page.waitForURL((url) => url.href !== pageUrl && !url.href.includes(`${api}.html`));
+      await page.getByRole("heading", { name: "cts-csms API reference" }).waitFor();
+    });
+  }
+
+  it("ran in the npm Chromium on Linux x64 unless CHROME_PATH chose another", () => {
+    const npmPlatform = process.platform === "linux" && process.arch === "x64";
+    const expected = process.env.CHROME_PATH
+      ? "CHROME_PATH"
+      : npmPlatform
+        ? "@sparticuz/chromium (npm)"
+        : "system browser";
+    expect(browser.source).toBe(expected);
+  });
+
   it("made no requests to other hosts, and saw no errors", () => {
     const origin = new URL(host.url).origin;
     const offsite = requests.filter((url) => {
@@ -196,12 +286,8 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       if (u.protocol === "data:" || u.protocol === "blob:") return false;
       return u.origin !== origin;
     });
-    console.log(
-      `browser requests: ${requests.length} total, ${offsite.length} to other hosts ` +
-        `(page origin ${origin})\n  ${requests.map((u) => u.slice(0, 120)).join("\n  ")}`,
-    );
     expect(requests.length).toBeGreaterThan(0);
-    expect(offsite).toEqual([]);
+    expect(offsite, `requests to hosts other than ${origin}`).toEqual([]);
     expect(problems).toEqual([]);
   });
 });

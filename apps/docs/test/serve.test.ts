@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveInRoot, startStaticServer } from "../serve.mjs";
 
 // A throwaway root with a secret next to it, so a traversal has something to find.
-const sandbox = mkdtempSync(join(tmpdir(), "docs-serve-"));
+const sandbox = mkdtempSync(join(tmpdir(), "cts-csms-docs-serve-"));
 const root = join(sandbox, "site");
 const SECRET = "TOP-SECRET-DO-NOT-SERVE";
 
@@ -56,9 +56,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await plain?.close();
-  await mounted?.close();
-  rmSync(sandbox, { recursive: true, force: true });
+  try {
+    await plain?.close();
+    await mounted?.close();
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
+  }
 });
 
 describe("serve.mjs", () => {

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findRemoteLoads } from "../scripts/site.mjs";
+import { codeSamples } from "../scripts/samples.mjs";
+import { APIS, findRemoteLoads, loadSpec } from "../scripts/site.mjs";
 
 const require = createRequire(import.meta.url);
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -113,5 +114,20 @@ describe("offline", () => {
       '<script src="cts.js"></script>',
     ];
     for (const html of fine) expect(findRemoteLoads(html), html).toEqual([]);
+  });
+});
+
+describe("reference pages", () => {
+  const samples = APIS.flatMap((api: any) => codeSamples(api, loadSpec(api)));
+
+  // The page inlines the spec as JSON, so a sample is there as its JSON string.
+  it.each(samples)("$api.html carries the curl and TypeScript samples of $operationId", (s) => {
+    const html = pages[`${s.api}.html`];
+    expect(html.includes(JSON.stringify(s.curl)), "curl sample").toBe(true);
+    expect(html.includes(JSON.stringify(s.typescript)), "TypeScript sample").toBe(true);
+  });
+
+  it.each(["cts.html", "csms.html"])("%s links back to the landing page", (file) => {
+    expect(pages[file]).toMatch(/<a class="back-link" href="index\.html">/);
   });
 });

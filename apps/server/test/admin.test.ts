@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { request, start } from "./helpers.js";
+import { request, start, tempDir } from "./helpers.js";
 
-const docsDir = mkdtempSync(join(tmpdir(), "cts-csms-docs-"));
+const docsDir = tempDir("docs");
 writeFileSync(join(docsDir, "index.html"), "<!doctype html><title>API reference</title>");
 const server = await start({ docsDir });
 

@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatSdkDate, signRequest } from "@cts-csms/signer";
 import { describe, expect, it } from "vitest";
 import { createServer } from "../src/index.js";
-import { request, start } from "./helpers.js";
+import { request, start, tempDir } from "./helpers.js";
 
 // The official Huawei Cloud SDK's signer: what real clients send.
 const require = createRequire(import.meta.url);
@@ -95,7 +94,7 @@ describe("permissive mode (default)", async () => {
 });
 
 describe("strict mode", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-auth-"));
+  const dir = tempDir("auth");
   const file = join(dir, "credentials.json");
   writeFileSync(
     file,

@@ -1,5 +1,8 @@
 /** Test helpers: a real server on an ephemeral port, and fetch with envelope checks built in. */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, expect } from "vitest";
 import { createServer, type RunningServer, type ServerOptions } from "../src/index.js";
 
@@ -12,6 +15,17 @@ const specs = {
   cts: require("@cts-csms/openapi/cts.json") as { components: { examples: Examples } },
   csms: require("@cts-csms/openapi/csms.json") as { components: { examples: Examples } },
 };
+
+/**
+ * A fresh directory in the OS temp dir for a test file's fixtures (credentials, docs, seeds),
+ * removed when the file's tests end, whether they passed or not. Call it at file or describe
+ * level; inside a test, use `onTestFinished` instead.
+ */
+export function tempDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `cts-csms-${name}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** A named example's value from the bundled spec (a fresh copy). */
 export function example(api: "cts" | "csms", name: string): any {

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { createServer } from "../src/index.js";
 import { example, start } from "./helpers.js";
 
@@ -21,6 +21,7 @@ const seed = {
 describe("seed", () => {
   it("preloads notifications and events per project (from a file), and reset restores them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cts-csms-seed-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "seed.json");
     writeFileSync(file, JSON.stringify(seed));
     const server = await start({ seed: file });

@@ -1,10 +1,10 @@
 // The operation map is the spec's: a new operation in the spec appears after regeneration.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 
 const require = createRequire(import.meta.url);
 const script = new URL("../scripts/generate-operations.mjs", import.meta.url).pathname;
@@ -12,6 +12,7 @@ const script = new URL("../scripts/generate-operations.mjs", import.meta.url).pa
 describe("generate-operations", () => {
   it("emits every operation of the spec, with a header, and picks up new ones", () => {
     const dir = mkdtempSync(join(tmpdir(), "cts-csms-ops-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const api of ["cts", "csms"]) {
       const spec = JSON.parse(
         readFileSync(require.resolve(`@cts-csms/openapi/${api}.json`), "utf8"),
