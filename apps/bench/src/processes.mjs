@@ -16,9 +16,31 @@ export const bareServer = new URL("./bare-server.mjs", import.meta.url).pathname
 export const prismCli = require.resolve("@stoplight/prism-cli/dist/index.js");
 export const spec = (api) => require.resolve(`@cts-csms/openapi/${api}.json`);
 
+// The servers still running. If this process ends early (an exception, or SIGINT/SIGTERM, as
+// when the bench smoke test times out), they are killed with it instead of living on.
+const live = new Set();
+let hooked = false;
+function track(child) {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (hooked) return;
+  hooked = true;
+  const killAll = () => {
+    for (const c of live) c.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
 /** Spawns a process and resolves with its URL once a line of its output matches `ready`. */
 export function start(name, command, args, ready, { timeoutMs = 120_000 } = {}) {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
