@@ -45,4 +45,4 @@ it("runs every section and prints ratio and figure lines", async () => {
   expect(stdout).toMatch(/^figure scale rss with 2000 notifications \+ 2000 events: \d+/m);
   // Every server answered the benchmarked requests successfully.
   expect(stdout).not.toMatch(/^figure errors /m);
-}, 180_000);
+}, 500_000);
