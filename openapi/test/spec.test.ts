@@ -1,5 +1,6 @@
-// Checks the bundled specs independently of Redocly's lint: the ten operations, their examples,
-// and that every named example validates against its schema with a separate validator (Ajv).
+// Checks the bundled specs independently of Redocly's lint: the eleven operations, the two
+// webhooks, their examples, and that every named example validates against its schema with a
+// separate validator (Ajv).
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -45,7 +46,7 @@ const deref = (spec: Json, node: Json): Json =>
     : node;
 
 describe("bundled specs", () => {
-  it("declare exactly the ten operationIds", () => {
+  it("declare exactly the eleven operationIds", () => {
     const ids = [...operations(specs.cts), ...operations(specs.csms)].map((o) => o.op.operationId);
     expect(ids.sort()).toEqual(
       [
@@ -53,6 +54,7 @@ describe("bundled specs", () => {
         "updateNotification",
         "listNotifications",
         "deleteNotification",
+        "listTraces",
         "createSecretEvent",
         "listSecretEvents",
         "showSecretEvent",
@@ -127,6 +129,42 @@ describe("bundled specs", () => {
       });
     }
   }
+
+  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
+    expect(Object.keys(specs.cts.webhooks).sort()).toEqual(
+      ["functionGraphCtsEvent", "smnNotification"].sort(),
+    );
+    expect(specs.csms.webhooks).toBeUndefined();
+    const schemaAt = validatorFor(specs.cts);
+    for (const [name, item] of Object.entries<Json>(specs.cts.webhooks)) {
+      const op = item.post;
+      expect(op.operationId).toBe(name);
+      expect(op.summary && op.description && op.tags?.length).toBeTruthy();
+      const media = op.requestBody.content["application/json"];
+      const examples = Object.entries<Json>(media.examples ?? {});
+      expect(examples.length).toBeGreaterThan(0);
+      const validate = schemaAt(
+        `/webhooks/${name}/post/requestBody/content/application~1json/schema`,
+      );
+      for (const [exampleName, ex] of examples) {
+        const value = deref(specs.cts, ex).value;
+        expect(validate(value), `${name} ${exampleName}: ${JSON.stringify(validate.errors)}`).toBe(
+          true,
+        );
+      }
+    }
+    // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
+    const smn = deref(specs.cts, specs.cts.components.examples.SmnNotification).value;
+    const trace = schemaAt("/components/schemas/Trace");
+    expect(trace(JSON.parse(smn.message)), JSON.stringify(trace.errors)).toBe(true);
+    const header = specs.cts.webhooks.smnNotification.post.parameters.map((p: Json) => p.name);
+    expect(header).toEqual([
+      "X-SMN-MESSAGE-TYPE",
+      "X-SMN-MESSAGE-ID",
+      "X-SMN-TOPIC-URN",
+      "X-SMN-SUBSCRIPTION-URN",
+    ]);
+  });
 
   it("error examples use each API's own code prefix", () => {
     for (const [name, ex] of Object.entries<Json>(specs.cts.components.examples)) {

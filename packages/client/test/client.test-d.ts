@@ -169,6 +169,7 @@ describe("responses are typed per operation", () => {
     expectTypeOf(cts).toHaveProperty("updateNotification");
     expectTypeOf(cts).toHaveProperty("listNotifications");
     expectTypeOf(cts).toHaveProperty("deleteNotification");
+    expectTypeOf(cts).toHaveProperty("listTraces");
     expectTypeOf(csms.raw.use).toBeFunction();
     expectTypeOf<CsmsClient<true>>().toHaveProperty("raw");
     // @ts-expect-error no such operation
