@@ -166,6 +166,25 @@ describe("bundled specs", () => {
     ]);
   });
 
+  it("shared/Sinks.json is a strict JSON Schema whose example validates", () => {
+    const sinks = JSON.parse(
+      readFileSync(new URL("../shared/Sinks.json", import.meta.url), "utf8"),
+    );
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const validate = ajv.compile(sinks);
+    for (const ex of sinks.examples)
+      expect(validate(ex), JSON.stringify(validate.errors)).toBe(true);
+    const smn = "urn:smn:r:p1:t";
+    expect(validate({ [smn]: [{ protocol: "http", endpoint: "http://127.0.0.1:9/x" }] })).toBe(
+      true,
+    );
+    expect(validate({ [smn]: [{ protocol: "https", endpoint: "http://127.0.0.1:9/x" }] })).toBe(
+      false,
+    );
+    expect(validate({ [smn]: [{ protocol: "http", endpoint: "ftp://127.0.0.1/x" }] })).toBe(false);
+    expect(validate({ "https://example.org": { endpoint: "http://127.0.0.1/x" } })).toBe(false);
+  });
+
   it("error examples use each API's own code prefix", () => {
     for (const [name, ex] of Object.entries<Json>(specs.cts.components.examples)) {
       if (name.startsWith("Error")) expect(ex.value.error_code).toMatch(/^CTS\./);
