@@ -64,10 +64,10 @@ export function traceHandlers(ctx: Context): { listTraces: OperationHandler<List
       const now = ctx.clock.now();
       const to = integer(query.to);
       const from = integer(query.from);
-      // `to` is exclusive when given; the default includes the current millisecond.
+      // `to` is exclusive when given; the default includes the current millisecond. `from` is
+      // exclusive, one hour before `to` by default, and never more than seven days ago.
       const until = to === undefined ? now : to - 1;
-      const upper = to ?? now + 1;
-      const since = Math.max(from ?? upper - 1 - HOUR_MS, now - TRACE_LIST_WINDOW_MS);
+      const since = Math.max(from ?? (to ?? now) - HOUR_MS, now - TRACE_LIST_WINDOW_MS);
       if (from !== undefined && to !== undefined && from >= to) {
         throw new ApiError(
           "validation",
