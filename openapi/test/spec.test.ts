@@ -1,5 +1,6 @@
-// Checks the bundled specs independently of Redocly's lint: the ten operations, their examples,
-// and that every named example validates against its schema with a separate validator (Ajv).
+// Checks the bundled specs independently of Redocly's lint: the eleven operations, the two
+// webhooks, their examples, and that every named example validates against its schema with a
+// separate validator (Ajv).
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -45,7 +46,7 @@ const deref = (spec: Json, node: Json): Json =>
     : node;
 
 describe("bundled specs", () => {
-  it("declare exactly the ten operationIds", () => {
+  it("declare exactly the eleven operationIds", () => {
     const ids = [...operations(specs.cts), ...operations(specs.csms)].map((o) => o.op.operationId);
     expect(ids.sort()).toEqual(
       [
@@ -53,6 +54,7 @@ describe("bundled specs", () => {
         "updateNotification",
         "listNotifications",
         "deleteNotification",
+        "listTraces",
         "createSecretEvent",
         "listSecretEvents",
         "showSecretEvent",
@@ -127,6 +129,61 @@ describe("bundled specs", () => {
       });
     }
   }
+
+  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
+    expect(Object.keys(specs.cts.webhooks).sort()).toEqual(
+      ["functionGraphCtsEvent", "smnNotification"].sort(),
+    );
+    expect(specs.csms.webhooks).toBeUndefined();
+    const schemaAt = validatorFor(specs.cts);
+    for (const [name, item] of Object.entries<Json>(specs.cts.webhooks)) {
+      const op = item.post;
+      expect(op.operationId).toBe(name);
+      expect(op.summary && op.description && op.tags?.length).toBeTruthy();
+      const media = op.requestBody.content["application/json"];
+      const examples = Object.entries<Json>(media.examples ?? {});
+      expect(examples.length).toBeGreaterThan(0);
+      const validate = schemaAt(
+        `/webhooks/${name}/post/requestBody/content/application~1json/schema`,
+      );
+      for (const [exampleName, ex] of examples) {
+        const value = deref(specs.cts, ex).value;
+        expect(validate(value), `${name} ${exampleName}: ${JSON.stringify(validate.errors)}`).toBe(
+          true,
+        );
+      }
+    }
+    // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
+    const smn = deref(specs.cts, specs.cts.components.examples.SmnNotification).value;
+    const trace = schemaAt("/components/schemas/Trace");
+    expect(trace(JSON.parse(smn.message)), JSON.stringify(trace.errors)).toBe(true);
+    const header = specs.cts.webhooks.smnNotification.post.parameters.map((p: Json) => p.name);
+    expect(header).toEqual([
+      "X-SMN-MESSAGE-TYPE",
+      "X-SMN-MESSAGE-ID",
+      "X-SMN-TOPIC-URN",
+      "X-SMN-SUBSCRIPTION-URN",
+    ]);
+  });
+
+  it("shared/Sinks.json is a strict JSON Schema whose example validates", () => {
+    const sinks = JSON.parse(
+      readFileSync(new URL("../shared/Sinks.json", import.meta.url), "utf8"),
+    );
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const validate = ajv.compile(sinks);
+    for (const ex of sinks.examples)
+      expect(validate(ex), JSON.stringify(validate.errors)).toBe(true);
+    const smn = "urn:smn:r:p1:t";
+    expect(validate({ [smn]: [{ protocol: "http", endpoint: "http://127.0.0.1:9/x" }] })).toBe(
+      true,
+    );
+    expect(validate({ [smn]: [{ protocol: "https", endpoint: "http://127.0.0.1:9/x" }] })).toBe(
+      false,
+    );
+    expect(validate({ [smn]: [{ protocol: "http", endpoint: "ftp://127.0.0.1/x" }] })).toBe(false);
+    expect(validate({ "https://example.org": { endpoint: "http://127.0.0.1/x" } })).toBe(false);
+  });
 
   it("error examples use each API's own code prefix", () => {
     for (const [name, ex] of Object.entries<Json>(specs.cts.components.examples)) {

@@ -39,7 +39,12 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
     "request example %s gets the documented success status",
     async (_name, example) => {
       const path: Json = { project_id: "p1", event_name: "demo-event", notification_type: "smn" };
+      // Required query parameters (ListTraces' trace_type) take their documented example.
       const query: Json = {};
+      for (const p of [...(item.parameters ?? []), ...(raw.parameters ?? [])]) {
+        const param = resolve(spec, p);
+        if (param.in === "query" && param.required) query[param.name] = param.example;
+      }
       let body = example as Json | undefined;
       if (op.operationId === "updateNotification")
         body = { ...body, notification_id: await existingNotificationId() };

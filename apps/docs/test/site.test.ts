@@ -36,8 +36,8 @@ beforeAll(() => {
 });
 
 describe("landing page", () => {
-  it("covers all ten operations of the two specs", () => {
-    expect(operations).toHaveLength(10);
+  it("covers all eleven operations of the two specs", () => {
+    expect(operations).toHaveLength(11);
   });
 
   it.each(operations)("lists $api $id with method, path, summary and anchor", (op) => {
@@ -47,6 +47,14 @@ describe("landing page", () => {
     expect(html).toContain(`<code>${escapeHtml(op.path)}</code>`);
     expect(html).toMatch(new RegExp(`href="${op.api}\\.html#tag/[^"/]+/operation/${op.id}"`));
     expect(html).toContain(`method-${op.method}">${op.method.toUpperCase()}</span>`);
+  });
+
+  it("the CTS reference carries the webhooks (the delivered messages)", () => {
+    const cts = JSON.parse(readFileSync(require.resolve(specs.cts), "utf8"));
+    expect(Object.keys(cts.webhooks)).toEqual(["smnNotification", "functionGraphCtsEvent"]);
+    for (const [name, item] of Object.entries<any>(cts.webhooks)) {
+      expect(pages["cts.html"], name).toContain(escapeHtml(item.post.summary));
+    }
   });
 
   it("links both references relatively and shows how to start", () => {

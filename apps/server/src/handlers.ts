@@ -6,6 +6,7 @@
 import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
 import { notificationHandlers } from "./cts/notifications.js";
+import { traceHandlers } from "./cts/traces.js";
 import { type Context, type OperationHandler, randomIds, systemClock } from "./operation.js";
 import { createMemoryStore } from "./store/memory.js";
 
@@ -19,6 +20,7 @@ export function createHandlers(
   };
   return {
     ...notificationHandlers(full),
+    ...traceHandlers(full),
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
   } as unknown as Record<string, OperationHandler<unknown>>;

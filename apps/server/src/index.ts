@@ -20,4 +20,8 @@ export type {
   SecretEvent,
   SecretEventRepository,
   Store,
+  Trace,
+  TraceFilter,
+  TraceListRequest,
+  TraceRepository,
 } from "./store/types.js";

@@ -1,7 +1,8 @@
 // Generates src/generated/{cts,csms}-operations.ts from the bundled specs: one entry per
 // operationId with its method and path, the regional server template, and the list operations
-// that page with `marker` / `page_info.next_marker`. Runs on every build and typecheck, so a new
-// operation in the spec appears in the client after a rebuild, typed through @cts-csms/types.
+// that page (`marker` / `page_info.next_marker`, or `next` / `meta_data.marker`). Runs on every
+// build and typecheck, so a new operation in the spec appears in the client after a rebuild,
+// typed through @cts-csms/types.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -30,20 +31,35 @@ function deref(spec, node) {
 }
 
 /**
- * The array property a paged list returns its items in: a 2xx JSON body with `page_info` and
- * exactly one array property, on an operation that takes a `marker` query parameter.
+ * The two paging styles of these APIs: CSMS takes `marker` and answers `page_info.next_marker`;
+ * CTS's trace list takes `next` and answers `meta_data.marker`.
  */
-function pagedItemsKey(spec, pathItem, operation) {
+const PAGING_STYLES = [
+  { param: "marker", next: ["page_info", "next_marker"] },
+  { param: "next", next: ["meta_data", "marker"] },
+];
+
+/**
+ * How a paged list operation pages: the array property its items are in, the query parameter
+ * that takes the marker and where the response holds the next one. An operation pages when it
+ * takes a style's query parameter and its 2xx JSON body has the style's marker field and exactly
+ * one array property.
+ */
+function paging(spec, pathItem, operation) {
   const params = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) =>
     deref(spec, p),
   );
-  if (!params.some((p) => p?.in === "query" && p.name === "marker")) return undefined;
   const ok = Object.entries(operation.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
   const schema = deref(spec, deref(spec, ok?.[1])?.content?.["application/json"]?.schema);
   const props = schema?.properties ?? {};
-  if (!("page_info" in props)) return undefined;
-  const arrays = Object.entries(props).filter(([, s]) => deref(spec, s)?.type === "array");
-  return arrays.length === 1 ? arrays[0][0] : undefined;
+  for (const style of PAGING_STYLES) {
+    if (!params.some((p) => p?.in === "query" && p.name === style.param)) continue;
+    const [container, field] = style.next;
+    if (!(field in (deref(spec, props[container])?.properties ?? {}))) continue;
+    const arrays = Object.entries(props).filter(([, s]) => deref(spec, s)?.type === "array");
+    if (arrays.length === 1) return { items: arrays[0][0], ...style };
+  }
+  return undefined;
 }
 
 for (const api of ["cts", "csms"]) {
@@ -64,8 +80,8 @@ for (const api of ["cts", "csms"]) {
       if (operations.some((o) => o.id === id))
         throw new Error(`${api}: duplicate operationId ${id}`);
       operations.push({ id, method, path });
-      const items = pagedItemsKey(spec, pathItem, operation);
-      if (items) paged.push({ id, items });
+      const pages = paging(spec, pathItem, operation);
+      if (pages) paged.push({ id, ...pages });
     }
   }
   operations.sort((a, b) => a.id.localeCompare(b.id));
@@ -100,12 +116,24 @@ for (const api of ["cts", "csms"]) {
     ),
     "} as const;",
     "",
-    `/** Paged list operations (marker / page_info.next_marker): operationId → items property. */`,
+    `/** Paged list operations: operationId → the property holding the items. */`,
     ...(paged.length === 0
       ? [`export const ${api}Pagination = {} as const;`]
       : [
           `export const ${api}Pagination = {`,
           ...paged.map((p) => `  ${p.id}: ${JSON.stringify(p.items)},`),
+          "} as const;",
+        ]),
+    "",
+    `/** How each paged operation pages: the marker's query parameter, and the path of the next marker in the response. */`,
+    ...(paged.length === 0
+      ? [`export const ${api}PageCursors = {} as const;`]
+      : [
+          `export const ${api}PageCursors = {`,
+          ...paged.map(
+            (p) =>
+              `  ${p.id}: { param: ${JSON.stringify(p.param)}, next: ${JSON.stringify(p.next)} },`,
+          ),
           "} as const;",
         ]),
     "",

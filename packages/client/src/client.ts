@@ -5,12 +5,14 @@ import { createAuthMiddleware } from "./auth.js";
 import { type ApiName, throwOnErrorMiddleware } from "./errors.js";
 import {
   csmsOperations,
+  csmsPageCursors,
   csmsPagination,
   csmsServer,
   csmsTokenHeader,
 } from "./generated/csms-operations.js";
 import {
   ctsOperations,
+  ctsPageCursors,
   ctsPagination,
   ctsServer,
   ctsTokenHeader,
@@ -43,8 +45,15 @@ export type CsmsClient<DefaultProject extends boolean = false> = ApiClient<
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
+/** How one paged operation pages: items property, marker query parameter, next marker's path. */
+export interface PageCursor {
+  items: string;
+  param: string;
+  next: readonly string[];
+}
+
 /** Paged operations of each client, for `paginate` (the type side is a brand on the client). */
-export const clientPagination = new WeakMap<object, Readonly<Record<string, string>>>();
+export const clientPagination = new WeakMap<object, Readonly<Record<string, PageCursor>>>();
 
 type Init = { params?: { path?: Record<string, unknown> }; headers?: unknown } & Record<
   string,
@@ -58,6 +67,7 @@ interface ApiDefinition {
   tokenHeader: string;
   operations: OperationMap;
   pagination: Readonly<Record<string, string>>;
+  cursors: Readonly<Record<string, { param: string; next: readonly string[] }>>;
 }
 
 function createApiClient(def: ApiDefinition, options: ClientOptions): any {
@@ -105,7 +115,12 @@ function createApiClient(def: ApiDefinition, options: ClientOptions): any {
     const call = raw[method.toUpperCase()] as (url: string, init?: Init) => unknown;
     client[id] = (init?: Init) => call(path, init);
   }
-  clientPagination.set(client, def.pagination);
+  const paged: Record<string, PageCursor> = {};
+  for (const [id, items] of Object.entries(def.pagination)) {
+    const cursor = def.cursors[id];
+    if (cursor) paged[id] = { items, param: cursor.param, next: cursor.next };
+  }
+  clientPagination.set(client, paged);
   return client;
 }
 
@@ -127,6 +142,7 @@ export function createCtsClient(options: ClientOptions): CtsClient {
       tokenHeader: ctsTokenHeader,
       operations: ctsOperations,
       pagination: ctsPagination,
+      cursors: ctsPageCursors,
     },
     options,
   );
@@ -150,6 +166,7 @@ export function createCsmsClient(options: ClientOptions): CsmsClient {
       tokenHeader: csmsTokenHeader,
       operations: csmsOperations,
       pagination: csmsPagination,
+      cursors: csmsPageCursors,
     },
     options,
   );

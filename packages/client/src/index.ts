@@ -30,14 +30,15 @@ export {
   TimeoutError,
   unwrap,
 } from "./errors.js";
-export { csmsOperations, csmsPagination } from "./generated/csms-operations.js";
-export { ctsOperations, ctsPagination } from "./generated/cts-operations.js";
+export { csmsOperations, csmsPageCursors, csmsPagination } from "./generated/csms-operations.js";
+export { ctsOperations, ctsPageCursors, ctsPagination } from "./generated/cts-operations.js";
 export {
   type PagedOperationId,
   type PageItem,
   paginate,
   paginateNotificationRecords,
   paginateSecretEvents,
+  paginateTraces,
 } from "./paginate.js";
 export type { RetryOptions } from "./transport.js";
 export type {

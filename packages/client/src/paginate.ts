@@ -1,11 +1,11 @@
-import type { CsmsClient } from "./client.js";
+import type { CsmsClient, CtsClient } from "./client.js";
 import { clientPagination } from "./client.js";
 import { unwrap } from "./errors.js";
 import type { pagedOperations } from "./types.js";
 
 type PagedOf<C> = C extends { readonly [pagedOperations]?: infer P } ? NonNullable<P> : never;
 
-/** The operationIds of `C` that page with `marker` / `page_info.next_marker`. */
+/** The operationIds of `C` that page (`marker` / `page_info.next_marker`, `next` / `meta_data.marker`). */
 export type PagedOperationId<C> = keyof PagedOf<C> & keyof C & string;
 
 type InitOf<F> = F extends (...args: infer A) => unknown ? A[0] : never;
@@ -24,9 +24,10 @@ export type PageItem<C, Op extends PagedOperationId<C>> = DataOf<C[Op]>[PagedOf<
 type PageInit = { params?: { query?: Record<string, unknown> } } & Record<string, unknown>;
 
 /**
- * Iterates over every item of a paged list operation, following `page_info.next_marker` until a
- * page has none. Non-2xx pages throw (`CsmsApiError` …), as with {@link unwrap}. Which operations
- * page, and where their items are, comes from the spec at build time.
+ * Iterates over every item of a paged list operation, following the next marker
+ * (`page_info.next_marker`, or `meta_data.marker` for the trace list) until a page has none.
+ * Non-2xx pages throw (`CsmsApiError` …), as with {@link unwrap}. Which operations page, and how,
+ * comes from the spec at build time.
  *
  * @example
  * for await (const record of paginate(csms, "listNotificationRecords", { params: { query: { limit: 100 } } })) {}
@@ -36,25 +37,25 @@ export async function* paginate<C extends object, Op extends PagedOperationId<C>
   operationId: Op,
   init?: InitOf<C[Op]>,
 ): AsyncGenerator<PageItem<C, Op>, void, undefined> {
-  const itemsKey = clientPagination.get(client)?.[operationId];
-  if (itemsKey === undefined)
+  const cursor = clientPagination.get(client)?.[operationId];
+  if (cursor === undefined)
     throw new TypeError(`paginate: ${operationId} is not a paged operation`);
   const call = (client as Record<string, (init: PageInit) => Promise<any>>)[operationId]!;
   const first = init as PageInit | undefined;
-  let marker = first?.params?.query?.marker;
+  let marker = first?.params?.query?.[cursor.param];
   const seen = new Set<unknown>();
   for (;;) {
     const page: any = unwrap(
       await call({
         ...first,
-        params: { ...first?.params, query: { ...first?.params?.query, marker } },
+        params: { ...first?.params, query: { ...first?.params?.query, [cursor.param]: marker } },
       }),
     );
-    for (const item of page?.[itemsKey] ?? []) yield item;
-    const next = page?.page_info?.next_marker;
+    for (const item of page?.[cursor.items] ?? []) yield item;
+    const next = cursor.next.reduce<any>((value, key) => value?.[key], page);
     if (next === undefined || next === null || next === "") return;
     // A server that hands back a marker twice would otherwise loop forever.
-    if (seen.has(next)) throw new Error(`paginate: ${operationId} returned next_marker twice`);
+    if (seen.has(next)) throw new Error(`paginate: ${operationId} returned a next marker twice`);
     seen.add(next);
     marker = next;
   }
@@ -76,4 +77,14 @@ export function paginateNotificationRecords<C extends AnyCsmsClient>(
   init?: InitOf<C["listNotificationRecords"]>,
 ): AsyncGenerator<PageItem<C, "listNotificationRecords">, void, undefined> {
   return paginate(client, "listNotificationRecords", init as never);
+}
+
+type AnyCtsClient = CtsClient<true> | CtsClient<false>;
+
+/** Every trace of the query (newest first), page after page (`next` / `meta_data.marker`). */
+export function paginateTraces<C extends AnyCtsClient>(
+  client: C,
+  init: InitOf<C["listTraces"]>,
+): AsyncGenerator<PageItem<C, "listTraces">, void, undefined> {
+  return paginate(client, "listTraces", init as never);
 }

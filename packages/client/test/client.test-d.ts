@@ -9,12 +9,14 @@ import {
   paginate,
   paginateNotificationRecords,
   paginateSecretEvents,
+  paginateTraces,
   unwrap,
 } from "../src/index.js";
 
 type Notification = CtsComponents["schemas"]["Notification"];
 type SecretEvent = CsmsComponents["schemas"]["SecretEvent"];
 type NotificationRecord = CsmsComponents["schemas"]["NotificationRecord"];
+type Trace = CtsComponents["schemas"]["Trace"];
 
 const cts = createCtsClient({ region: "cn-north-4", projectId: "p" });
 const csms = createCsmsClient({ region: "cn-north-4", projectId: "p" });
@@ -148,6 +150,14 @@ describe("responses are typed per operation", () => {
     paginate(csms, "showSecretEvent");
     // @ts-expect-error limit is a number
     paginateSecretEvents(csms, { params: { query: { limit: "10" } } });
+    expectTypeOf(
+      paginateTraces(cts, { params: { query: { trace_type: "system" } } }),
+    ).toEqualTypeOf<AsyncGenerator<Trace, void, undefined>>();
+    expectTypeOf(
+      paginate(cts, "listTraces", { params: { query: { trace_type: "data", next: "x" } } }),
+    ).toEqualTypeOf<AsyncGenerator<Trace, void, undefined>>();
+    // @ts-expect-error trace_type is required by the trace list
+    paginateTraces(cts, { params: { query: {} } });
   });
 
   it("every operation exists on the client, and the raw client is there", () => {
@@ -169,6 +179,7 @@ describe("responses are typed per operation", () => {
     expectTypeOf(cts).toHaveProperty("updateNotification");
     expectTypeOf(cts).toHaveProperty("listNotifications");
     expectTypeOf(cts).toHaveProperty("deleteNotification");
+    expectTypeOf(cts).toHaveProperty("listTraces");
     expectTypeOf(csms.raw.use).toBeFunction();
     expectTypeOf<CsmsClient<true>>().toHaveProperty("raw");
     // @ts-expect-error no such operation

@@ -32,6 +32,7 @@ beforeAll(async () => {
     }
     if (req.path.includes("/notifications/")) return { body: { notifications: [notification] } };
     if (req.path.endsWith("/notifications")) return { body: notification };
+    if (req.path.endsWith("/traces")) return { body: { traces: [], meta_data: { count: 0 } } };
     if (req.path.endsWith("/notification-records")) {
       return { body: { records: [], page_info: { current_count: 0 } } };
     }
@@ -121,6 +122,21 @@ describe("every operation, by operationId and by path", () => {
       path: `/v3/${PROJECT}/notifications`,
       query: { notification_id: NOTIFICATION_ID },
       status: 204,
+    },
+    {
+      id: "listTraces",
+      run: () =>
+        cts().listTraces({
+          params: { query: { trace_type: "system", limit: 50, trace_name: "deleteTracker" } },
+        }),
+      raw: () =>
+        cts().GET("/v3/{project_id}/traces", {
+          params: { query: { trace_type: "system", limit: 50, trace_name: "deleteTracker" } },
+        }),
+      method: "GET",
+      path: `/v3/${PROJECT}/traces`,
+      query: { trace_type: "system", limit: "50", trace_name: "deleteTracker" },
+      status: 200,
     },
     {
       id: "createSecretEvent",

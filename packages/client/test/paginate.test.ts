@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CsmsApiError,
+  CtsApiError,
   createCsmsClient,
   createCtsClient,
+  csmsPageCursors,
   csmsPagination,
+  ctsPageCursors,
   ctsPagination,
   paginate,
   paginateNotificationRecords,
   paginateSecretEvents,
+  paginateTraces,
 } from "../src/index.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -22,10 +26,26 @@ const event = (name: string) => ({
   notification: { target_type: "SMN", target_id: "urn:smn:r:p:t", target_name: "t" },
 });
 
+const traceIds = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-00000000000${5 - i}`);
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer((req) => {
     const limit = Number(req.query.limit ?? 3);
+    if (req.path.endsWith("/traces")) {
+      if (req.query.next === "boom")
+        return { status: 500, body: { error_code: "CTS.9500", error_msg: "x" } };
+      // Newest first; the marker is the id of the last trace of the previous page.
+      const start = req.query.next ? traceIds.indexOf(req.query.next) + 1 : 0;
+      const ids = traceIds.slice(start, start + limit);
+      const more = start + limit < traceIds.length;
+      return {
+        body: {
+          traces: ids.map((trace_id) => ({ trace_id, trace_name: "deleteTracker" })),
+          meta_data: { count: ids.length, ...(more ? { marker: ids.at(-1) } : {}) },
+        },
+      };
+    }
     if (req.path.endsWith("/notification-records")) {
       if (req.query.marker === "boom")
         return { status: 500, body: { error: { error_code: "CSMS.9500", error_msg: "x" } } };
@@ -113,12 +133,47 @@ describe("pagination", () => {
     await expect(it.next()).rejects.toBeInstanceOf(CsmsApiError);
   });
 
-  it("paged operations come from the spec", () => {
+  it("the trace list pages with next / meta_data.marker", async () => {
+    const cts = createCtsClient({ endpoint: server.url, projectId: "p", auth: { token: "t" } });
+    server.requests.length = 0;
+    const seen: string[] = [];
+    for await (const t of paginateTraces(cts, {
+      params: { query: { trace_type: "system", limit: 2 } },
+    })) {
+      seen.push(t.trace_id);
+    }
+    expect(seen).toEqual(traceIds);
+    expect(server.requests.map((r) => r.query)).toEqual([
+      { trace_type: "system", limit: "2" },
+      { trace_type: "system", limit: "2", next: traceIds[1] },
+      { trace_type: "system", limit: "2", next: traceIds[3] },
+    ]);
+    const from3: string[] = [];
+    for await (const t of paginate(cts, "listTraces", {
+      params: { query: { trace_type: "system", next: traceIds[2] } },
+    })) {
+      from3.push(t.trace_id);
+    }
+    expect(from3).toEqual(traceIds.slice(3));
+    const failing = paginateTraces(cts, {
+      params: { query: { trace_type: "system", next: "boom" } },
+    });
+    await expect(failing.next()).rejects.toBeInstanceOf(CtsApiError);
+  });
+
+  it("paged operations, and how they page, come from the spec", () => {
     expect(csmsPagination).toEqual({
       listNotificationRecords: "records",
       listSecretEvents: "events",
     });
-    expect(ctsPagination).toEqual({});
+    expect(ctsPagination).toEqual({ listTraces: "traces" });
+    expect(csmsPageCursors.listSecretEvents).toEqual({
+      param: "marker",
+      next: ["page_info", "next_marker"],
+    });
+    expect(ctsPageCursors).toEqual({
+      listTraces: { param: "next", next: ["meta_data", "marker"] },
+    });
   });
 
   it("refuses an operation that does not page", async () => {

@@ -18,9 +18,15 @@ describe("generated types", () => {
     expectTypeOf<CreateNotification>().toHaveProperty("notification_id");
   });
 
-  it("has one operation per operationId", () => {
+  it("has one operation per operationId (webhooks included)", () => {
     expectTypeOf<keyof cts.operations>().toEqualTypeOf<
-      "createNotification" | "updateNotification" | "deleteNotification" | "listNotifications"
+      | "createNotification"
+      | "updateNotification"
+      | "deleteNotification"
+      | "listNotifications"
+      | "listTraces"
+      | "smnNotification"
+      | "functionGraphCtsEvent"
     >();
     expectTypeOf<keyof csms.operations>().toEqualTypeOf<
       | "createSecretEvent"
@@ -30,5 +36,21 @@ describe("generated types", () => {
       | "deleteSecretEvent"
       | "listNotificationRecords"
     >();
+  });
+
+  it("types the trace list and the delivered messages", () => {
+    type Trace = cts.components["schemas"]["Trace"];
+    expectTypeOf<Trace["trace_rating"]>().toEqualTypeOf<"normal" | "warning" | "incident">();
+    expectTypeOf<Trace["code"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<keyof cts.webhooks>().toEqualTypeOf<"smnNotification" | "functionGraphCtsEvent">();
+    type Smn = cts.components["schemas"]["SmnNotificationMessage"];
+    expectTypeOf<Smn["type"]>().toEqualTypeOf<"Notification">();
+    expectTypeOf<Smn["subject"]>().toEqualTypeOf<string | undefined>();
+    type SmnBody = cts.webhooks["smnNotification"]["post"]["requestBody"];
+    expectTypeOf<NonNullable<SmnBody>["content"]["application/json"]>().toEqualTypeOf<Smn>();
+    type Event = cts.components["schemas"]["CtsTriggerEvent"];
+    expectTypeOf<Event["cts"]["trace_status"]>().toEqualTypeOf<"normal" | "warning" | "incident">();
+    type Query = cts.operations["listTraces"]["parameters"]["query"];
+    expectTypeOf<Query["trace_type"]>().toEqualTypeOf<"system" | "data">();
   });
 });

@@ -59,7 +59,12 @@ function duplicateName(name: string): ApiError {
   );
 }
 
-export function notificationHandlers(ctx: Context): OperationHandlers<cts.operations> {
+type NotificationOperations = Pick<
+  cts.operations,
+  "createNotification" | "updateNotification" | "listNotifications" | "deleteNotification"
+>;
+
+export function notificationHandlers(ctx: Context): OperationHandlers<NotificationOperations> {
   const { notifications } = ctx.store;
   return {
     async createNotification({ projectId, body }) {

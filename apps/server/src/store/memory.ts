@@ -17,6 +17,10 @@ import type {
   SecretEvent,
   SecretEventRepository,
   Store,
+  Trace,
+  TraceFilter,
+  TraceListRequest,
+  TraceRepository,
 } from "./types.js";
 
 /** Lazily created per-project state, dropped on reset. */
@@ -240,11 +244,104 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
   }
 }
 
+/** Traces kept per project (the trace list's description states it); the oldest go first. */
+export const MAX_TRACES_PER_PROJECT = 10_000;
+
+interface TraceState {
+  /** Oldest recorded first; `traces[i]` has sequence number `dropped + i`. */
+  traces: Trace[];
+  dropped: number;
+  seqById: Map<string, number>;
+}
+
+const UNIQUE_TRACE_KEYS = new Set(["trace_id", "request_id", "request", "response"]);
+
+function traceMatches(trace: Trace, filter: TraceFilter): boolean {
+  return (
+    (filter.service_type === undefined || trace.service_type === filter.service_type) &&
+    (filter.resource_type === undefined || trace.resource_type === filter.resource_type) &&
+    (filter.resource_id === undefined || trace.resource_id === filter.resource_id) &&
+    (filter.resource_name === undefined || trace.resource_name === filter.resource_name) &&
+    (filter.trace_name === undefined || trace.trace_name === filter.trace_name) &&
+    (filter.trace_rating === undefined || trace.trace_rating === filter.trace_rating) &&
+    (filter.user === undefined || trace.user.name === filter.user) &&
+    (filter.access_key_id === undefined || trace.user.access_key_id === filter.access_key_id) &&
+    (filter.enterprise_project_id === undefined ||
+      trace.enterprise_project_id === filter.enterprise_project_id)
+  );
+}
+
+/**
+ * Traces in recording order per project, capped. A list scans newest to oldest (at most the cap),
+ * so any mix of filters costs the same; `next` is found in O(1) through the id index.
+ */
+export class MemoryTraceRepository implements TraceRepository {
+  constructor(
+    private readonly strings = new StringPool(),
+    private readonly maxPerProject = MAX_TRACES_PER_PROJECT,
+  ) {}
+
+  private readonly projects = new Projects<TraceState>(() => ({
+    traces: [],
+    dropped: 0,
+    seqById: new Map(),
+  }));
+
+  append(projectId: string, trace: Trace): void {
+    const state = this.projects.of(projectId);
+    this.strings.shareAll(trace, UNIQUE_TRACE_KEYS);
+    state.seqById.set(trace.trace_id, state.dropped + state.traces.length);
+    state.traces.push(trace);
+    while (state.traces.length > this.maxPerProject) {
+      const oldest = state.traces.shift() as Trace;
+      state.seqById.delete(oldest.trace_id);
+      state.dropped++;
+    }
+  }
+
+  get(projectId: string, traceId: string): Trace | undefined {
+    const state = this.projects.peek(projectId);
+    const seq = state?.seqById.get(traceId);
+    return state && seq !== undefined ? state.traces[seq - state.dropped] : undefined;
+  }
+
+  list(projectId: string, request: TraceListRequest): Page<Trace> | undefined {
+    const state = this.projects.peek(projectId);
+    let start = state ? state.traces.length - 1 : -1;
+    if (request.next !== undefined) {
+      const seq = state?.seqById.get(request.next);
+      if (!state || seq === undefined) return undefined;
+      start = seq - state.dropped - 1;
+    }
+    const items: Trace[] = [];
+    let more = false;
+    for (let i = start; i >= 0; i--) {
+      const trace = (state as TraceState).traces[i] as Trace;
+      if (trace.time <= request.since || trace.time > request.until) continue;
+      if (!traceMatches(trace, request.filter)) continue;
+      if (items.length === request.limit) {
+        more = true;
+        break;
+      }
+      items.push(trace);
+    }
+    const page: Page<Trace> = { items };
+    const last = items[items.length - 1];
+    if (more && last) page.nextMarker = last.trace_id;
+    return page;
+  }
+
+  clear(projectId?: string): void {
+    this.projects.clear(projectId);
+  }
+}
+
 export function createMemoryStore(): Store {
   const strings = new StringPool();
   return {
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),
+    traces: new MemoryTraceRepository(strings),
   };
 }

@@ -9,6 +9,7 @@ export type Notification = cts.components["schemas"]["Notification"];
 export type NotificationType = cts.components["schemas"]["NotificationType"];
 export type SecretEvent = csms.components["schemas"]["SecretEvent"];
 export type NotificationRecord = csms.components["schemas"]["NotificationRecord"];
+export type Trace = cts.components["schemas"]["Trace"];
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -61,8 +62,45 @@ export interface NotificationRecordRepository {
   clear(projectId?: string): Awaitable<void>;
 }
 
+/** Exact-match criteria of the trace list; `user` is `user.name`, `access_key_id` `user.access_key_id`. */
+export interface TraceFilter {
+  service_type?: string;
+  resource_type?: string;
+  resource_id?: string;
+  resource_name?: string;
+  trace_name?: string;
+  trace_rating?: Trace["trace_rating"];
+  user?: string;
+  access_key_id?: string;
+  enterprise_project_id?: string;
+}
+
+export interface TraceListRequest {
+  limit: number;
+  /** Only traces whose `time` is strictly greater. */
+  since: number;
+  /** Only traces whose `time` is at most this. */
+  until: number;
+  /** Start with the trace recorded just before this one (a `trace_id`). */
+  next?: string;
+  filter: TraceFilter;
+}
+
+export interface TraceRepository {
+  /** Records a trace; the oldest traces of the project are dropped beyond the repository's cap. */
+  append(projectId: string, trace: Trace): Awaitable<void>;
+  get(projectId: string, traceId: string): Awaitable<Trace | undefined>;
+  /**
+   * Matching traces, newest recorded first; `nextMarker` (the last trace's id) only when more
+   * match. `undefined` when `next` is not a trace of this project.
+   */
+  list(projectId: string, request: TraceListRequest): Awaitable<Page<Trace> | undefined>;
+  clear(projectId?: string): Awaitable<void>;
+}
+
 export interface Store {
   notifications: NotificationRepository;
   secretEvents: SecretEventRepository;
   notificationRecords: NotificationRecordRepository;
+  traces: TraceRepository;
 }

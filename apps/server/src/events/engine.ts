@@ -1,0 +1,192 @@
+/**
+ * The event engine: traces in, matching, delivery out.
+ *
+ *   trace (own operation / injected) ─► store ─► matching notifications ─► deliver(topic_id)
+ *                                                                            │
+ *                             sinks: topic → subscriptions, function → endpoint
+ *                                                                            ▼
+ *                                      delivery queue ─► HTTP POST (signed SMN message / {"cts": …})
+ *
+ * It meets the services only through its ports (ports.ts); it never decides an endpoint from
+ * anything but the sink configuration.
+ */
+import { randomBytes } from "node:crypto";
+import type { Clock, IdGenerator } from "../operation.js";
+import type { Store, Trace } from "../store/types.js";
+import type { Delivery, DeliveryQueue } from "./delivery.js";
+import { ctsTriggerEvent } from "./functiongraph.js";
+import { matchingNotifications } from "./matching.js";
+import type { DeliverPort, DeliveryRequest, TraceHappenedPort } from "./ports.js";
+import type { Sinks } from "./sinks.js";
+import { targetKind } from "./sinks.js";
+import { buildSmnNotification, type SmnSigningKey, smnSubscriptionUrn } from "./smn.js";
+import {
+  type OperationRecord,
+  type TraceInput,
+  traceFromInput,
+  traceFromOperation,
+} from "./trace.js";
+
+/** Where receivers find the signing certificate and cancel a subscription (served by the server). */
+export interface SmnUrls {
+  signingCert(): string;
+  unsubscribe(subscriptionUrn: string): string;
+}
+
+export interface EventEngineOptions {
+  store: Pick<Store, "notifications" | "traces">;
+  sinks: Sinks;
+  delivery: DeliveryQueue;
+  signingKey: SmnSigningKey;
+  urls: SmnUrls;
+  clock: Clock;
+  ids: IdGenerator;
+  /** 32 hex characters per SMN message (default: random). */
+  messageIds?: () => string;
+}
+
+export interface EventEngine extends TraceHappenedPort, DeliverPort {
+  /** Records the trace of an operation the server served, and delivers it. */
+  operationServed(projectId: string, operation: OperationRecord): Promise<Trace>;
+  /** Records an injected trace (defaults applied), and delivers it like any other. */
+  injectTrace(
+    projectId: string,
+    input: TraceInput,
+  ): Promise<{ trace: Trace; deliveries: readonly Delivery[] }>;
+}
+
+/** The SMN subject of a key event notification's message (decision 27 in openapi/README.md). */
+export function keyEventSubject(notificationName: string): string {
+  return `CTS key event notification: ${notificationName}`;
+}
+
+export function createEventEngine(options: EventEngineOptions): EventEngine {
+  const { store, sinks, delivery, signingKey, urls, clock, ids } = options;
+  const messageId = options.messageIds ?? (() => randomBytes(16).toString("hex"));
+
+  function deliverToTopic(
+    request: DeliveryRequest,
+    smn: NonNullable<DeliveryRequest["smn"]>,
+  ): Delivery[] {
+    const subscriptions = sinks.subscriptions(request.projectId, request.target);
+    const base = {
+      topicUrn: request.target,
+      message: smn.message,
+      messageId: messageId(),
+      time: clock.now(),
+      signingCertUrl: urls.signingCert(),
+      ...(smn.subject === undefined ? {} : { subject: smn.subject }),
+    };
+    if (subscriptions.length === 0) {
+      // Logged with the message a subscription would have received.
+      const { headers, body } = buildSmnNotification(
+        {
+          ...base,
+          subscriptionUrn: request.target,
+          unsubscribeUrl: urls.unsubscribe(request.target),
+        },
+        signingKey,
+      );
+      return [
+        delivery.enqueue({
+          projectId: request.projectId,
+          source: request.source,
+          target: request.target,
+          headers,
+          payload: JSON.stringify(body),
+          reason: "no subscription is configured for this topic in this project",
+        }),
+      ];
+    }
+    return subscriptions.map((subscription) => {
+      const subscriptionUrn = smnSubscriptionUrn(request.target, subscription.endpoint);
+      const { headers, body } = buildSmnNotification(
+        { ...base, subscriptionUrn, unsubscribeUrl: urls.unsubscribe(subscriptionUrn) },
+        signingKey,
+      );
+      return delivery.enqueue({
+        projectId: request.projectId,
+        source: request.source,
+        target: request.target,
+        endpoint: subscription.endpoint,
+        headers,
+        payload: JSON.stringify(body),
+      });
+    });
+  }
+
+  function deliverToFunction(request: DeliveryRequest, event: unknown): Delivery[] {
+    const endpoint = sinks.functionEndpoint(request.projectId, request.target);
+    const job = {
+      projectId: request.projectId,
+      source: request.source,
+      target: request.target,
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify(event),
+    };
+    return [
+      delivery.enqueue(
+        endpoint === undefined
+          ? { ...job, reason: "no endpoint is configured for this function in this project" }
+          : { ...job, endpoint },
+      ),
+    ];
+  }
+
+  const engine: EventEngine = {
+    deliver(request) {
+      const kind = targetKind(request.target);
+      if (kind === "smn") {
+        if (!request.smn) throw new TypeError(`deliver: ${request.target} needs an SMN message`);
+        return deliverToTopic(request, request.smn);
+      }
+      if (kind === "function") {
+        if (request.event === undefined) {
+          throw new TypeError(`deliver: ${request.target} needs an event`);
+        }
+        return deliverToFunction(request, request.event);
+      }
+      throw new TypeError(`deliver: ${request.target} is not an SMN topic or FunctionGraph URN`);
+    },
+
+    async traceHappened(projectId, trace) {
+      await store.traces.append(projectId, trace);
+      const [smn, fun] = await Promise.all([
+        store.notifications.list(projectId, "smn"),
+        store.notifications.list(projectId, "fun"),
+      ]);
+      // Oldest notification first, whatever its type.
+      const all = [...smn, ...fun].sort((a, b) => a.create_time - b.create_time);
+      const deliveries: Delivery[] = [];
+      for (const notification of matchingNotifications(all, trace)) {
+        if (notification.topic_id === undefined) continue;
+        deliveries.push(
+          ...engine.deliver({
+            projectId,
+            source: notification.notification_id,
+            target: notification.topic_id,
+            smn: {
+              subject: keyEventSubject(notification.notification_name),
+              message: JSON.stringify(trace),
+            },
+            event: ctsTriggerEvent(trace),
+          }),
+        );
+      }
+      return deliveries;
+    },
+
+    async operationServed(projectId, operation) {
+      const trace = traceFromOperation(operation, { clock, ids });
+      await engine.traceHappened(projectId, trace);
+      return trace;
+    },
+
+    async injectTrace(projectId, input) {
+      const trace = traceFromInput(input, { clock, ids });
+      const deliveries = await engine.traceHappened(projectId, trace);
+      return { trace, deliveries };
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,76 @@
+/**
+ * The event engine, as a library: traces in, matching, delivery out. Exported as
+ * `@cts-csms/server/events` for the server's wiring, CSMS events and tests.
+ */
+export {
+  createDeliveryQueue,
+  type Delivery,
+  type DeliveryJob,
+  type DeliveryLogger,
+  type DeliveryOptions,
+  type DeliveryQueue,
+  type DeliveryStatus,
+  type RetrySchedule,
+  retryDelay,
+} from "./delivery.js";
+export {
+  createEventEngine,
+  type EventEngine,
+  type EventEngineOptions,
+  keyEventSubject,
+  type SmnUrls,
+} from "./engine.js";
+export { type CtsTriggerEvent, ctsTriggerEvent } from "./functiongraph.js";
+export {
+  FILTER_FIELDS,
+  type FilterRule,
+  filterMatches,
+  matchingNotifications,
+  notificationMatches,
+  operationMatches,
+  parseFilterRule,
+  ruleMatches,
+  statusMatches,
+  userMatches,
+} from "./matching.js";
+export type {
+  DeliverPort,
+  DeliveryRequest,
+  SecretEventFiredPort,
+  TraceHappenedPort,
+} from "./ports.js";
+export {
+  type FunctionSink,
+  parseSinks,
+  type SinkConfig,
+  SinkConfigError,
+  Sinks,
+  type SmnSubscriptionSink,
+  sinksSchema,
+  targetKind,
+  urnProject,
+} from "./sinks.js";
+export {
+  buildSmnNotification,
+  createSmnSigningKey,
+  loadSmnSigningKey,
+  type SmnHttpMessage,
+  type SmnNotificationInput,
+  type SmnNotificationMessage,
+  type SmnSigningKey,
+  type SmnSigningKeyOptions,
+  smnStringToSign,
+  smnSubscriptionUrn,
+  smnTimestamp,
+  verifySmnNotification,
+} from "./smn.js";
+export {
+  DEFAULT_TRACE_USER,
+  type OperationRecord,
+  ratingOf,
+  type TraceInput,
+  type TraceRating,
+  type TraceUser,
+  traceFromInput,
+  traceFromOperation,
+} from "./trace.js";

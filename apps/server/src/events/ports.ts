@@ -1,0 +1,39 @@
+/**
+ * The event engine's ports: the only ways the services meet it. CTS reports that a trace
+ * happened; any service asks for something to be delivered to a URN; CSMS (its own issue)
+ * reports that a secret event fired, through the same delivery.
+ */
+import type { Trace } from "../store/types.js";
+import type { Delivery } from "./delivery.js";
+
+/** "A trace happened": record it, and deliver it to every notification it matches. */
+export interface TraceHappenedPort {
+  traceHappened(projectId: string, trace: Trace): Promise<readonly Delivery[]>;
+}
+
+/** What to deliver to a target URN; the content that fits the URN's kind is used. */
+export interface DeliveryRequest {
+  projectId: string;
+  /** What caused it: a notification id, a CSMS event name. */
+  source: string;
+  /** `urn:smn:…` (an SMN topic) or `urn:fss:…` (a FunctionGraph function). */
+  target: string;
+  /** Published to an SMN topic: each subscription receives a signed SMN message. */
+  smn?: { subject?: string; message: string };
+  /** Sent to a FunctionGraph function as its event. */
+  event?: unknown;
+}
+
+/** "Deliver this to that URN": one logged delivery per configured endpoint, or one `no_sink`. */
+export interface DeliverPort {
+  deliver(request: DeliveryRequest): readonly Delivery[];
+}
+
+/** "A secret event fired": implemented by the CSMS events issue on top of {@link DeliverPort}. */
+export interface SecretEventFiredPort {
+  secretEventFired(
+    projectId: string,
+    eventName: string,
+    payload: unknown,
+  ): Promise<readonly Delivery[]>;
+}

@@ -1,0 +1,155 @@
+/**
+ * Sinks: what sits behind a target URN. The format is `openapi/shared/Sinks.json` (the seed
+ * file's `sinks` and the admin API use the same schema); this module validates a configuration
+ * against it and answers "where does a message for this URN go" for one project at a time.
+ * Nothing else decides where the server sends a request: the delivery engine only calls
+ * endpoints this module returns, and checks again before every attempt.
+ */
+import { createRequire } from "node:module";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+
+const require = createRequire(import.meta.url);
+/** The sink configuration schema, as the spec documents it. */
+export const sinksSchema = require("@cts-csms/openapi/shared/Sinks.json") as Record<
+  string,
+  unknown
+>;
+
+export interface SmnSubscriptionSink {
+  protocol: "http" | "https";
+  endpoint: string;
+}
+
+export interface FunctionSink {
+  endpoint: string;
+}
+
+/** Target URN → its sinks (an SMN topic's subscriptions, or a function's endpoint). */
+export type SinkConfig = Record<string, SmnSubscriptionSink[] | FunctionSink>;
+
+export class SinkConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid sinks: ${problems.join("; ")}`);
+    this.name = "SinkConfigError";
+  }
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+const validateSchema = ajv.compile(sinksSchema);
+
+function describe(error: ErrorObject, root: string): string {
+  const where = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const path = [root, ...where].join("/");
+  if (error.keyword === "additionalProperties") {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return path === root
+      ? `${root}: ${extra} is not an SMN topic URN or a FunctionGraph function URN`
+      : `${path} must not have the property ${extra}`;
+  }
+  return `${path} ${error.message}`;
+}
+
+/**
+ * Checks a sink configuration against the schema, plus what a pattern cannot say (each endpoint
+ * parses as an http(s) URL). Throws `SinkConfigError` naming every offending field under `root`.
+ */
+export function parseSinks(value: unknown, root = "sinks"): SinkConfig {
+  if (!validateSchema(value)) {
+    // `if`/`then` failures repeat the branch's own error; keep the specific ones.
+    const errors = (validateSchema.errors ?? []).filter((e) => e.keyword !== "if");
+    throw new SinkConfigError([...new Set(errors.map((e) => describe(e, root)))]);
+  }
+  const config = value as SinkConfig;
+  const problems: string[] = [];
+  for (const [urn, sink] of Object.entries(config)) {
+    const endpoints = Array.isArray(sink) ? sink.map((s) => s.endpoint) : [sink.endpoint];
+    endpoints.forEach((endpoint, i) => {
+      const at = Array.isArray(sink) ? `${root}/${urn}/${i}/endpoint` : `${root}/${urn}/endpoint`;
+      let url: URL | undefined;
+      try {
+        url = new URL(endpoint);
+      } catch {
+        problems.push(`${at} is not a valid URL`);
+        return;
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        problems.push(`${at} must use http or https`);
+      }
+    });
+  }
+  if (problems.length > 0) throw new SinkConfigError(problems);
+  return structuredClone(config);
+}
+
+/** `smn` for `urn:smn:…`, `function` for `urn:fss:…`. */
+export function targetKind(urn: string): "smn" | "function" | undefined {
+  if (urn.startsWith("urn:smn:")) return "smn";
+  if (urn.startsWith("urn:fss:")) return "function";
+  return undefined;
+}
+
+/** The `project_id` segment of an SMN or FunctionGraph URN. */
+export function urnProject(urn: string): string | undefined {
+  return urn.split(":")[3];
+}
+
+/**
+ * A function URN without a version means its latest version, so `…:NAME` and `…:NAME:latest`
+ * name the same sink.
+ */
+function functionKeys(urn: string): string[] {
+  const parts = urn.split(":");
+  // urn:fss:region:project:function:package:name[:version]
+  if (parts.length === 7) return [urn, `${urn}:latest`];
+  if (parts.length === 8 && parts[7] === "latest") return [urn, parts.slice(0, 7).join(":")];
+  return [urn];
+}
+
+/** The sinks currently configured; replaced whole, read per project. */
+export class Sinks {
+  private config: SinkConfig;
+
+  constructor(config: SinkConfig = {}) {
+    this.config = parseSinks(config);
+  }
+
+  /** Replaces the whole configuration (validated first; the old one stays on error). */
+  replace(config: unknown): void {
+    this.config = parseSinks(config);
+  }
+
+  /** A copy of the configuration, in the format it was given. */
+  current(): SinkConfig {
+    return structuredClone(this.config);
+  }
+
+  /** The HTTP(S) subscriptions of an SMN topic, for a project (none for another project's URN). */
+  subscriptions(projectId: string, topicUrn: string): readonly SmnSubscriptionSink[] {
+    if (targetKind(topicUrn) !== "smn" || urnProject(topicUrn) !== projectId) return [];
+    const sink = this.config[topicUrn];
+    return Array.isArray(sink) ? sink : [];
+  }
+
+  /** The endpoint standing in for a FunctionGraph function, for a project. */
+  functionEndpoint(projectId: string, functionUrn: string): string | undefined {
+    if (targetKind(functionUrn) !== "function" || urnProject(functionUrn) !== projectId) {
+      return undefined;
+    }
+    for (const key of functionKeys(functionUrn)) {
+      const sink = this.config[key];
+      if (sink && !Array.isArray(sink)) return sink.endpoint;
+    }
+    return undefined;
+  }
+
+  /** Whether `endpoint` is (still) configured for `urn` in the project. */
+  allows(projectId: string, urn: string, endpoint: string): boolean {
+    return (
+      this.subscriptions(projectId, urn).some((s) => s.endpoint === endpoint) ||
+      this.functionEndpoint(projectId, urn) === endpoint
+    );
+  }
+}

@@ -1,0 +1,223 @@
+/** The delivery queue against a real HTTP receiver on 127.0.0.1. */
+import { describe, expect, it } from "vitest";
+import {
+  createDeliveryQueue,
+  type DeliveryOptions,
+  type DeliveryQueue,
+  retryDelay,
+} from "../../src/events/delivery.js";
+import { randomIds, systemClock } from "../../src/operation.js";
+import { eventually, startReceiver } from "./support.js";
+
+const receiver = await startReceiver();
+const url = (path: string) => `${receiver.url}${path}`;
+const hits = (path: string) => receiver.received.filter((r) => r.path === path);
+
+interface Logged {
+  level: string;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+function queue(options: Partial<DeliveryOptions> = {}): { q: DeliveryQueue; logged: Logged[] } {
+  const logged: Logged[] = [];
+  const q = createDeliveryQueue({
+    clock: systemClock,
+    ids: randomIds,
+    allowed: () => true,
+    retry: { baseDelayMs: 5, maxDelayMs: 20, jitter: 0 },
+    logger: {
+      warn: (fields, message) => logged.push({ level: "warn", fields, message }),
+      info: (fields, message) => logged.push({ level: "info", fields, message }),
+    },
+    ...options,
+  });
+  return { q, logged };
+}
+
+const job = (path: string, payload = `{"path":"${path}"}`, projectId = "p1") => ({
+  projectId,
+  source: "notification-1",
+  target: "urn:smn:region:p1:topic",
+  endpoint: url(path),
+  headers: { "content-type": "application/json", "x-test": "1" },
+  payload,
+});
+
+describe("delivery queue", () => {
+  it("retries with backoff, then succeeds, against a receiver answering 500 twice", async () => {
+    let calls = 0;
+    receiver.on("/flaky", (_req, res) => {
+      calls++;
+      res.writeHead(calls <= 2 ? 500 : 204).end();
+    });
+    const { q } = queue();
+    const created = q.enqueue(job("/flaky"));
+    expect(created.status).toBe("pending");
+    await q.idle();
+    const [delivery] = q.list("p1");
+    expect(delivery).toMatchObject({
+      delivery_id: created.delivery_id,
+      status: "delivered",
+      attempts: 3,
+      response_status: 204,
+      source: "notification-1",
+      target: "urn:smn:region:p1:topic",
+      endpoint: url("/flaky"),
+      payload: '{"path":"/flaky"}',
+    });
+    expect(delivery?.error).toBeUndefined();
+    expect(delivery?.delivered_time).toBeGreaterThanOrEqual(delivery?.created_time ?? Infinity);
+    expect(hits("/flaky").map((r) => r.body)).toEqual(Array(3).fill('{"path":"/flaky"}'));
+    expect(hits("/flaky")[0]?.headers["x-test"]).toBe("1");
+  });
+
+  it("gives up after maxAttempts and records the last answer", async () => {
+    receiver.on("/down", (_req, res) => res.writeHead(503).end());
+    const { q, logged } = queue({ retry: { maxAttempts: 2, baseDelayMs: 1, jitter: 0 } });
+    q.enqueue(job("/down"));
+    await q.idle();
+    expect(q.list("p1")[0]).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      response_status: 503,
+      error: "HTTP 503",
+    });
+    expect(logged.some((l) => l.level === "warn" && l.message === "delivery failed")).toBe(true);
+  });
+
+  it("a hanging receiver times out, and does not hold up other deliveries meanwhile", async () => {
+    receiver.on("/hang", () => {});
+    const slow = queue({ attemptTimeoutMs: 60_000, concurrency: 2 });
+    slow.q.enqueue(job("/hang"));
+    for (let i = 0; i < 5; i++) slow.q.enqueue(job("/fast"));
+    await eventually(() => slow.q.list("p1").filter((d) => d.status === "delivered").length === 5);
+    const hanging = slow.q.list("p1")[0];
+    expect(hanging).toMatchObject({ endpoint: url("/hang"), status: "pending", attempts: 1 });
+    await slow.q.close();
+    expect(slow.q.list("p1")[0]?.status).toBe("failed");
+
+    const short = queue({ attemptTimeoutMs: 100, retry: { maxAttempts: 1 } });
+    short.q.enqueue(job("/hang"));
+    await short.q.idle();
+    expect(short.q.list("p1")[0]).toMatchObject({
+      status: "failed",
+      error: "timeout: no answer within 100 ms",
+    });
+  });
+
+  it("flush resolves when every queued delivery has completed its current attempt", async () => {
+    receiver.on("/refuse", (_req, res) => res.writeHead(500).end());
+    const { q } = queue({ retry: { baseDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+    for (let i = 0; i < 3; i++) q.enqueue(job("/refuse"));
+    await q.flush();
+    const list = q.list("p1");
+    expect(list.map((d) => [d.status, d.attempts, d.error])).toEqual(
+      Array(3).fill(["pending", 1, "HTTP 500"]),
+    );
+    for (const d of list) expect(d.next_attempt_time).toBeGreaterThan(d.updated_time);
+    // Waiting for a retry counts as a completed attempt: flush does not wait for the backoff.
+    await q.flush();
+    q.clear("p1");
+    expect(q.list("p1")).toEqual([]);
+    await q.idle();
+  });
+
+  it("a full queue drops its oldest waiting delivery, with a warning", async () => {
+    receiver.on("/hold", () => {});
+    const { q, logged } = queue({ maxQueue: 2, concurrency: 1, attemptTimeoutMs: 60_000 });
+    const first = q.enqueue(job("/hold", "first"));
+    const second = q.enqueue(job("/hold", "second"));
+    const third = q.enqueue(job("/hold", "third"));
+    const byId = (id: string) => q.list("p1").find((d) => d.delivery_id === id);
+    expect(byId(first.delivery_id)?.status).toBe("pending"); // in flight: not dropped
+    expect(byId(second.delivery_id)).toMatchObject({
+      status: "failed",
+      attempts: 0,
+      error: "dropped: the delivery queue was full",
+    });
+    expect(byId(third.delivery_id)?.status).toBe("pending");
+    const warning = logged.find((l) => l.message.startsWith("delivery queue full"));
+    expect(warning?.level).toBe("warn");
+    expect(warning?.fields).toMatchObject({ delivery_id: second.delivery_id, status: "failed" });
+    await q.close();
+  });
+
+  it("logs a target without a sink as no_sink and calls nothing", async () => {
+    const before = receiver.received.length;
+    const { q } = queue();
+    const d = q.enqueue({ ...job("/x"), endpoint: undefined, reason: "no subscription" });
+    expect(d).toMatchObject({ status: "no_sink", attempts: 0, error: "no subscription" });
+    expect(d.endpoint).toBeUndefined();
+    await q.idle();
+    expect(receiver.received.length).toBe(before);
+  });
+
+  it("asks again before every attempt, and never calls a sink removed meanwhile", async () => {
+    let allowed = true;
+    receiver.on("/removed", (_req, res) => res.writeHead(500).end());
+    const { q } = queue({ allowed: () => allowed, retry: { baseDelayMs: 20, jitter: 0 } });
+    q.enqueue(job("/removed"));
+    await q.flush();
+    allowed = false;
+    await q.idle();
+    expect(q.list("p1")[0]).toMatchObject({ status: "failed", attempts: 1 });
+    expect(q.list("p1")[0]?.error).toContain("no longer configured");
+    expect(hits("/removed")).toHaveLength(1);
+  });
+
+  it("does not follow redirects", async () => {
+    receiver.on("/redirect", (_req, res) => res.writeHead(302, { location: "/elsewhere" }).end());
+    const { q } = queue({ retry: { maxAttempts: 1 } });
+    q.enqueue(job("/redirect"));
+    await q.idle();
+    expect(q.list("p1")[0]).toMatchObject({ status: "failed", response_status: 302 });
+    expect(hits("/elsewhere")).toHaveLength(0);
+  });
+
+  it("reports a refused connection as a network error", async () => {
+    const { q } = queue({ retry: { maxAttempts: 1 } });
+    q.enqueue({ ...job("/"), endpoint: "http://127.0.0.1:9/unreachable" });
+    await q.idle();
+    expect(q.list("p1")[0]?.error).toMatch(/^network error: /);
+  });
+
+  it("keeps each project's log apart, and its logger never sees payloads or headers", async () => {
+    const { q, logged } = queue();
+    q.enqueue(job("/ok", '{"secret":"s3cr3t-value"}', "p1"));
+    q.enqueue(job("/ok", '{"other":"project"}', "p2"));
+    await q.idle();
+    expect(q.list("p1").map((d) => d.payload)).toEqual(['{"secret":"s3cr3t-value"}']);
+    expect(q.list("p2").map((d) => d.payload)).toEqual(['{"other":"project"}']);
+    expect(q.list("p3")).toEqual([]);
+    expect(logged.length).toBeGreaterThan(0);
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain("s3cr3t-value");
+    expect(text).not.toContain("x-test");
+    // The log hands out copies.
+    const copy = q.list("p1")[0] as { payload: string };
+    copy.payload = "changed";
+    expect(q.list("p1")[0]?.payload).toBe('{"secret":"s3cr3t-value"}');
+  });
+
+  it("caps each project's log, dropping the oldest finished entries", async () => {
+    const { q } = queue({ logLimit: 3 });
+    for (let i = 0; i < 5; i++) {
+      q.enqueue(job("/ok", `${i}`));
+      await q.idle();
+    }
+    expect(q.list("p1").map((d) => d.payload)).toEqual(["2", "3", "4"]);
+  });
+});
+
+describe("retry schedule", () => {
+  it("doubles from the base delay up to the cap, with jitter taking up to its share", () => {
+    const schedule = { maxAttempts: 9, baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 };
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(schedule, n, () => 0))).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(schedule, n, () => 1))).toEqual([
+      50, 100, 200, 400, 500,
+    ]);
+  });
+});
