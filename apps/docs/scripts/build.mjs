@@ -73,7 +73,7 @@ mkdirSync(distDir, { recursive: true });
 
 const apis = APIS.map((api) => {
   const spec = loadSpec(api);
-  return { ...api, spec, operations: listOperations(api, spec) };
+  return { ...api, spec, operations: listOperations(api) };
 });
 
 const pages = { "index.html": renderLanding(apis) };

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
+import type { HttpMethod } from "@cts-csms/spec";
 import cors from "cors";
 import express, {
   type ErrorRequestHandler,
@@ -49,10 +50,9 @@ import { applySeed, loadSeed, type SeedConfig } from "./seed.js";
 import {
   type ApiName,
   matchRoute,
-  type OperationInfo,
+  models,
+  type Operation,
   operationById,
-  operationIds,
-  projectIdSchema,
   specFiles,
 } from "./spec.js";
 import { createMemoryStore } from "./store/memory.js";
@@ -102,7 +102,7 @@ export interface ServerApp {
 }
 
 interface RouteState {
-  op: OperationInfo;
+  op: Operation<ApiName>;
   params: Record<string, string>;
 }
 
@@ -156,9 +156,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const ctx: Context = { store, clock, ids };
 
   const handlers = createHandlers(ctx);
-  for (const api of ["cts", "csms"] as const) {
-    for (const id of operationIds(api)) {
-      if (!handlers[id]) throw new Error(`no handler for ${api} operation ${id}`);
+  for (const model of Object.values(models)) {
+    for (const { operationId } of model.operations) {
+      if (!handlers[operationId])
+        throw new Error(`no handler for ${model.name} operation ${operationId}`);
     }
   }
 
@@ -251,7 +252,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
   if (options.cors) app.use(cors({ exposedHeaders: ["X-Request-Id"] }));
 
   // Reserved routes outside the Huawei specs: no auth.
-  const projectIdPattern = new RegExp(projectIdSchema("cts").pattern as string);
+  const projectIdSchema = models.cts.operations[0]?.parameters.find((p) => p.name === "project_id");
+  const projectIdPattern = new RegExp(projectIdSchema?.schema.pattern as string);
   const extra: Record<string, Record<string, RequestHandler>> = {
     "/_admin/health": {
       GET: (_req, res) => {
@@ -326,12 +328,12 @@ export function createApp(options: AppOptions = {}): ServerApp {
     if (!match) {
       throw new ApiError("route_not_found", `No such route: ${req.method} ${req.path}`);
     }
-    const op = match.path.operations.get(req.method);
+    const op = match.route.path.operations.get(req.method as HttpMethod);
     if (!op) {
       throw new ApiError(
         "method_not_allowed",
-        `${req.method} is not allowed on ${match.path.specPath}; allowed: ${match.path.allow}`,
-        { Allow: match.path.allow },
+        `${req.method} is not allowed on ${match.route.path.path}; allowed: ${match.route.allow}`,
+        { Allow: match.route.allow },
       );
     }
     res.locals.route = { op, params: match.params } satisfies RouteState;
@@ -357,16 +359,17 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const parseBody: RequestHandler = (req, res, next) => {
     const { op } = route(res) as RouteState;
     const raw: Uint8Array = Buffer.isBuffer(req.body) ? req.body : EMPTY_BODY;
-    if (!op.hasBody) {
+    const mediaTypes = op.requestBody?.mediaTypes;
+    if (!mediaTypes) {
       // Bodies on operations without one are ignored (they were only needed for the signature).
       req.body = undefined;
       return next();
     }
     const contentType = req.headers["content-type"];
-    if (!acceptsMediaType(contentType, op.mediaTypes)) {
+    if (!acceptsMediaType(contentType, mediaTypes)) {
       throw new ApiError(
         "unsupported_media_type",
-        `Unsupported Content-Type ${contentType || "(none)"}: send ${op.mediaTypes.join(" or ")}`,
+        `Unsupported Content-Type ${contentType || "(none)"}: send ${mediaTypes.join(" or ")}`,
       );
     }
     req.body = parseJsonBody(raw);
@@ -422,7 +425,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     const op = operationById(kind === "notifications" ? "createNotification" : "createSecretEvent");
     const error = await validateInProcess(app, validators[op.api], {
       method: op.method,
-      path: op.specPath.replace("{project_id}", encodeURIComponent(projectId)),
+      path: op.path.replace("{project_id}", encodeURIComponent(projectId)),
       contentType: "application/json",
       body,
     });

@@ -4,7 +4,7 @@
  * are not expressible in the spec beyond examples, so this is their one place in code.
  */
 import type { csms, cts } from "@cts-csms/types";
-import { type ApiName, type OperationInfo, pathPrefix } from "./spec.js";
+import { type ApiName, type Operation, pathPrefix } from "./spec.js";
 
 export type CtsError = cts.components["schemas"]["CtsError"];
 export type CsmsError = csms.components["schemas"]["CsmsError"];
@@ -72,7 +72,7 @@ export interface ErrorResponse {
  */
 export function errorResponse(
   api: ApiName,
-  operation: OperationInfo | undefined,
+  operation: Operation<ApiName> | undefined,
   kind: ErrorKind,
   message: string,
   headers?: Record<string, string>,

@@ -9,7 +9,9 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import { envelope } from "./errors.js";
-import { type ApiName, type OperationInfo, pathPrefix, routes, specs } from "./spec.js";
+import { type ApiName, models, type Operation, pathPrefix, routes } from "./spec.js";
+
+type OperationInfo = Operation<ApiName>;
 
 export interface ApiValidator {
   /** The validator's middlewares, in order. */
@@ -31,7 +33,9 @@ export function buildValidator(api: ApiName, options: ValidatorOptions): ApiVali
   const prefix = pathPrefix[api];
   const middlewares = OpenApiValidator.middleware({
     // The object itself (the validator deep-clones it): no YAML, no second copy on disk.
-    apiSpec: specs[api] as unknown as Parameters<typeof OpenApiValidator.middleware>[0]["apiSpec"],
+    apiSpec: models[api].document as unknown as Parameters<
+      typeof OpenApiValidator.middleware
+    >[0]["apiSpec"],
     validateApiSpec: true,
     validateRequests: { allowUnknownQueryParameters: false },
     validateResponses: options.responseValidation
@@ -206,7 +210,7 @@ async function runRequestValidation(
 }
 
 function samplePath(op: OperationInfo): string {
-  return op.specPath.replace(/\{([^}]+)\}/g, (_, name: string) =>
+  return op.path.replace(/\{([^}]+)\}/g, (_, name: string) =>
     name === "notification_type" ? "smn" : "warmup",
   );
 }
@@ -216,10 +220,10 @@ function samplePath(op: OperationInfo): string {
  * by content type, so body operations are warmed for `application/json` with and without charset.
  */
 export async function warmUp(app: Express, validators: Record<ApiName, ApiValidator>) {
-  for (const path of routes) {
-    const validator = validators[path.api];
-    for (const op of path.operations.values()) {
-      const contentTypes = op.hasBody
+  for (const route of routes) {
+    const validator = validators[route.api];
+    for (const op of route.path.operations.values()) {
+      const contentTypes = op.requestBody
         ? ["application/json", "application/json;charset=UTF-8"]
         : [undefined];
       for (const contentType of contentTypes) {
@@ -245,7 +249,9 @@ export async function warmUp(app: Express, validators: Record<ApiName, ApiValida
         if ((await runChain(chain, req, res)) === undefined && chain.length === 3) {
           res.status(400);
           try {
-            res.json(envelope(path.api, path.api === "cts" ? "CTS.0003" : "CSMS.0002", "warm-up"));
+            res.json(
+              envelope(route.api, route.api === "cts" ? "CTS.0003" : "CSMS.0002", "warm-up"),
+            );
           } catch {
             // Ignored: only the compiled validators matter.
           }

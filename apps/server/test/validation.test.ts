@@ -10,7 +10,7 @@ it("every operation validates through the warm-up metadata, not the full validat
   const options = { responseValidation: true, onResponseError: () => {} };
   const validators = { cts: buildValidator("cts", options), csms: buildValidator("csms", options) };
   await warmUp(express(), validators);
-  const operations = routes.flatMap((path) => [...path.operations.values()]);
+  const operations = routes.flatMap((route) => [...route.path.operations.values()]);
   expect(operations).toHaveLength(10);
   for (const op of operations) {
     const chain = requestChain(validators[op.api])(op);

@@ -1,100 +1,59 @@
 // Generates src/generated/{cts,csms}-operations.ts from the bundled specs: one entry per
 // operationId with its method and path, the regional server template, and the list operations
-// that page with `marker` / `page_info.next_marker`. Runs on every build and typecheck, so a new
-// operation in the spec appears in the client after a rebuild, typed through @cts-csms/types.
+// that page (their `x-paging`), all read through the spec model (@cts-csms/spec). Runs on every
+// build and typecheck, so a new operation in the spec appears in the client after a rebuild,
+// typed through @cts-csms/types.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { api, createApiModel } from "@cts-csms/spec";
 
 // Optional arguments (used by the tests): an output directory and a directory holding the specs.
 const [outArg, specArg] = process.argv.slice(2);
-const require = createRequire(import.meta.url);
 const outDir = outArg ? pathToFileURL(`${outArg}/`) : new URL("../src/generated/", import.meta.url);
 await mkdir(outDir, { recursive: true });
 
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/** Follows local `#/components/...` references of the bundled document. */
-function deref(spec, node) {
-  let current = node;
-  const seen = new Set();
-  while (current && typeof current.$ref === "string") {
-    if (seen.has(current.$ref)) throw new Error(`circular $ref ${current.$ref}`);
-    seen.add(current.$ref);
-    current = current.$ref
-      .slice(2)
-      .split("/")
-      .reduce((acc, key) => acc?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], spec);
-  }
-  return current;
-}
-
-/**
- * The array property a paged list returns its items in: a 2xx JSON body with `page_info` and
- * exactly one array property, on an operation that takes a `marker` query parameter.
- */
-function pagedItemsKey(spec, pathItem, operation) {
-  const params = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) =>
-    deref(spec, p),
-  );
-  if (!params.some((p) => p?.in === "query" && p.name === "marker")) return undefined;
-  const ok = Object.entries(operation.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
-  const schema = deref(spec, deref(spec, ok?.[1])?.content?.["application/json"]?.schema);
-  const props = schema?.properties ?? {};
-  if (!("page_info" in props)) return undefined;
-  const arrays = Object.entries(props).filter(([, s]) => deref(spec, s)?.type === "array");
-  return arrays.length === 1 ? arrays[0][0] : undefined;
-}
-
-for (const api of ["cts", "csms"]) {
-  const specPath = specArg
-    ? `${specArg}/${api}.json`
-    : require.resolve(`@cts-csms/openapi/${api}.json`);
-  const spec = JSON.parse(await readFile(specPath, "utf8"));
+for (const name of ["cts", "csms"]) {
+  const model = specArg
+    ? createApiModel(name, JSON.parse(await readFile(`${specArg}/${name}.json`, "utf8")))
+    : api(name);
   const operations = [];
   const paged = [];
-  for (const [path, pathItem] of Object.entries(spec.paths ?? {})) {
-    for (const method of METHODS) {
-      const operation = pathItem[method];
-      if (!operation) continue;
-      const id = operation.operationId;
-      if (typeof id !== "string" || !/^[A-Za-z_$][\w$]*$/.test(id)) {
-        throw new Error(`${api}: ${method.toUpperCase()} ${path} needs an identifier operationId`);
-      }
-      if (operations.some((o) => o.id === id))
-        throw new Error(`${api}: duplicate operationId ${id}`);
-      operations.push({ id, method, path });
-      const items = pagedItemsKey(spec, pathItem, operation);
-      if (items) paged.push({ id, items });
+  for (const op of model.operations) {
+    const id = op.operationId;
+    if (!/^[A-Za-z_$][\w$]*$/.test(id)) {
+      throw new Error(`${name}: ${op.method} ${op.path} needs an identifier operationId`);
     }
+    operations.push({ id, method: op.method.toLowerCase(), path: op.path });
+    // The spec's x-paging says which lists page and where their items are.
+    if (op.paging?.style === "marker") paged.push({ id, items: op.paging.items });
   }
   operations.sort((a, b) => a.id.localeCompare(b.id));
   paged.sort((a, b) => a.id.localeCompare(b.id));
 
   // The regional server is the one with a `{region}` variable; the client fills it in.
-  const regional = (spec.servers ?? []).find((s) => s.url.includes("{region}"));
-  if (!regional) throw new Error(`${api}: no server URL with a {region} variable`);
+  const regional = model.servers.find((s) => s.url.includes("{region}"));
+  if (!regional) throw new Error(`${name}: no server URL with a {region} variable`);
 
   // The token scheme is the apiKey header other than Authorization (AK/SK signing is the signer's).
-  const tokenScheme = Object.values(spec.components?.securitySchemes ?? {}).find(
+  const tokenScheme = Object.values(model.securitySchemes).find(
     (s) => s.type === "apiKey" && s.in === "header" && s.name.toLowerCase() !== "authorization",
   );
-  if (!tokenScheme) throw new Error(`${api}: no apiKey header security scheme for the IAM token`);
+  if (!tokenScheme) throw new Error(`${name}: no apiKey header security scheme for the IAM token`);
 
   const lines = [
     "/**",
     " * GENERATED FILE: do not edit. Built by packages/client/scripts/generate-operations.mjs",
-    ` * from @cts-csms/openapi/${api}.json; edit the spec in openapi/${api}/.`,
+    ` * from @cts-csms/openapi/${name}.json; edit the spec in openapi/${name}/.`,
     " */",
     "",
-    `/** Regional endpoint template of the ${api.toUpperCase()} API (from the spec's \`servers\`). */`,
-    `export const ${api}Server = ${JSON.stringify(regional.url)};`,
+    `/** Regional endpoint template of the ${name.toUpperCase()} API (from the spec's \`servers\`). */`,
+    `export const ${name}Server = ${JSON.stringify(regional.url)};`,
     "",
     `/** Header the IAM token travels in (from the spec's token security scheme). */`,
-    `export const ${api}TokenHeader = ${JSON.stringify(tokenScheme.name)};`,
+    `export const ${name}TokenHeader = ${JSON.stringify(tokenScheme.name)};`,
     "",
-    `/** Every ${api.toUpperCase()} operation: operationId → HTTP method and path template. */`,
-    `export const ${api}Operations = {`,
+    `/** Every ${name.toUpperCase()} operation: operationId → HTTP method and path template. */`,
+    `export const ${name}Operations = {`,
     ...operations.map(
       (o) => `  ${o.id}: { method: ${JSON.stringify(o.method)}, path: ${JSON.stringify(o.path)} },`,
     ),
@@ -102,13 +61,13 @@ for (const api of ["cts", "csms"]) {
     "",
     `/** Paged list operations (marker / page_info.next_marker): operationId → items property. */`,
     ...(paged.length === 0
-      ? [`export const ${api}Pagination = {} as const;`]
+      ? [`export const ${name}Pagination = {} as const;`]
       : [
-          `export const ${api}Pagination = {`,
+          `export const ${name}Pagination = {`,
           ...paged.map((p) => `  ${p.id}: ${JSON.stringify(p.items)},`),
           "} as const;",
         ]),
     "",
   ];
-  await writeFile(new URL(`${api}-operations.ts`, outDir), lines.join("\n"));
+  await writeFile(new URL(`${name}-operations.ts`, outDir), lines.join("\n"));
 }
