@@ -1,25 +1,23 @@
 /**
- * The server's view of the spec model (@cts-csms/spec): the bundled APIs it serves and the route
- * table compiled from their paths at start-up. Everything the server knows about paths, methods,
- * declared statuses and paging comes from the model.
+ * The server's view of the spec model (@cts-csms/spec): the APIs it serves (CTS, CSMS and its own
+ * admin API) and the route table compiled from their paths once, at start-up. Everything the
+ * server knows about paths, methods, declared statuses and paging comes from the model.
  */
 import {
   type ApiModel,
   type ApiName,
-  api,
   apis,
   bundledFile,
   HTTP_METHODS,
   type Operation,
-  type PathModel,
 } from "@cts-csms/spec";
 
 export type { ApiName, Operation };
 
 /** The APIs the server serves, by name. */
-export const models: Readonly<Record<ApiName, ApiModel<ApiName>>> = Object.fromEntries(
-  apis().map((model) => [model.name, model]),
-) as Record<ApiName, ApiModel<ApiName>>;
+export const models = Object.fromEntries(apis().map((model) => [model.name, model])) as Readonly<
+  Record<ApiName, ApiModel<ApiName>>
+>;
 
 /** File paths of the bundled specs, served as-is at /openapi/{api}.json. */
 export const specFiles = Object.fromEntries(
@@ -28,9 +26,12 @@ export const specFiles = Object.fromEntries(
 
 export interface Route {
   api: ApiName;
-  path: PathModel<ApiName>;
+  /** The path template, as in the spec. */
+  path: string;
   regex: RegExp;
   paramNames: string[];
+  /** Upper-case method → operation. */
+  operations: ReadonlyMap<string, Operation<ApiName>>;
   /** The `Allow` header for a 405. */
   allow: string;
 }
@@ -41,9 +42,9 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-function compile(apiName: ApiName, path: PathModel<ApiName>): Route {
+function compile(model: ApiModel<ApiName>, path: string): Route {
   const paramNames: string[] = [];
-  const pattern = path.path
+  const pattern = path
     .split("/")
     .map((segment) => {
       const m = /^\{([^}]+)\}$/.exec(segment);
@@ -54,19 +55,23 @@ function compile(apiName: ApiName, path: PathModel<ApiName>): Route {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");
+  const operations = new Map<string, Operation<ApiName>>(
+    model.paths.find((p) => p.path === path)?.operations ?? [],
+  );
   return {
-    api: apiName,
+    api: model.name,
     path,
     // A trailing slash is tolerated, as Express and the validator do.
     regex: new RegExp(`^${pattern}/?$`),
     paramNames,
-    allow: HTTP_METHODS.filter((m) => path.operations.has(m)).join(", "),
+    operations,
+    allow: HTTP_METHODS.filter((m) => operations.has(m)).join(", "),
   };
 }
 
 /** The route table of every API, compiled once. */
 export const routes: readonly Route[] = apis().flatMap((model) =>
-  model.paths.map((path) => compile(model.name, path)),
+  model.paths.map((p) => compile(model, p.path)),
 );
 
 /**
@@ -86,26 +91,16 @@ export function matchRoute(pathname: string): RouteMatch | undefined {
   return undefined;
 }
 
-/** The first path segment every path of an API shares: which API a request path belongs to. */
-export const pathPrefix = Object.fromEntries(
-  apis().map((model) => {
-    if (!model.pathPrefix) throw new Error(`spec: ${model.name} paths do not share one prefix`);
-    return [model.name, model.pathPrefix];
-  }),
-) as Record<ApiName, string>;
-
-/** The operation with this operationId, in whichever API declares it. */
-export function operationById(operationId: string): Operation<ApiName> {
+/**
+ * Which API a request path belongs to, and so which error envelope it gets: the API whose paths
+ * share its first segment (`/v1/` is CSMS). Unknown paths get CTS's.
+ */
+export function apiForPath(pathname: string): ApiName {
   for (const model of apis()) {
-    const op = model.operations.find((o) => o.operationId === operationId);
-    if (op) return op;
+    if (model.pathPrefix && pathname.startsWith(model.pathPrefix)) return model.name;
   }
-  throw new Error(`spec: no operation ${operationId}`);
+  return "cts";
 }
 
-/** `limit` paging bounds of a list operation, from its `x-paging`. */
-export function pagingLimits(apiName: ApiName, operationId: string) {
-  const limit = api(apiName).operation(operationId).paging?.limit;
-  if (!limit) throw new Error(`spec: ${apiName} ${operationId} declares no paged limit`);
-  return { default: limit.default, max: limit.maximum };
-}
+/** Every operation of every API. */
+export const operations: readonly Operation<ApiName>[] = apis().flatMap((m) => m.operations);

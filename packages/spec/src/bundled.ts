@@ -8,7 +8,7 @@ import type { OpenApiDocument } from "./document.js";
 import { type ApiModel, createApiModel } from "./model.js";
 
 /** Every bundled API: the two Huawei Cloud APIs and the reference server's admin API. */
-export const API_NAMES = ["cts", "csms"] as const;
+export const API_NAMES = ["cts", "csms", "admin"] as const;
 export type ApiName = (typeof API_NAMES)[number];
 
 const require = createRequire(import.meta.url);

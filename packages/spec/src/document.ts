@@ -102,5 +102,5 @@ export function inline(doc: OpenApiDocument, value: unknown, pointer: string): J
     }
     return out;
   };
-  return visit(value, pointer, [pointer]) as JsonObject;
+  return visit(value, pointer, []) as JsonObject;
 }

@@ -35,6 +35,8 @@ export interface Parameter {
   description: string | undefined;
   /** The parameter's schema, references resolved. */
   schema: Schema;
+  /** The parameter's `example`, if it has one. */
+  example: unknown;
   /** Named examples: name → value. */
   examples: Readonly<Record<string, unknown>>;
   style: string | undefined;
@@ -125,6 +127,11 @@ export interface Operation<Api extends string = string> {
   /** The envelope of the operation's 4xx/5xx responses, read from their schema. */
   errorEnvelope: ErrorEnvelope | undefined;
   paging: Paging | undefined;
+  /**
+   * The security requirements that apply (the operation's own, else the document's): any one
+   * entry must be met. Empty when the operation takes no credentials.
+   */
+  security: readonly Readonly<Record<string, readonly string[]>>[];
   /** The operation's own `x-…` fields (other than `x-paging`), as written. */
   extensions: Readonly<Record<string, unknown>>;
 }
@@ -233,6 +240,7 @@ function parameterOf(doc: OpenApiDocument, raw: unknown, where: string): Paramet
     required: node.required === true,
     description: typeof node.description === "string" ? node.description : undefined,
     schema: {},
+    example: node.example,
     examples,
     style: typeof node.style === "string" ? node.style : undefined,
     explode: typeof node.explode === "boolean" ? node.explode : undefined,
@@ -380,6 +388,10 @@ function operationOf<Api extends string>(
     statuses,
     successStatus,
     errorEnvelope: undefined,
+    security: (Array.isArray(op.security)
+      ? op.security
+      : ((doc.security as unknown[]) ?? [])
+    ).filter(isObject) as Record<string, string[]>[],
     extensions,
   } as Omit<Operation<Api>, "paging"> & { paging?: Paging | undefined };
   lazy(operation, "errorEnvelope", () => {

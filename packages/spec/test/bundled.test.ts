@@ -4,7 +4,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { type ApiModel, api } from "../src/index.js";
+import { type ApiModel, api, type Operation } from "../src/index.js";
 
 const specs = { cts: api("cts"), csms: api("csms") };
 
@@ -19,7 +19,37 @@ function validatorFor(model: ApiModel) {
   };
 }
 
+/** Every named example of an operation validates against its schema (Ajv over the document). */
+function expectExamplesValid(model: ApiModel, op: Operation) {
+  const schemaAt = validatorFor(model);
+  const checks: { where: string; ref: string; value: unknown }[] = [];
+  for (const [where, media] of [
+    ["request", op.requestBody] as const,
+    ...op.responses.map((r) => [r.status, r] as const),
+  ]) {
+    if (!media?.schemaRef) continue;
+    for (const [example, value] of Object.entries(media.examples)) {
+      checks.push({ where: `${where} example ${example}`, ref: media.schemaRef, value });
+    }
+  }
+  expect(checks.length).toBeGreaterThan(0);
+  for (const c of checks) {
+    const validate = schemaAt(c.ref);
+    const ok = validate(c.value);
+    expect(ok, `${c.where}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
+}
+
 describe("bundled specs", () => {
+  it("the admin API declares its two routes, without credentials", () => {
+    const admin = api("admin");
+    expect(admin.operations.map((o) => [o.method, o.path, o.operationId])).toEqual([
+      ["GET", "/_admin/health", "getHealth"],
+      ["POST", "/_admin/reset", "resetState"],
+    ]);
+    expect(admin.document.security).toEqual([]);
+  });
+
   it("declare exactly the ten operationIds", () => {
     const ids = [...specs.cts.operations, ...specs.csms.operations].map((o) => o.operationId);
     expect(ids.sort()).toEqual(
@@ -63,26 +93,19 @@ describe("bundled specs", () => {
         });
 
         it("every named example validates against its schema", () => {
-          const schemaAt = validatorFor(model);
-          const checks: { where: string; ref: string; value: unknown }[] = [];
-          for (const [where, media] of [
-            ["request", op.requestBody] as const,
-            ...op.responses.map((r) => [r.status, r] as const),
-          ]) {
-            if (!media?.schemaRef) continue;
-            for (const [example, value] of Object.entries(media.examples)) {
-              checks.push({ where: `${where} example ${example}`, ref: media.schemaRef, value });
-            }
-          }
-          expect(checks.length).toBeGreaterThan(0);
-          for (const c of checks) {
-            const validate = schemaAt(c.ref);
-            const ok = validate(c.value);
-            expect(ok, `${c.where}: ${JSON.stringify(validate.errors)}`).toBe(true);
-          }
+          expectExamplesValid(model, op);
         });
       });
     }
+  }
+
+  for (const op of api("admin").operations) {
+    it(`admin ${op.operationId}: has a summary, a description, the Admin tag, valid examples`, () => {
+      expect(op.summary).toBeTruthy();
+      expect(op.description).toBeTruthy();
+      expect(op.tags).toEqual(["Admin"]);
+      expectExamplesValid(api("admin"), op);
+    });
   }
 
   it("error examples use each API's own code prefix", () => {

@@ -177,6 +177,26 @@ describe("createApiModel", () => {
     );
   });
 
+  it("gives any schema by pointer with references resolved, and names a recursive one", () => {
+    expect(model.schemaAt("#/components/schemas/ThingList")).toEqual({
+      type: "object",
+      properties: {
+        things: {
+          type: "array",
+          items: { type: "object", properties: { id: { type: "string", pattern: "^[a-z]+$" } } },
+        },
+      },
+    });
+    const recursive = doc();
+    (recursive.components as any).schemas.Thing.properties.parts = {
+      type: "array",
+      items: { $ref: "#/components/schemas/Thing" },
+    };
+    expect(() => createApiModel("r", recursive).schemaAt("#/components/schemas/Thing")).toThrow(
+      /recursive schema #\/components\/schemas\/Thing/,
+    );
+  });
+
   it("refuses a duplicate operationId and a dangling $ref", () => {
     const twice = doc();
     (twice.paths as any)["/v9/{project_id}/things"].post.operationId = "listThings";
@@ -195,6 +215,7 @@ describe("the bundled APIs", () => {
     expect(summary).toEqual([
       ["cts", "/v3/", "flat", 4],
       ["csms", "/v1/", "nested", 6],
+      ["admin", "/_admin/", "flat", 2],
     ]);
   });
 
@@ -224,6 +245,14 @@ describe("the bundled APIs", () => {
         },
       ],
     ]);
+  });
+
+  it("say which operations take credentials", () => {
+    expect(api("cts").operation("createNotification").security).toEqual([
+      { iamToken: [] },
+      { akSkSignature: [] },
+    ]);
+    expect(api("admin").operation("resetState").security).toEqual([]);
   });
 
   it("is loaded once", () => {
