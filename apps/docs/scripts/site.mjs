@@ -14,6 +14,13 @@ export const APIS = [
     label: "CSMS",
     clientFactory: "createCsmsClient",
   },
+  // The reference server's own API: its own page and its own heading on the landing page.
+  {
+    id: "admin",
+    label: "admin",
+    clientFactory: "createAdminClient",
+    server: true,
+  },
 ];
 
 /** Absolute path of an API's bundled spec. */

@@ -7,8 +7,6 @@ import {
   createCsmsClient,
   createCtsClient,
   paginate,
-  paginateNotificationRecords,
-  paginateSecretEvents,
   unwrap,
 } from "../src/index.js";
 
@@ -135,19 +133,16 @@ describe("responses are typed per operation", () => {
   });
 
   it("pagination yields items", () => {
-    expectTypeOf(paginateSecretEvents(csms)).toEqualTypeOf<
-      AsyncGenerator<SecretEvent, void, undefined>
-    >();
-    expectTypeOf(
-      paginateNotificationRecords(csms, { params: { query: { limit: 10 } } }),
-    ).toEqualTypeOf<AsyncGenerator<NotificationRecord, void, undefined>>();
     expectTypeOf(paginate(csms, "listSecretEvents")).toEqualTypeOf<
       AsyncGenerator<SecretEvent, void, undefined>
     >();
+    expectTypeOf(
+      paginate(csms, "listNotificationRecords", { params: { query: { limit: 10 } } }),
+    ).toEqualTypeOf<AsyncGenerator<NotificationRecord, void, undefined>>();
     // @ts-expect-error showSecretEvent does not page
     paginate(csms, "showSecretEvent");
     // @ts-expect-error limit is a number
-    paginateSecretEvents(csms, { params: { query: { limit: "10" } } });
+    paginate(csms, "listSecretEvents", { params: { query: { limit: "10" } } });
   });
 
   it("every operation exists on the client, and the raw client is there", () => {
