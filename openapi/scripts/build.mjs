@@ -14,6 +14,7 @@ const cli = join(dirname(require.resolve("@redocly/cli/package.json")), "bin", "
 const APIS = [
   { name: "cts@v3", output: "dist/cts.json" },
   { name: "csms@v1", output: "dist/csms.json" },
+  { name: "admin@v1", output: "dist/admin.json" },
 ];
 
 function redocly(args) {

@@ -3,9 +3,9 @@
 // own handlers and in-memory store, with no validator, no auth and no logging: the ceiling for
 // this design. Only for benchmarking; it trusts its input.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { createHandlers } from "@cts-csms/server";
+import { apis } from "@cts-csms/spec";
 import express from "express";
 
 const { values } = parseArgs({
@@ -36,31 +36,15 @@ const route = (method, path, operationId, query = (q) => q) =>
         .json({ error_code: err.code ?? "BARE", error_msg: String(err.message) });
     }
   });
-// Routes and the paging default come from the bundled specs, like everything else.
-const require = createRequire(import.meta.url);
-for (const api of ["cts", "csms"]) {
-  const spec = require(`@cts-csms/openapi/${api}.json`);
-  const resolve = (node) =>
-    node?.$ref
-      ? resolve(
-          node.$ref
-            .slice(2)
-            .split("/")
-            .reduce((o, k) => o[k], spec),
-        )
-      : node;
-  for (const [path, item] of Object.entries(spec.paths)) {
-    for (const method of ["get", "post", "put", "delete"]) {
-      const op = item[method];
-      if (!op) continue;
-      const limit = [...(item.parameters ?? []), ...(op.parameters ?? [])]
-        .map(resolve)
-        .find((p) => p.name === "limit");
-      const query = limit
-        ? (q) => ({ ...q, limit: q.limit === undefined ? limit.schema.default : Number(q.limit) })
-        : undefined;
-      route(method, path.replace(/\{([^}]+)\}/g, ":$1"), op.operationId, query);
-    }
+// Routes and the paging default come from the spec model, like everything else.
+for (const model of apis()) {
+  // The reference server's own admin API is not part of the baseline.
+  for (const op of model.operations.filter((o) => o.operationId in handlers)) {
+    const limit = op.paging?.limit;
+    const query = limit
+      ? (q) => ({ ...q, limit: q.limit === undefined ? limit.default : Number(q.limit) })
+      : undefined;
+    route(op.method.toLowerCase(), op.path.replace(/\{([^}]+)\}/g, ":$1"), op.operationId, query);
   }
 }
 

@@ -1,7 +1,7 @@
 // fast-check generators derived from the bundled schemas (never written per operation): valid
 // values for any schema, and invalid variants made by breaking one constraint the schema states.
 import fc from "fast-check";
-import { type Api, type Json, resolve, specs } from "./spec.js";
+import { type Api, type Json, schemaAt } from "./spec.js";
 import { schemaValidator } from "./validate.js";
 
 /** Arrays are kept short so a valid body stays small; the invalid side tests the limits. */
@@ -9,9 +9,8 @@ const MAX_ITEMS = 4;
 const MAX_FREE_STRING = 80;
 
 export function valid(api: Api, schemaOrRef: Json | string): fc.Arbitrary<unknown> {
-  const spec = specs[api];
-  const schema = typeof schemaOrRef === "string" ? { $ref: schemaOrRef } : schemaOrRef;
-  const arb = build(spec, schema);
+  const schema = typeof schemaOrRef === "string" ? schemaAt(api, schemaOrRef) : schemaOrRef;
+  const arb = build(schema);
   // Cross-field rules (if/then) are enforced by filtering through the real schema.
   const ref = typeof schemaOrRef === "string" ? schemaOrRef : undefined;
   if (!ref) return arb;
@@ -19,19 +18,19 @@ export function valid(api: Api, schemaOrRef: Json | string): fc.Arbitrary<unknow
   return arb.filter((v) => validate(v) as boolean);
 }
 
-function build(spec: Json, raw: Json): fc.Arbitrary<unknown> {
-  const s = resolve(spec, raw);
+/** Schemas come from the spec model with every reference already resolved. */
+function build(s: Json): fc.Arbitrary<unknown> {
   if (s.const !== undefined) return fc.constant(s.const);
   if (s.enum) return fc.constantFrom(...s.enum);
   switch (s.type) {
     case "object": {
       const props = Object.entries<Json>(s.properties ?? {});
       const model: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [k, v] of props) model[k] = build(spec, v);
+      for (const [k, v] of props) model[k] = build(v);
       return fc.record(model, { requiredKeys: s.required ?? [] });
     }
     case "array": {
-      const item = build(spec, s.items ?? {});
+      const item = build(s.items ?? {});
       const constraints = {
         minLength: s.minItems ?? 0,
         maxLength: Math.min(s.maxItems ?? MAX_ITEMS, Math.max(MAX_ITEMS, s.minItems ?? 0)),
@@ -79,25 +78,16 @@ interface Site {
   required: boolean;
 }
 
-function sites(
-  spec: Json,
-  raw: Json,
-  value: unknown,
-  path: (string | number)[],
-  required: boolean,
-  out: Site[],
-) {
-  const s = resolve(spec, raw);
+function sites(s: Json, value: unknown, path: (string | number)[], required: boolean, out: Site[]) {
   out.push({ path, schema: s, required });
   if (s.type === "object" && value && typeof value === "object") {
     for (const [k, v] of Object.entries<Json>(s.properties ?? {})) {
       const present = (value as Json)[k] !== undefined;
-      if (present)
-        sites(spec, v, (value as Json)[k], [...path, k], (s.required ?? []).includes(k), out);
-      else out.push({ path: [...path, k], schema: resolve(spec, v), required: false });
+      if (present) sites(v, (value as Json)[k], [...path, k], (s.required ?? []).includes(k), out);
+      else out.push({ path: [...path, k], schema: v, required: false });
     }
   } else if (s.type === "array" && Array.isArray(value) && value.length > 0) {
-    sites(spec, s.items, value[0], [...path, 0], true, out);
+    sites(s.items, value[0], [...path, 0], true, out);
   }
 }
 
@@ -180,11 +170,11 @@ function setAt(root: unknown, path: (string | number)[], value: unknown): unknow
  * (checked with Ajv) are produced.
  */
 export function invalidBody(api: Api, ref: string): fc.Arbitrary<Invalid> {
-  const spec = specs[api];
+  const schema = schemaAt(api, ref);
   const validate = schemaValidator(api, ref);
   const structural = valid(api, ref).chain((base) => {
     const all: Site[] = [];
-    sites(spec, { $ref: ref }, base, [], true, all);
+    sites(schema, base, [], true, all);
     const options: Invalid[] = [];
     for (const site of all) {
       const parentPath = site.path.slice(0, -1);

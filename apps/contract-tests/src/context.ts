@@ -1,6 +1,12 @@
 // What every contract test file shares: a reference server started through its CLI in strict
-// auth mode, clients for both APIs per project, and a raw sender that records what it sent.
-import { createCsmsClient, createCtsClient } from "@cts-csms/client";
+// auth mode, clients for both APIs per project, the admin client (reset between tests), and a
+// raw sender that records what it sent.
+import {
+  type AdminClient,
+  createAdminClient,
+  createCsmsClient,
+  createCtsClient,
+} from "@cts-csms/client";
 import { type SentRequest, toCurl } from "./curl.js";
 import { credentials, type RunningServer, startServer, withCredentialsFile } from "./server.js";
 import { type Api, type Json, type Operation, specs } from "./spec.js";
@@ -15,6 +21,8 @@ export interface Harness {
   csms(project: Project): any;
   /** The client of an operation's API, acting as `project` with its token. */
   clientFor(op: Operation, project: Project): any;
+  /** The reference server's admin API, through the typed admin client. */
+  admin: AdminClient;
   send(req: SentRequest): Promise<Received & { sent: SentRequest }>;
   reset(project?: Project): Promise<void>;
   stop(): Promise<void>;
@@ -39,8 +47,10 @@ export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
     cts: { p1: make(createCtsClient, "p1"), p2: make(createCtsClient, "p2") },
     csms: { p1: make(createCsmsClient, "p1"), p2: make(createCsmsClient, "p2") },
   };
+  const admin = createAdminClient({ endpoint: url, retry: false, throwOnError: true });
   let sent = 0;
   return {
+    admin,
     server,
     url,
     sent: () => sent,
@@ -70,9 +80,7 @@ export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
       };
     },
     async reset(project) {
-      const q = project ? `?project_id=${project}` : "";
-      const res = await fetch(`${url}/_admin/reset${q}`, { method: "POST" });
-      if (res.status !== 204) throw new Error(`reset failed: ${res.status}`);
+      await admin.resetState(project ? { params: { query: { project_id: project } } } : {});
     },
     stop: () => server.stop(),
   };

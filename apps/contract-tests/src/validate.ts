@@ -4,7 +4,7 @@
 import type { ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { type Api, type Json, type Operation, specs } from "./spec.js";
+import { type Api, type Json, type Operation, responseRef, specs } from "./spec.js";
 
 const ajvs = {} as Record<Api, Ajv2020>;
 for (const api of ["cts", "csms"] as Api[]) {
@@ -40,13 +40,13 @@ export interface Received {
 export function checkResponse(op: Operation, res: Received): string[] {
   const problems: string[] = [];
   if (res.status >= 500) problems.push(`server error ${res.status}`);
-  if (!op.responses.has(res.status)) {
+  if (!op.statuses.has(res.status)) {
     problems.push(
-      `status ${res.status} is not declared for ${op.operationId} (${[...op.responses.keys()].join(", ")})`,
+      `status ${res.status} is not declared for ${op.operationId} (${[...op.statuses].join(", ")})`,
     );
     return problems;
   }
-  const ref = op.responses.get(res.status);
+  const ref = responseRef(op, res.status);
   if (ref === undefined) {
     if (res.text !== "")
       problems.push(`status ${res.status} declares no body but got ${res.text.slice(0, 200)}`);

@@ -27,8 +27,8 @@ function sample(op: Operation): { url: string; body?: string } {
     if (p.in === "path") path[p.name] = v;
     else if (p.required) query[p.name] = v;
   }
-  const body = op.bodySchemaRef
-    ? JSON.stringify(fc.sample(valid(op.api, op.bodySchemaRef), { numRuns: 1, seed: 7 })[0])
+  const body = op.requestBody?.schemaRef
+    ? JSON.stringify(fc.sample(valid(op.api, op.requestBody.schemaRef), { numRuns: 1, seed: 7 })[0])
     : undefined;
   return { url: urlFor(h.url, op, path, query), body };
 }

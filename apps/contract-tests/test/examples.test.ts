@@ -2,7 +2,7 @@
 // status; every response example validates against its schema (with the suite's own Ajv).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms, credentials, type Harness, startHarness, urlFor } from "../src/context.js";
-import { type Json, operations, pointerGet, resolve, specs } from "../src/spec.js";
+import { type Json, models, operations } from "../src/spec.js";
 import { schemaValidator } from "../src/validate.js";
 
 let h: Harness;
@@ -26,14 +26,7 @@ async function existingNotificationId(): Promise<string> {
 }
 
 describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id, op) => {
-  const spec = specs[op.api];
-  const item = resolve(spec, spec.paths[op.path]);
-  const raw = item[op.method];
-  const requestExamples: [string, unknown][] = op.bodySchemaRef
-    ? Object.entries<Json>(
-        resolve(spec, raw.requestBody).content["application/json"].examples ?? {},
-      ).map(([n, e]) => [n, resolve(spec, e).value])
-    : [];
+  const requestExamples: [string, unknown][] = Object.entries(op.requestBody?.examples ?? {});
 
   it.each(requestExamples.length ? requestExamples : [["(no body)", undefined]])(
     "request example %s gets the documented success status",
@@ -41,8 +34,7 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
       const path: Json = { project_id: "p1", event_name: "demo-event", notification_type: "smn" };
       // Required query parameters (ListTraces' trace_type) take their documented example.
       const query: Json = {};
-      for (const p of [...(item.parameters ?? []), ...(raw.parameters ?? [])]) {
-        const param = resolve(spec, p);
+      for (const param of op.parameters) {
         if (param.in === "query" && param.required) query[param.name] = param.example;
       }
       let body = example as Json | undefined;
@@ -76,14 +68,12 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
 
   it("every response example validates against its schema", () => {
     let checked = 0;
-    for (const [code, r] of Object.entries<Json>(raw.responses)) {
-      const media = resolve(spec, r).content?.["application/json"];
-      for (const [name, ex] of Object.entries<Json>(media?.examples ?? {})) {
-        const ref = op.responses.get(Number(code))!;
-        const validate = schemaValidator(op.api, ref);
+    for (const response of op.responses) {
+      for (const [name, value] of Object.entries(response.examples)) {
+        const validate = schemaValidator(op.api, response.schemaRef!);
         expect(
-          validate(resolve(spec, ex).value),
-          `${code} ${name}: ${JSON.stringify(validate.errors)}`,
+          validate(value),
+          `${response.status} ${name}: ${JSON.stringify(validate.errors)}`,
         ).toBe(true);
         checked++;
       }
@@ -94,17 +84,16 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
 
 it("parameter examples are valid for their schemas", () => {
   for (const op of operations) {
-    for (const p of resolve(specs[op.api], specs[op.api].paths[op.path])[op.method].parameters ??
-      []) {
-      const param = resolve(specs[op.api], p);
-      for (const ex of Object.values<Json>(param.examples ?? {})) {
-        const schema = resolve(specs[op.api], param.schema);
+    for (const param of op.parameters) {
+      for (const value of Object.values(param.examples)) {
         expect(
-          new RegExp(schema.pattern ?? ".*", "u").test(ex.value),
+          new RegExp((param.schema.pattern as string | undefined) ?? ".*", "u").test(
+            value as string,
+          ),
           `${op.operationId} ${param.name}`,
         ).toBe(true);
       }
     }
   }
-  expect(pointerGet(specs.cts, "/components/examples/SeedCreateCustomizedRequest")).toBeDefined();
+  expect(models.cts.example("SeedCreateCustomizedRequest")).toBeDefined();
 });

@@ -84,7 +84,9 @@ function validParams(op: Operation): fc.Arbitrary<{ path: Json; query: Json }> {
 }
 
 function validRequest(op: Operation): fc.Arbitrary<SentRequest> {
-  const generated = op.bodySchemaRef ? valid(op.api, op.bodySchemaRef) : fc.constant(undefined);
+  const generated = op.requestBody?.schemaRef
+    ? valid(op.api, op.requestBody.schemaRef)
+    : fc.constant(undefined);
   // A body that names a resource by id refers to an existing one half of the time.
   const body = fc
     .tuple(generated, fc.boolean(), fc.constantFrom(...existing.notification_id))
@@ -104,15 +106,17 @@ function validRequest(op: Operation): fc.Arbitrary<SentRequest> {
 function invalidRequest(op: Operation): fc.Arbitrary<SentRequest & { what: string }> {
   const choices: fc.Arbitrary<SentRequest & { what: string }>[] = [];
   const base = validRequest(op);
-  if (op.bodySchemaRef) {
+  if (op.requestBody?.schemaRef) {
     choices.push(
-      fc.tuple(validParams(op), invalidBody(op.api, op.bodySchemaRef)).map(([params, inv]) => ({
-        method: op.method.toUpperCase(),
-        url: urlFor(h.url, op, params.path, params.query),
-        headers,
-        body: inv.rawText ?? JSON.stringify(inv.value),
-        what: `body: ${inv.what}`,
-      })),
+      fc
+        .tuple(validParams(op), invalidBody(op.api, op.requestBody.schemaRef))
+        .map(([params, inv]) => ({
+          method: op.method.toUpperCase(),
+          url: urlFor(h.url, op, params.path, params.query),
+          headers,
+          body: inv.rawText ?? JSON.stringify(inv.value),
+          what: `body: ${inv.what}`,
+        })),
     );
   }
   for (const p of op.parameters) {

@@ -32,7 +32,7 @@ const INLINE_LOGO = `data:image/svg+xml,${encodeURIComponent(
 function buildReference(api, workDir) {
   const output = join(distDir, `${api.id}.html`);
   const input = join(workDir, `${api.id}.json`);
-  writeFileSync(input, JSON.stringify(withCodeSamples(api, api.spec)));
+  writeFileSync(input, JSON.stringify(withCodeSamples(api)));
   try {
     execFileSync(
       process.execPath,
@@ -78,7 +78,7 @@ mkdirSync(distDir, { recursive: true });
 
 const apis = APIS.map((api) => {
   const spec = loadSpec(api);
-  return { ...api, spec, operations: listOperations(api, spec) };
+  return { ...api, spec, operations: listOperations(api) };
 });
 
 const pages = { "index.html": renderLanding(apis) };

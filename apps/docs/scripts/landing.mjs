@@ -160,8 +160,21 @@ const STYLE = `
       .deprecated { color: var(--muted); font-style: italic; }
       footer { color: var(--muted); font-size: 0.9rem; padding-top: 2rem; padding-bottom: 2.5rem; }`;
 
-/** The whole landing page. `apis`: APIS entries with `spec` and `operations` added. */
-export function renderLanding(apis) {
+function adminSection(api) {
+  return `      <h2 id="admin">Reference server admin API</h2>
+      <p>The reference server's own routes (<code>/_admin/*</code>): health and reset, for tests
+        and operators. They take no credentials and are validated against their own spec like the
+        Huawei APIs; <code>@cts-csms/client</code> has a typed <code>${api.clientFactory}</code>
+        for them. <a href="${api.id}.html">Open the ${api.label} reference<span aria-hidden="true"> →</span></a></p>
+${operationsTable(api)}`;
+}
+
+/**
+ * The whole landing page. `all`: APIS entries with `spec` and `operations` added; the Huawei
+ * APIs first, then the reference server's admin API under its own heading.
+ */
+export function renderLanding(all) {
+  const apis = all.filter((api) => !api.server);
   const total = apis.reduce((n, api) => n + api.operations.length, 0);
   return `<!doctype html>
 <html lang="en">
@@ -207,10 +220,15 @@ ${apis.map(apiCard).join("\n")}
       <p>Each summary links to the operation in its reference page, where the description lists
         the rules the server enforces beyond the schema.</p>
 ${apis.map(operationsTable).join("\n")}
+
+${all
+  .filter((api) => api.server)
+  .map(adminSection)
+  .join("\n")}
     </main>
     <footer>
       <p>Generated from the bundled specs of <code>@cts-csms/openapi</code>
-        (${apis.map((a) => `${a.label} ${escapeHtml(a.spec.info.version)}`).join(", ")}).
+        (${all.map((a) => `${a.label} ${escapeHtml(a.spec.info.version)}`).join(", ")}).
         Reference pages rendered with Redoc.</p>
     </footer>
   </body>

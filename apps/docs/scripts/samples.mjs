@@ -4,40 +4,22 @@
 // which Redoc shows next to each operation; test/samples.test.ts runs every one of them against
 // the reference server. Nothing here is written per operation.
 
-const METHODS = ["get", "put", "post", "delete", "patch"];
-
-/** Resolves a local `#/components/...` reference (the bundled specs have no other kind). */
-function deref(spec, node) {
-  let current = node;
-  const seen = new Set();
-  while (current && typeof current.$ref === "string") {
-    if (seen.has(current.$ref)) throw new Error(`circular $ref ${current.$ref}`);
-    seen.add(current.$ref);
-    if (!current.$ref.startsWith("#/")) throw new Error(`not a local $ref: ${current.$ref}`);
-    current = current.$ref
-      .slice(2)
-      .split("/")
-      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-      .reduce((obj, key) => obj?.[key], spec);
-    if (current === undefined) throw new Error(`unresolved $ref ${[...seen].at(-1)}`);
-  }
-  return current;
-}
+import { api as model } from "@cts-csms/spec";
 
 /** The value a parameter's own examples give it: `example`, else the first of `examples`. */
-function exampleOf(spec, holder) {
-  if (holder.example !== undefined) return holder.example;
-  const first = Object.values(holder.examples ?? {})[0];
-  if (first !== undefined) return deref(spec, first).value;
-  const schema = holder.schema && deref(spec, holder.schema);
-  if (schema?.example !== undefined) return schema.example;
-  if (schema?.examples?.length) return schema.examples[0];
+function exampleOf(param) {
+  if (param.example !== undefined) return param.example;
+  const first = Object.values(param.examples)[0];
+  if (first !== undefined) return first;
+  if (param.schema.example !== undefined) return param.schema.example;
+  if (param.schema.examples?.length) return param.schema.examples[0];
   return undefined;
 }
 
 /**
  * The base URL the samples call: the spec's loopback server (the reference server of
- * `npm start`), so every sample runs as shown; `regional` is the service's own endpoint.
+ * `npm start`), so every sample runs as shown; `regional` is the service's own endpoint (none for
+ * the reference server's own admin API).
  */
 export function sampleServers(spec) {
   const servers = spec.servers ?? [];
@@ -54,20 +36,13 @@ export function sampleServers(spec) {
 }
 
 /** The request an operation's examples describe: method, path, query, body and auth header. */
-export function exampleRequest(spec, path, method, operation) {
+export function exampleRequest(apiModel, operation) {
   const id = operation.operationId;
-  const pathItem = spec.paths[path];
-  // Operation parameters override path-level ones with the same name and location.
-  const params = new Map();
-  for (const p of [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])]) {
-    const param = deref(spec, p);
-    params.set(`${param.in}:${param.name}`, param);
-  }
   const pathParams = {};
   const query = [];
-  for (const param of params.values()) {
+  for (const param of operation.parameters) {
     if (param.in !== "path" && !(param.in === "query" && param.required)) continue;
-    const value = exampleOf(spec, param);
+    const value = exampleOf(param);
     if (value === undefined) {
       throw new Error(`${id}: parameter ${param.name} has no example for the code samples`);
     }
@@ -75,29 +50,25 @@ export function exampleRequest(spec, path, method, operation) {
     else query.push({ name: param.name, value: String(value), allowReserved: param.allowReserved });
   }
   let body;
-  const media = operation.requestBody && deref(spec, operation.requestBody).content;
-  if (media) {
-    const json = media["application/json"];
-    if (!json) throw new Error(`${id}: the code samples only know JSON request bodies`);
-    body = json.example ?? deref(spec, Object.values(json.examples ?? {})[0] ?? {}).value;
+  if (operation.requestBody) {
+    if (!operation.requestBody.mediaTypes.includes("application/json")) {
+      throw new Error(`${id}: the code samples only know JSON request bodies`);
+    }
+    body = Object.values(operation.requestBody.examples)[0];
     if (body === undefined) throw new Error(`${id}: the request body has no example`);
   }
-  const token = authHeader(spec);
-  return { method: method.toUpperCase(), path, pathParams, query, body, token };
+  const token = operation.security.length > 0 ? authHeader(apiModel) : undefined;
+  return { method: operation.method, path: operation.path, pathParams, query, body, token };
 }
 
 /** The header of the spec's token scheme (`X-Auth-Token`): samples authenticate with a token. */
-function authHeader(spec) {
-  const schemes = spec.components?.securitySchemes ?? {};
-  for (const requirement of spec.security ?? []) {
-    for (const name of Object.keys(requirement)) {
-      const scheme = deref(spec, schemes[name] ?? {});
-      if (scheme.type === "apiKey" && scheme.in === "header" && scheme.name !== "Authorization") {
-        return { header: scheme.name, scheme: name };
-      }
+function authHeader(apiModel) {
+  for (const [name, scheme] of Object.entries(apiModel.securitySchemes)) {
+    if (scheme.type === "apiKey" && scheme.in === "header" && scheme.name !== "Authorization") {
+      return { header: scheme.name, scheme: name };
     }
   }
-  throw new Error(`${spec.info.title}: no token (apiKey header) security scheme`);
+  throw new Error(`${apiModel.info.title}: no token (apiKey header) security scheme`);
 }
 
 const encode = (value, allowReserved) =>
@@ -120,16 +91,18 @@ const shellQuote = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
 function curlSample(api, servers, request) {
   const method = request.method === "GET" ? "" : ` -X ${request.method}`;
   const lines = [`curl -i${method} ${shellQuote(requestUrl(servers.local, request))}`];
-  lines.push(`-H "${request.token.header}: $IAM_TOKEN"`);
+  if (request.token) lines.push(`-H "${request.token.header}: $IAM_TOKEN"`);
   if (request.body !== undefined) {
     lines.push("-H 'Content-Type: application/json'");
     lines.push(`--data ${shellQuote(literal(request.body, { json: true }))}`);
   }
-  return [
-    "# IAM_TOKEN: an IAM token (the reference server of `npm start` accepts any).",
-    `# The ${api.label} service itself: ${servers.regional}`,
-    lines.join(" \\\n  "),
-  ].join("\n");
+  const notes = request.token
+    ? [
+        "# IAM_TOKEN: an IAM token (the reference server of `npm start` accepts any).",
+        `# The ${api.label} service itself: ${servers.regional}`,
+      ]
+    : ["# The reference server's own API: no credentials."];
+  return [...notes, lines.join(" \\\n  ")].join("\n");
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -194,7 +167,9 @@ function clientSample(api, servers, request, operation, hasContent) {
     !short.includes("\n") && short.length <= 72
       ? [short]
       : [`${assign}unwrap(`, `  await ${method}(${args(`  await ${method}(`.length)}),`, ");"];
-  const errorClass = `${api.label.charAt(0)}${api.label.slice(1).toLowerCase()}ApiError`;
+  const errorClass = request.token
+    ? `${api.label.charAt(0)}${api.label.slice(1).toLowerCase()}ApiError`
+    : "an ApiError";
   const result = hasContent
     ? [
         `// unwrap() returns the response body, or throws ${errorClass} on a 4xx/5xx answer.`,
@@ -205,14 +180,19 @@ function clientSample(api, servers, request, operation, hasContent) {
         `// ${operation.responseStatus}: no response body; unwrap() throws ${errorClass} on a 4xx/5xx answer.`,
         ...call,
       ];
+  const options = request.token
+    ? [
+        `  endpoint: ${JSON.stringify(servers.local)}, // the reference server`,
+        `  // region: ${JSON.stringify(servers.region)}, // the ${api.label} service itself`,
+        `  projectId: ${JSON.stringify(projectId)},`,
+        "  auth: { token: process.env.IAM_TOKEN! }, // or { ak, sk }: signed requests",
+      ]
+    : [`  endpoint: ${JSON.stringify(servers.local)}, // the reference server`];
   return [
     `import { ${api.clientFactory}, unwrap } from "@cts-csms/client";`,
     "",
     `const ${api.id} = ${api.clientFactory}({`,
-    `  endpoint: ${JSON.stringify(servers.local)}, // the reference server`,
-    `  // region: ${JSON.stringify(servers.region)}, // the ${api.label} service itself`,
-    `  projectId: ${JSON.stringify(projectId)},`,
-    "  auth: { token: process.env.IAM_TOKEN! }, // or { ak, sk }: signed requests",
+    ...options,
     "});",
     "",
     ...result,
@@ -220,36 +200,29 @@ function clientSample(api, servers, request, operation, hasContent) {
 }
 
 /** Every operation's samples: `{ api, operationId, method, path, curl, typescript }`. */
-export function codeSamples(api, spec) {
-  const servers = sampleServers(spec);
-  const samples = [];
-  for (const [path, item] of Object.entries(spec.paths ?? {})) {
-    for (const method of METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      const request = exampleRequest(spec, path, method, operation);
-      const [status, response] = Object.entries(operation.responses ?? {}).find(([code]) =>
-        /^2\d\d$/.test(code),
-      ) ?? [undefined, undefined];
-      if (!status) throw new Error(`${operation.operationId}: no 2xx response`);
-      const hasContent = Boolean(deref(spec, response).content);
-      samples.push({
-        api: api.id,
-        operationId: operation.operationId,
-        method: request.method,
-        path,
-        curl: curlSample(api, servers, request),
-        typescript: clientSample(
-          api,
-          servers,
-          request,
-          { ...operation, responseStatus: status },
-          hasContent,
-        ),
-      });
-    }
-  }
-  return samples;
+export function codeSamples(api) {
+  const apiModel = model(api.id);
+  const servers = sampleServers(apiModel.document);
+  return apiModel.operations.map((operation) => {
+    const request = exampleRequest(apiModel, operation);
+    const success = operation.responses.find((r) => r.status === String(operation.successStatus));
+    if (!success) throw new Error(`${operation.operationId}: no 2xx response`);
+    const hasContent = success.mediaTypes.length > 0;
+    return {
+      api: api.id,
+      operationId: operation.operationId,
+      method: request.method,
+      path: operation.path,
+      curl: curlSample(api, servers, request),
+      typescript: clientSample(
+        api,
+        servers,
+        request,
+        { operationId: operation.operationId, responseStatus: success.status },
+        hasContent,
+      ),
+    };
+  });
 }
 
 /** Redoc's tab labels and highlighting languages for the two samples. */
@@ -259,9 +232,9 @@ export const SAMPLE_TABS = [
 ];
 
 /** A copy of the spec whose operations carry their samples as `x-codeSamples`. */
-export function withCodeSamples(api, spec) {
-  const copy = structuredClone(spec);
-  for (const sample of codeSamples(api, spec)) {
+export function withCodeSamples(api) {
+  const copy = structuredClone(model(api.id).document);
+  for (const sample of codeSamples(api)) {
     copy.paths[sample.path][sample.method.toLowerCase()]["x-codeSamples"] = SAMPLE_TABS.map(
       ({ key, lang, label }) => ({ lang, label, source: sample[key] }),
     );

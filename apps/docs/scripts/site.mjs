@@ -1,35 +1,36 @@
 // What the site is made of, shared by the build and the tests so both read the same specs the
-// same way: the two bundled specs (resolved through @cts-csms/openapi, never the YAML sources),
+// same way: the bundled specs (through the spec model, @cts-csms/spec, never the YAML sources),
 // their operations, and the offline check every HTML file must pass.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
+import { bundledFile, api as model } from "@cts-csms/spec";
 
 export const APIS = [
   {
     id: "cts",
     label: "CTS",
-    specModule: "@cts-csms/openapi/cts.json",
     clientFactory: "createCtsClient",
   },
   {
     id: "csms",
     label: "CSMS",
-    specModule: "@cts-csms/openapi/csms.json",
     clientFactory: "createCsmsClient",
+  },
+  // The reference server's own API: its own page and its own heading on the landing page.
+  {
+    id: "admin",
+    label: "admin",
+    clientFactory: "createAdminClient",
+    server: true,
   },
 ];
 
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /** Absolute path of an API's bundled spec. */
 export function specPath(api) {
-  return require.resolve(api.specModule);
+  return bundledFile(api.id);
 }
 
+/** The bundled document of an API. */
 export function loadSpec(api) {
-  return JSON.parse(readFileSync(specPath(api), "utf8"));
+  return model(api.id).document;
 }
 
 /**
@@ -42,32 +43,24 @@ export function operationAnchor(api, tag, operationId) {
   return `${api.id}.html#tag/${tagPart}/operation/${encodeURIComponent(operationId)}`;
 }
 
-/** Every operation of a spec, in the spec's own order (paths, then methods). */
-export function listOperations(api, spec = loadSpec(api)) {
-  const ops = [];
-  for (const [path, item] of Object.entries(spec.paths ?? {})) {
-    // The spec's own order, which is also Redoc's sidebar order.
-    for (const [method, op] of Object.entries(item)) {
-      if (!METHODS.includes(method)) continue;
-      if (!op.operationId || !op.summary) {
-        throw new Error(
-          `${api.id}: ${method.toUpperCase()} ${path} needs an operationId and summary`,
-        );
-      }
-      const tag = op.tags?.[0];
-      if (!tag) throw new Error(`${api.id}: ${op.operationId} has no tag, so Redoc has no anchor`);
-      ops.push({
-        method: method.toUpperCase(),
-        path,
-        operationId: op.operationId,
-        summary: op.summary,
-        tag,
-        deprecated: op.deprecated === true,
-        href: operationAnchor(api, tag, op.operationId),
-      });
+/** Every operation of a spec, in the spec's own order (paths, then methods; Redoc's sidebar order). */
+export function listOperations(api) {
+  return model(api.id).operations.map((op) => {
+    if (!op.summary) {
+      throw new Error(`${api.id}: ${op.method} ${op.path} needs an operationId and summary`);
     }
-  }
-  return ops;
+    const tag = op.tags[0];
+    if (!tag) throw new Error(`${api.id}: ${op.operationId} has no tag, so Redoc has no anchor`);
+    return {
+      method: op.method,
+      path: op.path,
+      operationId: op.operationId,
+      summary: op.summary,
+      tag,
+      deprecated: op.deprecated,
+      href: operationAnchor(api, tag, op.operationId),
+    };
+  });
 }
 
 // Hosts that Redoc (or its default template) is known to load from at run time. The attribute

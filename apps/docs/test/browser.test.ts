@@ -48,9 +48,7 @@ const operations: Op[] = ["cts", "csms"].flatMap((api) => {
 
 // The samples the build put into the pages, by operationId.
 const samples = new Map<string, { curl: string; typescript: string }>(
-  APIS.flatMap((api: any) =>
-    codeSamples(api, loadSpec(api)).map((sample: any) => [sample.operationId, sample]),
-  ),
+  APIS.flatMap((api: any) => codeSamples(api).map((sample: any) => [sample.operationId, sample])),
 );
 
 type Host = { url: string; close(): Promise<void> };

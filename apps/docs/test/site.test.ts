@@ -9,7 +9,7 @@ import { APIS, findRemoteLoads, loadSpec } from "../scripts/site.mjs";
 
 const require = createRequire(import.meta.url);
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
-const FILES = ["index.html", "cts.html", "csms.html"];
+const FILES = ["index.html", "cts.html", "csms.html", "admin.html"];
 const pages: Record<string, string> = {};
 
 // Read independently of scripts/site.mjs, so a bug there cannot hide an operation from this test.
@@ -70,6 +70,24 @@ describe("landing page", () => {
     expect(html).toContain("npx cts-csms-server --port 8080");
   });
 
+  it("shows the reference server's admin API under its own heading, after the Huawei APIs", () => {
+    const html = pages["index.html"];
+    const admin = JSON.parse(readFileSync(require.resolve("@cts-csms/openapi/admin.json"), "utf8"));
+    const heading = html.indexOf('<h2 id="admin">Reference server admin API</h2>');
+    expect(heading).toBeGreaterThan(html.indexOf('<h2 id="operations">All 10 operations</h2>'));
+    const section = html.slice(heading);
+    expect(section).toContain('href="admin.html"');
+    expect(section).toContain("createAdminClient");
+    for (const [path, item] of Object.entries(admin.paths as Record<string, Record<string, any>>)) {
+      for (const op of Object.values(item)) {
+        expect(section).toContain(`<code>${escapeHtml(path)}</code>`);
+        expect(section).toMatch(
+          new RegExp(`href="admin\\.html#tag/Admin/operation/${op.operationId}"`),
+        );
+      }
+    }
+  });
+
   it("has no scripts and is not timestamped", () => {
     const html = pages["index.html"];
     expect(html).not.toMatch(/<script/i);
@@ -90,7 +108,7 @@ describe("offline", () => {
   });
 
   // Boolean checks: a failing toContain would print the whole 2.5 MB page.
-  it.each(["cts.html", "csms.html"])("%s inlines Redoc and its spec", (file) => {
+  it.each(["cts.html", "csms.html", "admin.html"])("%s inlines Redoc and its spec", (file) => {
     const html = pages[file];
     const has = (re: RegExp | string) =>
       typeof re === "string" ? html.includes(re) : re.test(html);
@@ -126,7 +144,7 @@ describe("offline", () => {
 });
 
 describe("reference pages", () => {
-  const samples = APIS.flatMap((api: any) => codeSamples(api, loadSpec(api)));
+  const samples = APIS.flatMap((api: any) => codeSamples(api));
 
   // The page inlines the spec as JSON, so a sample is there as its JSON string.
   it.each(samples)("$api.html carries the curl and TypeScript samples of $operationId", (s) => {

@@ -1,10 +1,11 @@
 /**
  * Error envelopes and the mapping of every failure (ours, the validator's, body-parser's,
  * unexpected exceptions) onto them. The code table mirrors openapi/README.md "Error codes": codes
- * are not expressible in the spec beyond examples, so this is their one place in code.
+ * are not expressible in the spec beyond examples, so this is their one place in code. The
+ * envelope's shape (flat or nested) is the spec's, read from each API's error schema.
  */
 import type { csms, cts } from "@cts-csms/types";
-import { type ApiName, type OperationInfo, pathPrefix } from "./spec.js";
+import { type ApiName, models, type Operation } from "./spec.js";
 
 export type CtsError = cts.components["schemas"]["CtsError"];
 export type CsmsError = csms.components["schemas"]["CsmsError"];
@@ -48,13 +49,16 @@ export class ApiError extends Error {
   }
 }
 
-/** CSMS paths answer in CSMS's envelope; everything else (unknown paths too) in CTS's. */
-export function apiForPath(pathname: string): ApiName {
-  return pathname.startsWith(pathPrefix.csms) ? "csms" : "cts";
+/** The column of the code table an API answers with: the admin API answers as CTS does. */
+const CODE_FAMILY: Record<ApiName, "cts" | "csms"> = { cts: "cts", csms: "csms", admin: "cts" };
+
+/** The code of an error kind in an API. */
+export function errorCode(api: ApiName, kind: ErrorKind): string {
+  return CODES[kind][CODE_FAMILY[api]];
 }
 
 export function envelope(api: ApiName, code: string, message: string): CtsError | CsmsError {
-  return api === "csms"
+  return models[api].errorEnvelope === "nested"
     ? { error: { error_code: code, error_msg: message } }
     : { error_code: code, error_msg: message };
 }
@@ -72,7 +76,7 @@ export interface ErrorResponse {
  */
 export function errorResponse(
   api: ApiName,
-  operation: OperationInfo | undefined,
+  operation: Operation<ApiName> | undefined,
   kind: ErrorKind,
   message: string,
   headers?: Record<string, string>,
@@ -83,7 +87,7 @@ export function errorResponse(
   }
   const response: ErrorResponse = {
     status: entry.status,
-    body: envelope(api, entry[api], message),
+    body: envelope(api, entry[CODE_FAMILY[api]], message),
   };
   if (headers) response.headers = headers;
   return response;

@@ -7,12 +7,10 @@ import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
 import { notificationHandlers } from "./cts/notifications.js";
 import { traceHandlers } from "./cts/traces.js";
-import { type Context, type OperationHandler, randomIds, systemClock } from "./operation.js";
+import { type AnyOperationHandler, type Context, randomIds, systemClock } from "./operation.js";
 import { createMemoryStore } from "./store/memory.js";
 
-export function createHandlers(
-  ctx: Partial<Context> = {},
-): Record<string, OperationHandler<unknown>> {
+export function createHandlers(ctx: Partial<Context> = {}): Record<string, AnyOperationHandler> {
   const full: Context = {
     store: ctx.store ?? createMemoryStore(),
     clock: ctx.clock ?? systemClock,
@@ -23,5 +21,5 @@ export function createHandlers(
     ...traceHandlers(full),
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
-  } as unknown as Record<string, OperationHandler<unknown>>;
+  };
 }

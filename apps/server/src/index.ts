@@ -7,6 +7,7 @@ export { type AppOptions, createApp, type LogLevel, type ServerApp } from "./app
 export type { AuthMode, CredentialsConfig } from "./auth.js";
 export { createHandlers } from "./handlers.js";
 export type { Clock, Context, IdGenerator, OperationHandler } from "./operation.js";
+export type { ValidationSettings, ValidatorFactory } from "./pipeline/validation.js";
 export type { SeedConfig } from "./seed.js";
 export { createServer, type RunningServer, type ServerOptions } from "./server.js";
 export { createMemoryStore } from "./store/memory.js";

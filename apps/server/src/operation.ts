@@ -34,6 +34,22 @@ export type OperationHandler<Op> = (input: OperationInput<Op>) => Promise<Reply<
 /** One handler per operationId of an API's generated `operations` interface. */
 export type OperationHandlers<Ops> = { [K in keyof Ops]: OperationHandler<Ops[K]> };
 
+/** What the pipeline hands a handler: input the validator has checked against the operation. */
+export interface ValidatedInput {
+  projectId: string;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/**
+ * A handler as the pipeline calls it, by operationId. Declared as a method so that every typed
+ * `OperationHandler` is one: the validator, not the type system, guarantees the input's shape.
+ */
+export type AnyOperationHandler = {
+  handle(input: ValidatedInput): Promise<{ status: number; body: unknown }>;
+}["handle"];
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

@@ -1,16 +1,12 @@
 /**
  * `GET /`: a browser lands on the docs when they are served; otherwise the answer is a small JSON
- * index of what this server offers, taken from the specs and the reserved routes.
+ * index of what this server offers, taken from the spec model.
  */
 import type { RequestHandler } from "express";
-import { type ApiName, routes, specs } from "./spec.js";
+import { type ApiName, models, routes, specFiles } from "./spec.js";
 
-export interface RootOptions {
-  /** The docs site is mounted at /docs. */
-  docsServed: boolean;
-  /** The routes outside the Huawei specs (path → method → handler), for the index. */
-  reserved: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-}
+/** The APIs of Huawei Cloud the server stands in for; the others (admin) are its own. */
+const SERVICES = ["cts", "csms"] as const satisfies readonly ApiName[];
 
 /** The path segments every path of the API shares, e.g. `/v1/{project_id}/csms`. */
 function basePath(paths: string[]): string {
@@ -21,41 +17,39 @@ function basePath(paths: string[]): string {
   return first.slice(0, n).join("/");
 }
 
-function index(reserved: RootOptions["reserved"]) {
+function index() {
   const apis = Object.fromEntries(
-    (["cts", "csms"] as const).map((api: ApiName) => {
-      const info = (specs[api].info ?? {}) as { title?: string; version?: string };
-      const paths = routes.filter((r) => r.api === api);
+    SERVICES.map((api) => {
+      const model = models[api];
       return [
         api,
         {
-          title: info.title,
-          version: info.version,
-          base_path: basePath(paths.map((p) => p.specPath)),
+          title: model.info.title,
+          version: model.info.version,
+          base_path: basePath(model.paths.map((p) => p.path)),
           spec: `/openapi/${api}.json`,
-          operations: paths.flatMap((p) =>
-            [...p.operations.values()].map((op) => `${op.method} ${op.specPath}`),
-          ),
+          operations: model.operations.map((op) => `${op.method} ${op.path}`),
         },
       ];
     }),
   );
-  const other = Object.entries(reserved)
-    .filter(([path]) => path !== "/")
-    .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+  const own = routes
+    .filter((r) => !(SERVICES as readonly string[]).includes(r.api))
+    .flatMap((r) => [...r.operations.keys()].map((method) => `${method} ${r.path}`));
+  const documents = Object.keys(specFiles).map((name) => `GET /openapi/${name}.json`);
   return {
     service: "cts-csms-server",
     apis,
-    routes: other,
+    routes: [...own, ...documents],
     docs: "not served: no built docs site (npm run build, or --docs DIR / the docsDir option)",
   };
 }
 
-export function rootHandler({ docsServed, reserved }: RootOptions): RequestHandler {
+export function rootHandler(docsServed: boolean): RequestHandler {
   let body: ReturnType<typeof index> | undefined;
   return (_req, res) => {
     if (docsServed) return res.redirect(302, "/docs/");
-    body ??= index(reserved);
+    body ??= index();
     res.json(body);
   };
 }

@@ -5,8 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import type { csms, cts } from "@cts-csms/types";
+import type { Express } from "express";
 import { ApiError, classify } from "./errors.js";
-import { projectIdProblem } from "./spec.js";
+import { inject } from "./inject.js";
+import { models, projectIdProblem } from "./spec.js";
 
 export interface SeedConfig {
   projects: Record<
@@ -77,8 +79,7 @@ export async function applySeed(seed: SeedConfig, create: SeedCreate, only?: str
       const entries: unknown[] = project[kind] ?? [];
       for (const [i, entry] of entries.entries()) {
         try {
-          // A copy: validation may add defaults, and reset re-applies the same seed.
-          await create(kind, projectId, structuredClone(entry));
+          await create(kind, projectId, entry);
         } catch (err) {
           const message = err instanceof ApiError ? err.message : classify(err).message;
           throw new Error(`seed: projects.${projectId}.${kind}[${i}]: ${message || String(err)}`);
@@ -86,4 +87,34 @@ export async function applySeed(seed: SeedConfig, create: SeedCreate, only?: str
       }
     }
   }
+}
+
+/** Which create operation each kind of seed entry is the body of. */
+const CREATES = {
+  notifications: models.cts.operation("createNotification"),
+  events: models.csms.operation("createSecretEvent"),
+};
+
+/**
+ * Creates seed entries as requests through `app`: the same pipeline, validation and server rules
+ * as an HTTP create (only authentication is skipped). A rejected entry throws its `error_msg`.
+ */
+export function createThrough(app: Express): SeedCreate {
+  return async (kind, projectId, body) => {
+    const op = CREATES[kind];
+    const response = await inject(
+      app,
+      {
+        method: op.method,
+        url: op.path.replace("{project_id}", encodeURIComponent(projectId)),
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      },
+      "seed",
+    );
+    if (response.status === op.successStatus) return;
+    const envelope = response.body as { error_msg?: unknown; error?: { error_msg?: unknown } };
+    const message = envelope?.error?.error_msg ?? envelope?.error_msg;
+    throw new ApiError("validation", typeof message === "string" ? message : `${response.status}`);
+  };
 }

@@ -1,142 +1,91 @@
-// Generates src/generated/{cts,csms}-operations.ts from the bundled specs: one entry per
-// operationId with its method and path, the regional server template, and the list operations
-// that page (`marker` / `page_info.next_marker`, or `next` / `meta_data.marker`). Runs on every
-// build and typecheck, so a new operation in the spec appears in the client after a rebuild,
-// typed through @cts-csms/types.
+// Generates src/generated/{cts,csms,admin}-operations.ts from the bundled specs: one entry per
+// operationId with its method and path, the server URL template, the IAM token header, and how
+// each list operation pages (its `x-paging`), all read through the spec model (@cts-csms/spec).
+// Runs before every build and typecheck (turbo's `generate` task), so a new operation in the spec
+// appears in the client after a rebuild, typed through @cts-csms/types.
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { api, createApiModel } from "@cts-csms/spec";
 
 // Optional arguments (used by the tests): an output directory and a directory holding the specs.
 const [outArg, specArg] = process.argv.slice(2);
-const require = createRequire(import.meta.url);
 const outDir = outArg ? pathToFileURL(`${outArg}/`) : new URL("../src/generated/", import.meta.url);
 await mkdir(outDir, { recursive: true });
 
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
-/** Follows local `#/components/...` references of the bundled document. */
-function deref(spec, node) {
-  let current = node;
-  const seen = new Set();
-  while (current && typeof current.$ref === "string") {
-    if (seen.has(current.$ref)) throw new Error(`circular $ref ${current.$ref}`);
-    seen.add(current.$ref);
-    current = current.$ref
-      .slice(2)
-      .split("/")
-      .reduce((acc, key) => acc?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], spec);
-  }
-  return current;
+/** How an operation pages, as the client's `paginate` needs it. */
+function pagingOf(paging) {
+  const limit = paging.limit && { name: paging.limit.name, default: paging.limit.default };
+  return paging.style === "marker"
+    ? { style: "marker", items: paging.items, marker: paging.marker, nextMarker: paging.nextMarker }
+    : { style: "offset", items: paging.items, offset: paging.offset, limit };
 }
 
-/**
- * The two paging styles of these APIs: CSMS takes `marker` and answers `page_info.next_marker`;
- * CTS's trace list takes `next` and answers `meta_data.marker`.
- */
-const PAGING_STYLES = [
-  { param: "marker", next: ["page_info", "next_marker"] },
-  { param: "next", next: ["meta_data", "marker"] },
-];
-
-/**
- * How a paged list operation pages: the array property its items are in, the query parameter
- * that takes the marker and where the response holds the next one. An operation pages when it
- * takes a style's query parameter and its 2xx JSON body has the style's marker field and exactly
- * one array property.
- */
-function paging(spec, pathItem, operation) {
-  const params = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) =>
-    deref(spec, p),
-  );
-  const ok = Object.entries(operation.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
-  const schema = deref(spec, deref(spec, ok?.[1])?.content?.["application/json"]?.schema);
-  const props = schema?.properties ?? {};
-  for (const style of PAGING_STYLES) {
-    if (!params.some((p) => p?.in === "query" && p.name === style.param)) continue;
-    const [container, field] = style.next;
-    if (!(field in (deref(spec, props[container])?.properties ?? {}))) continue;
-    const arrays = Object.entries(props).filter(([, s]) => deref(spec, s)?.type === "array");
-    if (arrays.length === 1) return { items: arrays[0][0], ...style };
-  }
-  return undefined;
-}
-
-for (const api of ["cts", "csms"]) {
-  const specPath = specArg
-    ? `${specArg}/${api}.json`
-    : require.resolve(`@cts-csms/openapi/${api}.json`);
-  const spec = JSON.parse(await readFile(specPath, "utf8"));
+for (const name of ["cts", "csms", "admin"]) {
+  // With a spec directory, only the APIs whose bundled file it holds.
+  if (specArg && !existsSync(`${specArg}/${name}.json`)) continue;
+  const model = specArg
+    ? createApiModel(name, JSON.parse(await readFile(`${specArg}/${name}.json`, "utf8")))
+    : api(name);
   const operations = [];
   const paged = [];
-  for (const [path, pathItem] of Object.entries(spec.paths ?? {})) {
-    for (const method of METHODS) {
-      const operation = pathItem[method];
-      if (!operation) continue;
-      const id = operation.operationId;
-      if (typeof id !== "string" || !/^[A-Za-z_$][\w$]*$/.test(id)) {
-        throw new Error(`${api}: ${method.toUpperCase()} ${path} needs an identifier operationId`);
-      }
-      if (operations.some((o) => o.id === id))
-        throw new Error(`${api}: duplicate operationId ${id}`);
-      operations.push({ id, method, path });
-      const pages = paging(spec, pathItem, operation);
-      if (pages) paged.push({ id, ...pages });
+  for (const op of model.operations) {
+    const id = op.operationId;
+    if (!/^[A-Za-z_$][\w$]*$/.test(id)) {
+      throw new Error(`${name}: ${op.method} ${op.path} needs an identifier operationId`);
     }
+    operations.push({ id, method: op.method.toLowerCase(), path: op.path });
+    // The spec's x-paging says which lists page, how, and where their items are.
+    if (op.paging) paged.push({ id, paging: pagingOf(op.paging) });
   }
   operations.sort((a, b) => a.id.localeCompare(b.id));
   paged.sort((a, b) => a.id.localeCompare(b.id));
 
-  // The regional server is the one with a `{region}` variable; the client fills it in.
-  const regional = (spec.servers ?? []).find((s) => s.url.includes("{region}"));
-  if (!regional) throw new Error(`${api}: no server URL with a {region} variable`);
+  // The regional server is the one with a `{region}` variable (the client fills it in); an API
+  // without one (the admin API) names the first server.
+  const server = model.servers.find((s) => s.url.includes("{region}")) ?? model.servers[0];
+  if (!server) throw new Error(`${name}: no server URL`);
 
   // The token scheme is the apiKey header other than Authorization (AK/SK signing is the signer's).
-  const tokenScheme = Object.values(spec.components?.securitySchemes ?? {}).find(
+  // An API whose operations take no credentials has none.
+  const secured = model.operations.some((op) => op.security.length > 0);
+  const tokenScheme = Object.values(model.securitySchemes).find(
     (s) => s.type === "apiKey" && s.in === "header" && s.name.toLowerCase() !== "authorization",
   );
-  if (!tokenScheme) throw new Error(`${api}: no apiKey header security scheme for the IAM token`);
+  if (secured && !tokenScheme) {
+    throw new Error(`${name}: no apiKey header security scheme for the IAM token`);
+  }
 
   const lines = [
     "/**",
     " * GENERATED FILE: do not edit. Built by packages/client/scripts/generate-operations.mjs",
-    ` * from @cts-csms/openapi/${api}.json; edit the spec in openapi/${api}/.`,
+    ` * from @cts-csms/openapi/${name}.json; edit the spec in openapi/${name}/.`,
     " */",
     "",
-    `/** Regional endpoint template of the ${api.toUpperCase()} API (from the spec's \`servers\`). */`,
-    `export const ${api}Server = ${JSON.stringify(regional.url)};`,
+    `/** Endpoint template of the ${name.toUpperCase()} API (from the spec's \`servers\`). */`,
+    `export const ${name}Server = ${JSON.stringify(server.url)};`,
     "",
-    `/** Header the IAM token travels in (from the spec's token security scheme). */`,
-    `export const ${api}TokenHeader = ${JSON.stringify(tokenScheme.name)};`,
+    secured
+      ? `/** Header the IAM token travels in (from the spec's token security scheme). */`
+      : `/** The API takes no credentials (its operations declare no security). */`,
+    `export const ${name}TokenHeader = ${secured ? JSON.stringify(tokenScheme.name) : "undefined"};`,
     "",
-    `/** Every ${api.toUpperCase()} operation: operationId → HTTP method and path template. */`,
-    `export const ${api}Operations = {`,
+    `/** Every ${name.toUpperCase()} operation: operationId → HTTP method and path template. */`,
+    `export const ${name}Operations = {`,
     ...operations.map(
       (o) => `  ${o.id}: { method: ${JSON.stringify(o.method)}, path: ${JSON.stringify(o.path)} },`,
     ),
     "} as const;",
     "",
-    `/** Paged list operations: operationId → the property holding the items. */`,
+    `/** Paged list operations (each one's \`x-paging\`): operationId → how it pages. */`,
     ...(paged.length === 0
-      ? [`export const ${api}Pagination = {} as const;`]
+      ? [`export const ${name}Paging = {} as const;`]
       : [
-          `export const ${api}Pagination = {`,
-          ...paged.map((p) => `  ${p.id}: ${JSON.stringify(p.items)},`),
-          "} as const;",
-        ]),
-    "",
-    `/** How each paged operation pages: the marker's query parameter, and the path of the next marker in the response. */`,
-    ...(paged.length === 0
-      ? [`export const ${api}PageCursors = {} as const;`]
-      : [
-          `export const ${api}PageCursors = {`,
-          ...paged.map(
-            (p) =>
-              `  ${p.id}: { param: ${JSON.stringify(p.param)}, next: ${JSON.stringify(p.next)} },`,
-          ),
+          `export const ${name}Paging = {`,
+          ...paged.map((p) => `  ${p.id}: ${JSON.stringify(p.paging)},`),
           "} as const;",
         ]),
     "",
   ];
-  await writeFile(new URL(`${api}-operations.ts`, outDir), lines.join("\n"));
+  await writeFile(new URL(`${name}-operations.ts`, outDir), lines.join("\n"));
 }

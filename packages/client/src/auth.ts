@@ -1,4 +1,4 @@
-import { createCredentials, signRequest } from "@cts-csms/signer";
+import { createSigningMiddleware } from "@cts-csms/signer";
 import { ctsTokenHeader } from "./generated/cts-operations.js";
 
 /** IAM token auth: sent as `X-Auth-Token`. */
@@ -22,16 +22,18 @@ export interface AuthMiddleware {
 }
 
 /**
- * Auth as openapi-fetch middleware: `X-Auth-Token` for a token; for AK/SK, the signer's headers
- * (`X-Sdk-Date`, `Authorization`, and `X-Security-Token` / `X-Project-Id` when given) computed over
- * the exact body bytes. Secrets live only in this closure, so nothing that can be logged holds them.
+ * Auth as openapi-fetch middleware: `X-Auth-Token` for a token; for AK/SK, the signer's own
+ * middleware (`createSigningMiddleware` of `@cts-csms/signer`: `X-Sdk-Date`, `Authorization`, and
+ * `X-Security-Token` / `X-Project-Id` when given, over the exact body bytes). Secrets live only
+ * in closures, so nothing that can be logged holds them.
  *
  * The clients call it once per attempt, so retries are re-signed; it also works on its own:
- * `createClient<paths>({ baseUrl }).use(createAuthMiddleware({ ak, sk }))`.
+ * `createClient<paths>({ baseUrl }).use(createAuthMiddleware({ ak, sk }, { projectId }))`.
  */
 export function createAuthMiddleware(
   auth: AuthOptions,
   options: {
+    /** Sent and signed as `X-Project-Id` (AK/SK). The clients set it per call instead. */
     projectId?: string | undefined;
     /** The spec's token header; both APIs name the same one, so CTS's is the default. */
     tokenHeader?: string;
@@ -42,29 +44,15 @@ export function createAuthMiddleware(
     const tokenHeader = options.tokenHeader ?? ctsTokenHeader;
     return {
       async onRequest({ request }) {
-        const headers = new Headers(request.headers);
-        headers.set(tokenHeader, token);
-        return new Request(request, { headers });
+        request.headers.set(tokenHeader, token);
+        return request;
       },
     };
   }
-  const credentials = createCredentials({
+  return createSigningMiddleware({
     ak: auth.ak,
     sk: auth.sk,
     securityToken: auth.securityToken || undefined,
     projectId: options.projectId,
   });
-  return {
-    async onRequest({ request }) {
-      // A clone, so the request's own body stays unread and can still be sent.
-      const body = request.body === null ? undefined : await request.clone().arrayBuffer();
-      const added = await signRequest(
-        { method: request.method, url: request.url, headers: request.headers, body },
-        credentials,
-      );
-      const headers = new Headers(request.headers);
-      for (const [name, value] of Object.entries(added)) headers.set(name, value);
-      return new Request(request, { headers });
-    },
-  };
 }

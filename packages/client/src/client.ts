@@ -1,25 +1,25 @@
+import type { paths as AdminPaths } from "@cts-csms/types/admin";
 import type { paths as CsmsPaths } from "@cts-csms/types/csms";
 import type { paths as CtsPaths } from "@cts-csms/types/cts";
 import createClient, { mergeHeaders } from "openapi-fetch";
 import { createAuthMiddleware } from "./auth.js";
-import { type ApiName, throwOnErrorMiddleware } from "./errors.js";
+import { type ApiName, throwOnError } from "./errors.js";
+import {
+  adminOperations,
+  adminPaging,
+  adminServer,
+  adminTokenHeader,
+} from "./generated/admin-operations.js";
 import {
   csmsOperations,
-  csmsPageCursors,
-  csmsPagination,
+  csmsPaging,
   csmsServer,
   csmsTokenHeader,
 } from "./generated/csms-operations.js";
-import {
-  ctsOperations,
-  ctsPageCursors,
-  ctsPagination,
-  ctsServer,
-  ctsTokenHeader,
-} from "./generated/cts-operations.js";
+import { ctsOperations, ctsPaging, ctsServer, ctsTokenHeader } from "./generated/cts-operations.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import { createTransport } from "./transport.js";
-import type { ApiClient, ClientPaths, OperationMap } from "./types.js";
+import type { ApiClient, ClientPaths, OperationMap, PagingMap } from "./types.js";
 
 export type { ClientOptions } from "./options.js";
 
@@ -30,7 +30,7 @@ export type { ClientOptions } from "./options.js";
 export type CtsClient<DefaultProject extends boolean = false> = ApiClient<
   ClientPaths<CtsPaths, DefaultProject>,
   typeof ctsOperations,
-  typeof ctsPagination
+  typeof ctsPaging
 >;
 
 /**
@@ -40,40 +40,47 @@ export type CtsClient<DefaultProject extends boolean = false> = ApiClient<
 export type CsmsClient<DefaultProject extends boolean = false> = ApiClient<
   ClientPaths<CsmsPaths, DefaultProject>,
   typeof csmsOperations,
-  typeof csmsPagination
+  typeof csmsPaging
 >;
 
-const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+/** Client of the reference server's admin API (`openapi/admin`). */
+export type AdminClient = ApiClient<AdminPaths, typeof adminOperations, typeof adminPaging>;
 
-/** How one paged operation pages: items property, marker query parameter, next marker's path. */
-export interface PageCursor {
-  items: string;
-  param: string;
-  next: readonly string[];
-}
+/** The options of the admin client: where the reference server is, and how to reach it. */
+export type AdminClientOptions = Pick<
+  ClientOptions,
+  "fetch" | "timeoutMs" | "retry" | "userAgent" | "headers" | "throwOnError"
+> & {
+  /** The reference server's base URL, e.g. `http://127.0.0.1:8080`. */
+  endpoint: string;
+};
 
-/** Paged operations of each client, for `paginate` (the type side is a brand on the client). */
-export const clientPagination = new WeakMap<object, Readonly<Record<string, PageCursor>>>();
+/** How each client's operations page, for `paginate` (the type side is a brand on the client). */
+export const clientPaging = new WeakMap<object, PagingMap>();
 
 type Init = { params?: { path?: Record<string, unknown> }; headers?: unknown } & Record<
   string,
   unknown
 >;
+type Call = (...args: any[]) => Promise<any>;
 
 interface ApiDefinition {
   api: ApiName;
   fn: string;
   server: string;
-  tokenHeader: string;
+  /** The IAM token header; `undefined` for an API that takes no credentials. */
+  tokenHeader: string | undefined;
   operations: OperationMap;
-  pagination: Readonly<Record<string, string>>;
-  cursors: Readonly<Record<string, { param: string; next: readonly string[] }>>;
+  paging: PagingMap;
 }
 
 function createApiClient(def: ApiDefinition, options: ClientOptions): any {
   const config = resolveOptions(def.fn, def.server, options);
-  const aksk = config.auth !== undefined && "ak" in config.auth;
-  const auth = config.auth && createAuthMiddleware(config.auth, { tokenHeader: def.tokenHeader });
+  const auth =
+    def.tokenHeader !== undefined && config.auth
+      ? createAuthMiddleware(config.auth, { tokenHeader: def.tokenHeader })
+      : undefined;
+  const aksk = auth !== undefined && config.auth !== undefined && "ak" in config.auth;
   const base = createClient<any>({
     baseUrl: config.baseUrl,
     headers: config.headers,
@@ -85,7 +92,6 @@ function createApiClient(def: ApiDefinition, options: ClientOptions): any {
       retry: config.retry,
     }),
   });
-  if (config.throwOnError) base.use(throwOnErrorMiddleware(def.api));
 
   // Path parameters are serialised before any middleware runs, so the default project is filled
   // in here, on the way into openapi-fetch.
@@ -97,30 +103,34 @@ function createApiClient(def: ApiDefinition, options: ClientOptions): any {
       ...init,
       params: { ...init?.params, path: { ...path, project_id: projectId } },
     };
-    // AK/SK requests say which project they act on, signed like every x-* header.
-    if (aksk)
+    // AK/SK requests say which project they act on (the signer signs every x-* header).
+    if (aksk) {
       next.headers = mergeHeaders({ "X-Project-Id": String(projectId) }, init?.headers as any);
+    }
     return next;
   };
+  // With `throwOnError`, a non-2xx result throws from the error openapi-fetch has parsed.
+  const settle = config.throwOnError
+    ? (result: any) => throwOnError(def.api, result)
+    : (result: any) => result;
 
+  // openapi-fetch's own request methods (GET, PUT, POST, …: every upper-case key), wrapped.
   const raw: Record<string, unknown> = { ...base };
-  for (const method of METHODS) {
-    raw[method] = (url: string, init?: Init) => (base as any)[method](url, fill(init));
+  for (const [name, method] of Object.entries(base)) {
+    if (name !== name.toUpperCase() || typeof method !== "function") continue;
+    const call = method as Call;
+    raw[name] = async (url: string, init?: Init) => settle(await call(url, fill(init)));
   }
-  raw.request = (method: string, url: string, init?: Init) =>
-    base.request(method as any, url as never, fill(init) as any);
+  const request = base.request as Call;
+  raw.request = async (method: string, url: string, init?: Init) =>
+    settle(await request(method, url, fill(init)));
 
   const client: Record<string, unknown> = { ...raw, raw };
   for (const [id, { method, path }] of Object.entries(def.operations)) {
-    const call = raw[method.toUpperCase()] as (url: string, init?: Init) => unknown;
+    const call = raw[method.toUpperCase()] as Call;
     client[id] = (init?: Init) => call(path, init);
   }
-  const paged: Record<string, PageCursor> = {};
-  for (const [id, items] of Object.entries(def.pagination)) {
-    const cursor = def.cursors[id];
-    if (cursor) paged[id] = { items, param: cursor.param, next: cursor.next };
-  }
-  clientPagination.set(client, paged);
+  clientPaging.set(client, def.paging);
   return client;
 }
 
@@ -141,8 +151,7 @@ export function createCtsClient(options: ClientOptions): CtsClient {
       server: ctsServer,
       tokenHeader: ctsTokenHeader,
       operations: ctsOperations,
-      pagination: ctsPagination,
-      cursors: ctsPageCursors,
+      paging: ctsPaging,
     },
     options,
   );
@@ -153,7 +162,7 @@ export function createCtsClient(options: ClientOptions): CtsClient {
  *
  * @example
  * const csms = createCsmsClient({ region: "cn-north-4", projectId }); // AK/SK from CLOUD_SDK_AK / CLOUD_SDK_SK
- * for await (const event of paginateSecretEvents(csms)) console.log(event.name);
+ * for await (const event of paginate(csms, "listSecretEvents")) console.log(event.name);
  */
 export function createCsmsClient(options: ClientOptions & { projectId: string }): CsmsClient<true>;
 export function createCsmsClient(options: ClientOptions): CsmsClient<false>;
@@ -165,9 +174,34 @@ export function createCsmsClient(options: ClientOptions): CsmsClient {
       server: csmsServer,
       tokenHeader: csmsTokenHeader,
       operations: csmsOperations,
-      pagination: csmsPagination,
-      cursors: csmsPageCursors,
+      paging: csmsPaging,
     },
     options,
+  );
+}
+
+/**
+ * Creates a client of the reference server's admin API (`/_admin/*`, no credentials), for tests
+ * that drive `cts-csms-server`.
+ *
+ * @example
+ * const admin = createAdminClient({ endpoint: server.url });
+ * await admin.resetState({ params: { query: { project_id: "p1" } } });
+ */
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  const endpoint = options?.endpoint;
+  if (typeof endpoint !== "string") {
+    throw new TypeError("createAdminClient: options.endpoint is required (the server's URL)");
+  }
+  return createApiClient(
+    {
+      api: "admin",
+      fn: "createAdminClient",
+      server: adminServer,
+      tokenHeader: adminTokenHeader,
+      operations: adminOperations,
+      paging: adminPaging,
+    },
+    { ...options, endpoint },
   );
 }

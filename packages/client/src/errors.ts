@@ -1,7 +1,11 @@
 /** Which API a response came from; picks the error class and labels messages. */
-export type ApiName = "cts" | "csms";
+export type ApiName = "cts" | "csms" | "admin";
 
-const LABEL: Record<ApiName, string> = { cts: "CTS", csms: "CSMS" };
+const LABEL: Record<ApiName, string> = {
+  cts: "CTS",
+  csms: "CSMS",
+  admin: "Reference server admin",
+};
 
 /** Responses produced by a client, tagged so `unwrap` knows which API answered. */
 const responseApi = new WeakMap<Response, ApiName>();
@@ -117,17 +121,7 @@ export function createApiError(
   };
   if (kind === "cts") return new CtsApiError(init);
   if (kind === "csms") return new CsmsApiError(init);
-  return new HuaweiApiError(init);
-}
-
-/** Reads and parses an error body the way openapi-fetch does (JSON if it parses, else text). */
-export async function readErrorBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return new HuaweiApiError(init, kind === "admin" ? LABEL.admin : undefined);
 }
 
 /** The label used in messages for an API. */
@@ -159,12 +153,11 @@ export function unwrap<R extends FetchResult>(result: R): SuccessData<R> {
   throw createApiError(result.error, result.response);
 }
 
-/** openapi-fetch middleware behind `throwOnError: true`. */
-export function throwOnErrorMiddleware(api: ApiName) {
-  return {
-    async onResponse({ response }: { response: Response }): Promise<undefined> {
-      if (!response.ok) throw createApiError(await readErrorBody(response.clone()), response, api);
-      return undefined;
-    },
-  };
+/**
+ * Behind `throwOnError: true`: throws the API's error for a non-2xx result, built from the body
+ * openapi-fetch has already parsed (`error`); passes any other result through.
+ */
+export function throwOnError<R extends FetchResult>(api: ApiName, result: R): R {
+  if (!result.response.ok) throw createApiError(result.error, result.response, api);
+  return result;
 }

@@ -1,6 +1,6 @@
 /**
  * `@cts-csms/client`: typed clients for Huawei Cloud CTS v3 key event notifications and CSMS v1
- * secret events, on openapi-fetch. Operations come from the bundled OpenAPI specs at build time.
+ * secret events (and the reference server's admin API), on openapi-fetch. Operations come from the bundled OpenAPI specs at build time.
  *
  * @packageDocumentation
  */
@@ -12,9 +12,12 @@ export {
   type TokenAuth,
 } from "./auth.js";
 export {
+  type AdminClient,
+  type AdminClientOptions,
   type ClientOptions,
   type CsmsClient,
   type CtsClient,
+  createAdminClient,
   createCsmsClient,
   createCtsClient,
 } from "./client.js";
@@ -30,21 +33,17 @@ export {
   TimeoutError,
   unwrap,
 } from "./errors.js";
-export { csmsOperations, csmsPageCursors, csmsPagination } from "./generated/csms-operations.js";
-export { ctsOperations, ctsPageCursors, ctsPagination } from "./generated/cts-operations.js";
-export {
-  type PagedOperationId,
-  type PageItem,
-  paginate,
-  paginateNotificationRecords,
-  paginateSecretEvents,
-  paginateTraces,
-} from "./paginate.js";
+export { adminOperations } from "./generated/admin-operations.js";
+export { csmsOperations, csmsPaging } from "./generated/csms-operations.js";
+export { ctsOperations, ctsPaging } from "./generated/cts-operations.js";
+export { type PagedOperationId, type PageItem, paginate } from "./paginate.js";
 export type { RetryOptions } from "./transport.js";
 export type {
   ApiClient,
   ClientPaths,
   OperationMap,
   OperationMethods,
+  Paging,
+  PagingMap,
   WithDefaultProjectId,
 } from "./types.js";

@@ -1,11 +1,10 @@
-import type { CsmsClient, CtsClient } from "./client.js";
-import { clientPagination } from "./client.js";
+import { clientPaging } from "./client.js";
 import { unwrap } from "./errors.js";
-import type { pagedOperations } from "./types.js";
+import type { Paging, pagedOperations } from "./types.js";
 
 type PagedOf<C> = C extends { readonly [pagedOperations]?: infer P } ? NonNullable<P> : never;
 
-/** The operationIds of `C` that page (`marker` / `page_info.next_marker`, `next` / `meta_data.marker`). */
+/** The operationIds of `C` that page (their spec declares `x-paging`). */
 export type PagedOperationId<C> = keyof PagedOf<C> & keyof C & string;
 
 type InitOf<F> = F extends (...args: infer A) => unknown ? A[0] : never;
@@ -14,77 +13,77 @@ type DataOf<F> = F extends (...args: any[]) => Promise<infer R>
     ? NonNullable<D>
     : never
   : never;
+type ItemsKeyOf<C, Op extends PagedOperationId<C>> = PagedOf<C>[Op] extends { items: infer K }
+  ? K & keyof DataOf<C[Op]>
+  : never;
 
 /** The item type a paged operation yields. */
-export type PageItem<C, Op extends PagedOperationId<C>> = DataOf<C[Op]>[PagedOf<C>[Op] &
-  keyof DataOf<C[Op]>] extends readonly (infer Item)[]
+export type PageItem<C, Op extends PagedOperationId<C>> = DataOf<C[Op]>[ItemsKeyOf<
+  C,
+  Op
+>] extends readonly (infer Item)[]
   ? Item
   : never;
 
 type PageInit = { params?: { query?: Record<string, unknown> } } & Record<string, unknown>;
 
 /**
- * Iterates over every item of a paged list operation, following the next marker
- * (`page_info.next_marker`, or `meta_data.marker` for the trace list) until a page has none.
- * Non-2xx pages throw (`CsmsApiError` …), as with {@link unwrap}. Which operations page, and how,
- * comes from the spec at build time.
+ * Iterates over every item of a paged list operation, page after page, the way the operation's
+ * spec says it pages (`x-paging`): `marker` style follows the response's next marker until a page
+ * has none; `offset` style advances the offset until a short page. Non-2xx pages throw
+ * (`CsmsApiError` …), as with {@link unwrap}.
  *
  * @example
- * for await (const record of paginate(csms, "listNotificationRecords", { params: { query: { limit: 100 } } })) {}
+ * for await (const event of paginate(csms, "listSecretEvents", { params: { query: { limit: 100 } } })) {}
  */
 export async function* paginate<C extends object, Op extends PagedOperationId<C>>(
   client: C,
   operationId: Op,
   init?: InitOf<C[Op]>,
 ): AsyncGenerator<PageItem<C, Op>, void, undefined> {
-  const cursor = clientPagination.get(client)?.[operationId];
-  if (cursor === undefined)
+  const paging = clientPaging.get(client)?.[operationId];
+  const call = (client as Record<string, (init: PageInit) => Promise<any>>)[operationId];
+  if (paging === undefined || call === undefined) {
     throw new TypeError(`paginate: ${operationId} is not a paged operation`);
-  const call = (client as Record<string, (init: PageInit) => Promise<any>>)[operationId]!;
-  const first = init as PageInit | undefined;
-  let marker = first?.params?.query?.[cursor.param];
-  const seen = new Set<unknown>();
-  for (;;) {
-    const page: any = unwrap(
-      await call({
-        ...first,
-        params: { ...first?.params, query: { ...first?.params?.query, [cursor.param]: marker } },
-      }),
-    );
-    for (const item of page?.[cursor.items] ?? []) yield item;
-    const next = cursor.next.reduce<any>((value, key) => value?.[key], page);
-    if (next === undefined || next === null || next === "") return;
-    // A server that hands back a marker twice would otherwise loop forever.
-    if (seen.has(next)) throw new Error(`paginate: ${operationId} returned a next marker twice`);
-    seen.add(next);
-    marker = next;
   }
+  const first = init as PageInit | undefined;
+  yield* pages(
+    async (query) => unwrap(await call({ ...first, params: { ...first?.params, query } })),
+    paging,
+    operationId,
+    first?.params?.query ?? {},
+  );
 }
 
-type AnyCsmsClient = CsmsClient<true> | CsmsClient<false>;
-
-/** Every secret event of the project, page after page. */
-export function paginateSecretEvents<C extends AnyCsmsClient>(
-  client: C,
-  init?: InitOf<C["listSecretEvents"]>,
-): AsyncGenerator<PageItem<C, "listSecretEvents">, void, undefined> {
-  return paginate(client, "listSecretEvents", init as never);
-}
-
-/** Every notification record of the project, page after page. */
-export function paginateNotificationRecords<C extends AnyCsmsClient>(
-  client: C,
-  init?: InitOf<C["listNotificationRecords"]>,
-): AsyncGenerator<PageItem<C, "listNotificationRecords">, void, undefined> {
-  return paginate(client, "listNotificationRecords", init as never);
-}
-
-type AnyCtsClient = CtsClient<true> | CtsClient<false>;
-
-/** Every trace of the query (newest first), page after page (`next` / `meta_data.marker`). */
-export function paginateTraces<C extends AnyCtsClient>(
-  client: C,
-  init: InitOf<C["listTraces"]>,
-): AsyncGenerator<PageItem<C, "listTraces">, void, undefined> {
-  return paginate(client, "listTraces", init as never);
+/** The paging loop of either style, over a function that fetches one page for a query. */
+export async function* pages(
+  fetchPage: (query: Record<string, unknown>) => Promise<any>,
+  paging: Paging,
+  operationId: string,
+  query: Record<string, unknown>,
+): AsyncGenerator<any, void, undefined> {
+  if (paging.style === "marker") {
+    let marker = query[paging.marker];
+    const seen = new Set<unknown>();
+    for (;;) {
+      const page = await fetchPage({ ...query, [paging.marker]: marker });
+      yield* page?.[paging.items] ?? [];
+      const next = paging.nextMarker.reduce((value: any, key) => value?.[key], page);
+      if (next === undefined || next === null || next === "") return;
+      // A server that hands back a marker twice would otherwise loop forever.
+      if (seen.has(next)) throw new Error(`paginate: ${operationId} returned next_marker twice`);
+      seen.add(next);
+      marker = next;
+    }
+  }
+  const size = Number(query[paging.limit?.name ?? ""] ?? paging.limit?.default);
+  let offset = Number(query[paging.offset] ?? 0);
+  for (;;) {
+    const items: unknown[] =
+      (await fetchPage({ ...query, [paging.offset]: offset }))?.[paging.items] ?? [];
+    yield* items;
+    // A page shorter than the page size (or empty, when the size is unknown) is the last one.
+    if (items.length === 0 || items.length < size) return;
+    offset += items.length;
+  }
 }

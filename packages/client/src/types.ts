@@ -3,6 +3,29 @@ import type { Client, FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 /** An operation map as generated from a spec: operationId → method and path template. */
 export type OperationMap = Record<string, { readonly method: string; readonly path: string }>;
 
+/** How a list operation pages, as generated from its `x-paging` in the spec. */
+export type Paging =
+  | {
+      readonly style: "marker";
+      /** The response property holding the page's items. */
+      readonly items: string;
+      /** The query parameter carrying the cursor. */
+      readonly marker: string;
+      /** Where the next cursor is in the response body. */
+      readonly nextMarker: readonly string[];
+    }
+  | {
+      readonly style: "offset";
+      readonly items: string;
+      /** The query parameter carrying the offset. */
+      readonly offset: string;
+      /** The page-size query parameter and its default. */
+      readonly limit?: { readonly name: string; readonly default: number } | undefined;
+    };
+
+/** A generated paging map: operationId → how it pages. */
+export type PagingMap = Readonly<Record<string, Paging>>;
+
 type Media = `${string}/${string}`;
 
 /** `params.path.project_id` made optional, for clients created with a default `projectId`. */
@@ -52,7 +75,7 @@ type OperationFn<Init, O extends Record<string | number, any>> = (
   ...init: undefined extends Init ? [init?: Init] : [init: Init]
 ) => Promise<FetchResponse<O, unknown, Media>>;
 
-/** Type-only brand carrying a client's paged operations (operationId → items property). */
+/** Type-only brand carrying a client's paged operations (operationId → how it pages). */
 export declare const pagedOperations: unique symbol;
 
 /**

@@ -7,9 +7,6 @@ import {
   createCsmsClient,
   createCtsClient,
   paginate,
-  paginateNotificationRecords,
-  paginateSecretEvents,
-  paginateTraces,
   unwrap,
 } from "../src/index.js";
 
@@ -137,27 +134,21 @@ describe("responses are typed per operation", () => {
   });
 
   it("pagination yields items", () => {
-    expectTypeOf(paginateSecretEvents(csms)).toEqualTypeOf<
-      AsyncGenerator<SecretEvent, void, undefined>
-    >();
-    expectTypeOf(
-      paginateNotificationRecords(csms, { params: { query: { limit: 10 } } }),
-    ).toEqualTypeOf<AsyncGenerator<NotificationRecord, void, undefined>>();
     expectTypeOf(paginate(csms, "listSecretEvents")).toEqualTypeOf<
       AsyncGenerator<SecretEvent, void, undefined>
     >();
+    expectTypeOf(
+      paginate(csms, "listNotificationRecords", { params: { query: { limit: 10 } } }),
+    ).toEqualTypeOf<AsyncGenerator<NotificationRecord, void, undefined>>();
     // @ts-expect-error showSecretEvent does not page
     paginate(csms, "showSecretEvent");
     // @ts-expect-error limit is a number
-    paginateSecretEvents(csms, { params: { query: { limit: "10" } } });
-    expectTypeOf(
-      paginateTraces(cts, { params: { query: { trace_type: "system" } } }),
-    ).toEqualTypeOf<AsyncGenerator<Trace, void, undefined>>();
+    paginate(csms, "listSecretEvents", { params: { query: { limit: "10" } } });
     expectTypeOf(
       paginate(cts, "listTraces", { params: { query: { trace_type: "data", next: "x" } } }),
     ).toEqualTypeOf<AsyncGenerator<Trace, void, undefined>>();
     // @ts-expect-error trace_type is required by the trace list
-    paginateTraces(cts, { params: { query: {} } });
+    paginate(cts, "listTraces", { params: { query: {} } });
   });
 
   it("every operation exists on the client, and the raw client is there", () => {

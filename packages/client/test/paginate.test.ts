@@ -4,15 +4,11 @@ import {
   CtsApiError,
   createCsmsClient,
   createCtsClient,
-  csmsPageCursors,
-  csmsPagination,
-  ctsPageCursors,
-  ctsPagination,
+  csmsPaging,
+  ctsPaging,
   paginate,
-  paginateNotificationRecords,
-  paginateSecretEvents,
-  paginateTraces,
 } from "../src/index.js";
+import { pages } from "../src/paginate.js";
 import { startServer, type TestServer } from "./server.js";
 
 const names = Array.from({ length: 7 }, (_, i) => `event-${i}`);
@@ -89,7 +85,9 @@ describe("pagination", () => {
   it("follows next_marker over 3 pages and yields every item once", async () => {
     server.requests.length = 0;
     const seen: string[] = [];
-    for await (const e of paginateSecretEvents(client(), { params: { query: { limit: 3 } } })) {
+    for await (const e of paginate(client(), "listSecretEvents", {
+      params: { query: { limit: 3 } },
+    })) {
       seen.push(e.name);
     }
     expect(seen).toEqual(names);
@@ -103,7 +101,9 @@ describe("pagination", () => {
 
   it("notification records, with an opaque marker", async () => {
     const times: number[] = [];
-    for await (const r of paginateNotificationRecords(client())) times.push(r.create_time);
+    for await (const r of paginate(client(), "listNotificationRecords")) {
+      times.push(r.create_time);
+    }
     expect(times).toEqual([0, 1, 2, 3, 4]);
   });
 
@@ -120,7 +120,7 @@ describe("pagination", () => {
 
   it("starts from a given marker", async () => {
     const seen: string[] = [];
-    for await (const e of paginateSecretEvents(client(), {
+    for await (const e of paginate(client(), "listSecretEvents", {
       params: { query: { marker: "event-4" } },
     })) {
       seen.push(e.name);
@@ -129,7 +129,9 @@ describe("pagination", () => {
   });
 
   it("an error page throws the API error", async () => {
-    const it = paginateNotificationRecords(client(), { params: { query: { marker: "boom" } } });
+    const it = paginate(client(), "listNotificationRecords", {
+      params: { query: { marker: "boom" } },
+    });
     await expect(it.next()).rejects.toBeInstanceOf(CsmsApiError);
   });
 
@@ -137,7 +139,7 @@ describe("pagination", () => {
     const cts = createCtsClient({ endpoint: server.url, projectId: "p", auth: { token: "t" } });
     server.requests.length = 0;
     const seen: string[] = [];
-    for await (const t of paginateTraces(cts, {
+    for await (const t of paginate(cts, "listTraces", {
       params: { query: { trace_type: "system", limit: 2 } },
     })) {
       seen.push(t.trace_id);
@@ -155,25 +157,52 @@ describe("pagination", () => {
       from3.push(t.trace_id);
     }
     expect(from3).toEqual(traceIds.slice(3));
-    const failing = paginateTraces(cts, {
+    const failing = paginate(cts, "listTraces", {
       params: { query: { trace_type: "system", next: "boom" } },
     });
     await expect(failing.next()).rejects.toBeInstanceOf(CtsApiError);
   });
 
-  it("paged operations, and how they page, come from the spec", () => {
-    expect(csmsPagination).toEqual({
-      listNotificationRecords: "records",
-      listSecretEvents: "events",
+  it("paged operations and their style come from the spec's x-paging", () => {
+    const marker = { style: "marker", marker: "marker", nextMarker: ["page_info", "next_marker"] };
+    expect(csmsPaging).toEqual({
+      listNotificationRecords: { ...marker, items: "records" },
+      listSecretEvents: { ...marker, items: "events" },
     });
-    expect(ctsPagination).toEqual({ listTraces: "traces" });
-    expect(csmsPageCursors.listSecretEvents).toEqual({
-      param: "marker",
-      next: ["page_info", "next_marker"],
+    expect(ctsPaging).toEqual({
+      listTraces: {
+        style: "marker",
+        items: "traces",
+        marker: "next",
+        nextMarker: ["meta_data", "marker"],
+      },
     });
-    expect(ctsPageCursors).toEqual({
-      listTraces: { param: "next", next: ["meta_data", "marker"] },
-    });
+  });
+
+  it("offset style advances by the page's length until a short page", async () => {
+    const all = Array.from({ length: 7 }, (_, i) => i);
+    const queries: Record<string, unknown>[] = [];
+    const paging = {
+      style: "offset",
+      items: "things",
+      offset: "start",
+      limit: { name: "size", default: 3 },
+    } as const;
+    const seen: unknown[] = [];
+    for await (const item of pages(
+      async (query) => {
+        queries.push(query);
+        const start = Number(query.start);
+        return { things: all.slice(start, start + Number(query.size ?? 3)) };
+      },
+      paging,
+      "listThings",
+      {},
+    )) {
+      seen.push(item);
+    }
+    expect(seen).toEqual(all);
+    expect(queries).toEqual([{ start: 0 }, { start: 3 }, { start: 6 }]);
   });
 
   it("refuses an operation that does not page", async () => {

@@ -7,6 +7,7 @@ export {
   EMPTY_BODY_SHA256,
   type SecretLookup,
   type SignableRequest,
+  type SigningMiddleware,
   type SignOptions,
   UNSIGNED_PAYLOAD,
   type VerifyFailureReason,

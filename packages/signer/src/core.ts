@@ -3,6 +3,7 @@
  * {@link CryptoBackend} (Web Crypto by default, `node:crypto` under the `node` export condition).
  */
 import { ALGORITHM, formatAuthorization, parseAuthorization } from "./authorization.js";
+import { createCredentials } from "./credentials.js";
 import { formatSdkDate, parseSdkDate } from "./date.js";
 import { canonicalQueryString, canonicalUri } from "./encoding.js";
 import { type HeadersLike, normalizeHeaders } from "./headers.js";
@@ -303,6 +304,23 @@ export async function verifySignatureWith(
   return timingSafeEqual(expected, parsed.signature)
     ? { ok: true, ak: parsed.access }
     : fail("bad_signature");
+}
+
+/**
+ * A fetch middleware in openapi-fetch's shape (`{ onRequest({ request }) }`, no dependency on
+ * it): signs every request it sees. Secrets stay in this closure.
+ */
+export interface SigningMiddleware {
+  onRequest(params: { request: Request }): Promise<Request>;
+}
+
+export function signingMiddlewareWith(
+  backend: CryptoBackend,
+  credentials: Credentials,
+): SigningMiddleware {
+  assertCredentials(credentials);
+  const safe = createCredentials(credentials);
+  return { onRequest: ({ request }) => signFetchRequestWith(backend, request, safe) };
 }
 
 /** Signs a fetch `Request` in place (the body is read from a clone) and returns it. */

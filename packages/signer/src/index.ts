@@ -12,8 +12,10 @@ import {
   hashBodyWith,
   type SecretLookup,
   type SignableRequest,
+  type SigningMiddleware,
   type SignOptions,
   signFetchRequestWith,
+  signingMiddlewareWith,
   signRequestWith,
   type VerifyOptions,
   type VerifyResult,
@@ -85,6 +87,21 @@ export async function signFetchRequest(
   options?: SignOptions,
 ): Promise<Request> {
   return signFetchRequestWith(webCryptoBackend, request, credentials, options);
+}
+
+/**
+ * A fetch middleware that signs every request it sees, in openapi-fetch's shape (no dependency
+ * on it): `X-Sdk-Date`, `Authorization`, and `X-Security-Token` / `X-Project-Id` when the
+ * credentials carry them, over the exact body bytes. The one signing middleware: the client's
+ * AK/SK auth is this. Credentials are checked now (messages never contain them) and kept
+ * log-safe.
+ *
+ * @throws {TypeError} for missing/invalid credentials
+ * @example
+ * client.use(createSigningMiddleware({ ak, sk }));
+ */
+export function createSigningMiddleware(credentials: Credentials): SigningMiddleware {
+  return signingMiddlewareWith(webCryptoBackend, credentials);
 }
 
 /**

@@ -12,8 +12,10 @@ import {
   hashBodyWith,
   type SecretLookup,
   type SignableRequest,
+  type SigningMiddleware,
   type SignOptions,
   signFetchRequestWith,
+  signingMiddlewareWith,
   signRequestWith,
   type VerifyOptions,
   type VerifyResult,
@@ -52,6 +54,11 @@ export async function signFetchRequest(
   options?: SignOptions,
 ): Promise<Request> {
   return signFetchRequestWith(nodeCryptoBackend, request, credentials, options);
+}
+
+/** See the default entry's `createSigningMiddleware`. */
+export function createSigningMiddleware(credentials: Credentials): SigningMiddleware {
+  return signingMiddlewareWith(nodeCryptoBackend, credentials);
 }
 
 /** See the default entry's `verifySignature`. */

@@ -1,4 +1,4 @@
-// Generates src/generated/{cts,csms}.ts from the bundled specs. Runs on every build and
+// Generates src/generated/{cts,csms,admin}.ts from the bundled specs. Runs on every build and
 // typecheck, so the types can never drift from the spec.
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 const outDir = new URL("../src/generated/", import.meta.url);
 await mkdir(outDir, { recursive: true });
 
-for (const api of ["cts", "csms"]) {
+for (const api of ["cts", "csms", "admin"]) {
   const specPath = require.resolve(`@cts-csms/openapi/${api}.json`);
   const ast = await openapiTS(pathToFileURL(specPath), { alphabetize: false });
   const header = [

@@ -1,6 +1,6 @@
 /** The `limit`/`marker` paging shared by the CSMS list operations, bounds read from the spec. */
 import type { csms } from "@cts-csms/types";
-import { pagingLimits } from "../spec.js";
+import { models } from "../spec.js";
 import type { Page } from "../store/types.js";
 
 type PageInfo = csms.components["schemas"]["PageInfo"];
@@ -10,18 +10,19 @@ export interface PagingQuery {
   marker?: string;
 }
 
-/** Each list operation's `limit` default and maximum, read from the spec once, not per request. */
-const boundsByOperation = new Map<string, ReturnType<typeof pagingLimits>>();
+/** Each list operation's `limit` bounds, from its `x-paging` in the spec, read once at start-up. */
+const boundsByOperation = new Map(
+  models.csms.operations.flatMap((op) =>
+    op.paging?.limit ? [[op.operationId, op.paging.limit] as const] : [],
+  ),
+);
 
 /** `limit` after validation (coerced, defaulted); the default/maximum come from the spec. */
 export function pageRequest(operationId: string, query: PagingQuery) {
-  let bounds = boundsByOperation.get(operationId);
-  if (!bounds) {
-    bounds = pagingLimits("csms", operationId);
-    boundsByOperation.set(operationId, bounds);
-  }
+  const bounds = boundsByOperation.get(operationId);
+  if (!bounds) throw new Error(`spec: ${operationId} declares no paged limit (x-paging.limit)`);
   const raw = Number(query.limit ?? bounds.default);
-  const limit = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, bounds.max) : bounds.default;
+  const limit = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, bounds.maximum) : bounds.default;
   return query.marker === undefined ? { limit } : { limit, marker: query.marker };
 }
 

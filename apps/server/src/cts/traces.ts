@@ -6,7 +6,7 @@
 import type { cts } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import type { Context, OperationHandler } from "../operation.js";
-import { pagingLimits } from "../spec.js";
+import { models } from "../spec.js";
 import type { TraceFilter, TraceListRequest } from "../store/types.js";
 
 type ListTraces = cts.operations["listTraces"];
@@ -48,7 +48,9 @@ function integer(value: unknown): number | undefined {
 
 export function traceHandlers(ctx: Context): { listTraces: OperationHandler<ListTraces> } {
   const { traces } = ctx.store;
-  const limits = pagingLimits("cts", "listTraces");
+  // The page size's bounds, from the operation's `x-paging` in the spec.
+  const limits = models.cts.operation("listTraces").paging?.limit;
+  if (!limits) throw new Error("spec: listTraces declares no paged limit (x-paging.limit)");
   return {
     async listTraces({ projectId, query }) {
       const empty = { status: 200 as const, body: { traces: [], meta_data: { count: 0 } } };
@@ -76,7 +78,7 @@ export function traceHandlers(ctx: Context): { listTraces: OperationHandler<List
       }
       const raw = integer(query.limit) ?? limits.default;
       const request: TraceListRequest = {
-        limit: Math.min(Math.max(raw, 1), limits.max),
+        limit: Math.min(Math.max(raw, 1), limits.maximum),
         since,
         until,
         filter: filterOf(query),

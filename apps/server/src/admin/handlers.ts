@@ -1,0 +1,23 @@
+/**
+ * The admin API's operations (openapi/admin), typed from its generated `operations`: a route
+ * added to the spec fails `tsc` here until it has a handler.
+ */
+import type { admin } from "@cts-csms/types";
+import type { OperationHandlers } from "../operation.js";
+
+export interface AdminState {
+  /** Clears one project, or all, and re-applies the seed. */
+  reset(projectId?: string): Promise<void>;
+}
+
+export function adminHandlers(state: AdminState): OperationHandlers<admin.operations> {
+  return {
+    async getHealth() {
+      return { status: 200, body: { status: "ok" } };
+    },
+    async resetState({ query }) {
+      await state.reset(query.project_id);
+      return { status: 204, body: undefined };
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * What the pipeline's stages hand each other on `res.locals`, typed through Express's own
+ * `Locals` interface, so every stage reads them without casts.
+ */
+import type { ApiName, Operation } from "./spec.js";
+
+/** The operation a request was routed to, with its percent-decoded path parameters. */
+export interface RouteState {
+  op: Operation<ApiName>;
+  params: Record<string, string>;
+}
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The request's id (echoed when sane, else generated); set first, for every request. */
+      requestId: string;
+      /** Set by routing for requests to an operation of a spec. */
+      route?: RouteState;
+      /** The access key of an AK/SK-signed request, for the access log. */
+      ak?: string;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * `createApp`'s options, checked and turned into what the pipeline needs: a logger, an
+ * authenticator, the store with its clock and ids, the seed and the validator.
+ */
+import { type Logger, pino } from "pino";
+import {
+  type Authenticator,
+  type AuthMode,
+  type CredentialsConfig,
+  loadCredentials,
+  parseCredentials,
+  permissiveAuthenticator,
+  strictAuthenticator,
+} from "./auth.js";
+import {
+  type Context,
+  deterministicClock,
+  randomIds,
+  sequentialIds,
+  systemClock,
+} from "./operation.js";
+import { openApiValidator, type ValidatorFactory } from "./pipeline/validation.js";
+import { loadSeed, type SeedConfig } from "./seed.js";
+import { createMemoryStore } from "./store/memory.js";
+import type { Store } from "./store/types.js";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface AppOptions {
+  /** `permissive` (default) or `strict` (needs `credentials`). */
+  auth?: AuthMode;
+  /** Strict-mode credentials: the object, or the path of a JSON file holding it. */
+  credentials?: CredentialsConfig | string;
+  /** Validate responses against the spec (default `true`); a mismatch becomes a 500. */
+  responseValidation?: boolean;
+  /** Resources to preload per project: the object, or the path of a JSON file holding it. */
+  seed?: SeedConfig | string;
+  /** Fixed clock from 2024-01-01T00:00:00Z (+1 ms per read) and sequential UUID-shaped ids. */
+  deterministic?: boolean;
+  /** Built docs site served at /docs when the directory exists. */
+  docsDir?: string;
+  /** Send CORS headers (default `false`). */
+  cors?: boolean;
+  /** A pino logger, a level for a new one (default `info`), or `false` for none. */
+  logger?: Logger | LogLevel | false;
+  /** Repositories to use instead of the in-memory ones. */
+  store?: Store;
+  /**
+   * The request/response validator, per API (default: express-openapi-validator). Start-up
+   * fails if it lets invalid requests through (the boot self-check); tests replace it to see that.
+   */
+  validator?: ValidatorFactory;
+}
+
+export interface Resolved {
+  logger: Logger;
+  authenticate: Authenticator;
+  seed: SeedConfig | undefined;
+  context: Context;
+  /** Restarts the deterministic clock and ids (no-op otherwise). */
+  restartClock(): void;
+  validator: ValidatorFactory;
+  responseValidation: boolean;
+}
+
+function makeLogger(option: AppOptions["logger"]): Logger {
+  if (option === false) return pino({ enabled: false });
+  if (option === undefined || typeof option === "string") {
+    return pino({
+      level: option ?? "info",
+      base: { name: "cts-csms-server" },
+      // Belt and braces: credentials are never logged, and these paths stay redacted if they are.
+      redact: ["req.headers.authorization", 'req.headers["x-auth-token"]'],
+    });
+  }
+  return option;
+}
+
+function makeAuthenticator(options: AppOptions): Authenticator {
+  const mode = options.auth ?? "permissive";
+  if (mode === "permissive") return permissiveAuthenticator();
+  if (mode !== "strict") throw new Error(`auth must be "permissive" or "strict", not "${mode}"`);
+  if (options.credentials === undefined) throw new Error("strict auth needs credentials");
+  const config =
+    typeof options.credentials === "string"
+      ? loadCredentials(options.credentials)
+      : parseCredentials(options.credentials);
+  return strictAuthenticator(config);
+}
+
+export function resolveOptions(options: AppOptions): Resolved {
+  const clock = options.deterministic ? deterministicClock() : undefined;
+  const ids = options.deterministic ? sequentialIds() : undefined;
+  return {
+    logger: makeLogger(options.logger),
+    authenticate: makeAuthenticator(options),
+    seed: options.seed === undefined ? undefined : loadSeed(options.seed),
+    context: {
+      store: options.store ?? createMemoryStore(),
+      clock: clock ?? systemClock,
+      ids: ids ?? randomIds,
+    },
+    restartClock() {
+      clock?.reset();
+      ids?.reset();
+    },
+    validator: options.validator ?? openApiValidator,
+    responseValidation: options.responseValidation !== false,
+  };
+}
