@@ -213,17 +213,27 @@ describe("the bundled APIs", () => {
   it("model every operation of both APIs with one envelope and one prefix each", () => {
     const summary = apis().map((a) => [a.name, a.pathPrefix, a.errorEnvelope, a.operations.length]);
     expect(summary).toEqual([
-      ["cts", "/v3/", "flat", 4],
+      ["cts", "/v3/", "flat", 5],
       ["csms", "/v1/", "nested", 6],
       ["admin", "/_admin/", "flat", 2],
     ]);
   });
 
-  it("declare marker paging on the CSMS list operations only", () => {
+  it("declare marker paging on the CSMS lists and the CTS trace list", () => {
     const paged = apis().flatMap((a) =>
       a.operations.filter((o) => o.paging).map((o) => [o.operationId, o.paging]),
     );
     expect(paged).toEqual([
+      [
+        "listTraces",
+        {
+          style: "marker",
+          items: "traces",
+          limit: { name: "limit", default: 10, maximum: 200, minimum: 1 },
+          marker: "next",
+          nextMarker: ["meta_data", "marker"],
+        },
+      ],
       [
         "listSecretEvents",
         {
