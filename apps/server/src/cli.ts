@@ -167,12 +167,7 @@ try {
   process.exit(2);
 }
 
-// The first two lines: where the server is, and where its docs are.
-const docs = existsSync(docsDir)
-  ? `${server.url}/docs/`
-  : `none (no built site in ${docsDir}; pass --docs DIR)`;
-process.stdout.write(`cts-csms-server listening on ${server.url} (auth: ${auth})\ndocs: ${docs}\n`);
-
+// Signal handlers first: whoever reads the URL line may signal straight away.
 let stopping = false;
 function stop(signal: string): void {
   if (stopping) return;
@@ -191,3 +186,9 @@ function stop(signal: string): void {
 }
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
+
+// The first two lines: where the server is, and where its docs are.
+const docs = existsSync(docsDir)
+  ? `${server.url}/docs/`
+  : `none (no built site in ${docsDir}; pass --docs DIR)`;
+process.stdout.write(`cts-csms-server listening on ${server.url} (auth: ${auth})\ndocs: ${docs}\n`);
