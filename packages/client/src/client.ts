@@ -202,6 +202,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       operations: adminOperations,
       paging: adminPaging,
     },
-    { ...options, endpoint },
+    // The admin API takes no credentials (its spec declares no security).
+    { ...options, endpoint, auth: "none" },
   );
 }
