@@ -34,6 +34,16 @@ export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
   const server = await withCredentialsFile((file) =>
     startServer(["--auth", "strict", "--credentials", file, ...extraArgs]),
   );
+  try {
+    return harnessOn(server);
+  } catch (err) {
+    // A harness that cannot be built must not leave its server running.
+    await server.stop();
+    throw err;
+  }
+}
+
+function harnessOn(server: Awaited<ReturnType<typeof startServer>>): Harness {
   const url = server.url;
   const make = (factory: typeof createCtsClient | typeof createCsmsClient, project: Project) =>
     factory({
