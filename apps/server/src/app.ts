@@ -23,6 +23,7 @@ import { mediaType } from "./pipeline/mediaType.js";
 import { requestLog } from "./pipeline/requestLog.js";
 import { routing } from "./pipeline/routing.js";
 import { security } from "./pipeline/security.js";
+
 import { validation } from "./pipeline/validation.js";
 import { applySeed, createThrough } from "./seed.js";
 import { selfCheck, warmUp } from "./startup.js";
