@@ -1,7 +1,13 @@
 // The model on small documents of its own: references resolved everywhere, webhooks, x-paging,
 // error envelopes; and on the bundled specs: what the server, generator and docs rely on.
 import { describe, expect, it } from "vitest";
-import { api, apis, createApiModel, type OpenApiDocument } from "../src/index.js";
+import {
+  api,
+  apis,
+  createApiModel,
+  type OpenApiDocument,
+  validationDocument,
+} from "../src/index.js";
 
 const error = {
   type: "object",
@@ -206,6 +212,38 @@ describe("createApiModel", () => {
       $ref: "#/components/requestBodies/Nope",
     };
     expect(() => createApiModel("d", dangling)).toThrow(/points nowhere/);
+  });
+});
+
+describe("validationDocument", () => {
+  it("holds every path with references inlined and documentation left out", () => {
+    const d = doc();
+    (d.components as any).schemas.Thing.properties.description = {
+      type: "string",
+      description: "a property named description stays; its description goes",
+    };
+    const validation = validationDocument([createApiModel("things", d)]);
+    const text = JSON.stringify(validation);
+    expect(Object.keys(validation.paths ?? {})).toEqual(["/v9/{project_id}/things"]);
+    expect(text).not.toContain("$ref");
+    expect(text).not.toMatch(/"(examples|example|summary|x-paging|x-codeSamples)":/);
+    expect(text).not.toMatch(/"description":"/);
+    expect(validation.paths?.["/v9/{project_id}/things"]?.post).toMatchObject({
+      requestBody: {
+        content: {
+          "Application/JSON": {
+            schema: { properties: { description: { type: "string" } } },
+          },
+        },
+      },
+    });
+  });
+
+  it("refuses two APIs with the same path", () => {
+    const model = createApiModel("a", doc());
+    expect(() => validationDocument([model, createApiModel("b", doc())])).toThrow(
+      /path \/v9\/\{project_id\}\/things is in two APIs/,
+    );
   });
 });
 
