@@ -261,27 +261,15 @@ describe("the bundled APIs", () => {
     const paged = apis().flatMap((a) =>
       a.operations.filter((o) => o.paging).map((o) => [o.operationId, o.paging]),
     );
+    const marker = {
+      style: "marker",
+      limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
+      marker: "marker",
+      nextMarker: ["page_info", "next_marker"],
+    };
     expect(paged).toEqual([
-      [
-        "listSecretEvents",
-        {
-          style: "marker",
-          items: "events",
-          limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
-          marker: "marker",
-          nextMarker: ["page_info", "next_marker"],
-        },
-      ],
-      [
-        "listNotificationRecords",
-        {
-          style: "marker",
-          items: "records",
-          limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
-          marker: "marker",
-          nextMarker: ["page_info", "next_marker"],
-        },
-      ],
+      ["listSecretEvents", { ...marker, items: "events" }],
+      ["listNotificationRecords", { ...marker, items: "records" }],
     ]);
   });
 
