@@ -7,7 +7,8 @@
 //   --scale-large N    resources of each kind for the scale test (default 100000)
 //   --scale-small N    the small side of the latency comparison (default 1000)
 //   --samples N        sequential requests per latency probe (default 2000)
-//   --skip LIST        comma-separated sections to skip: throughput,scale,signer,build
+//   --startup-runs N   server starts per target for the start-up time (default 5)
+//   --skip LIST        comma-separated sections to skip: startup,throughput,scale,signer,build
 //   --markdown FILE    also write the report as Markdown to FILE
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -19,6 +20,7 @@ import { cpuSeconds, targets } from "./processes.mjs";
 import { benchScale } from "./scale.mjs";
 import { writeSeed } from "./seed.mjs";
 import { benchSigner } from "./signer.mjs";
+import { benchStartup } from "./startup.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     "scale-large": { type: "string", default: "100000" },
     "scale-small": { type: "string", default: "1000" },
     samples: { type: "string", default: "2000" },
+    "startup-runs": { type: "string", default: "5" },
     skip: { type: "string", default: "" },
     markdown: { type: "string" },
   },
@@ -51,6 +54,17 @@ const ratios = []; // [name, value, target?]
 const figure = (section, name, value, unit) => rows.push([section, name, value, unit]);
 const ratio = (name, value, target) => ratios.push([name, value, target]);
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+async function startup() {
+  const runs = Number(args["startup-runs"]);
+  log(`startup: spawn to first answered request, ours vs Prism, ${runs} runs each`);
+  const s = await benchStartup({ runs, port: freePort });
+  figure("startup", "spawn to first answered request, cts-csms-server", s.ours, "s");
+  figure("startup", "spawn to first answered request, prism", s.prism, "s");
+  if (s.failed) figure("errors", "startup first answers non-2xx", s.failed, "responses");
+  ratio("startup s / 0.5", s.ours / 0.5, ["<=", 1]);
+  ratio("startup ours/prism", s.ours / s.prism, ["<=", 1]);
+}
 
 async function throughput() {
   const seed = writeSeed({ events });
@@ -152,7 +166,7 @@ function build() {
   ratio("no-change rebuild s / 3", b.warm.seconds / 3, ["<=", 1]);
 }
 
-const sections = { throughput, scale, signer, build };
+const sections = { startup, throughput, scale, signer, build };
 for (const [name, run] of Object.entries(sections)) if (!skip.has(name)) await run();
 
 const fmt = (v) =>

@@ -23,6 +23,8 @@ it("runs every section and prints ratio and figure lines", async () => {
       "200",
       "--samples",
       "50",
+      "--startup-runs",
+      "1",
       "--skip",
       "build",
     ],
@@ -38,11 +40,14 @@ it("runs every section and prints ratio and figure lines", async () => {
     "signer/official",
     "show p50 2000/200",
     "rss MB / 300",
+    "startup s / 0.5",
+    "startup ours/prism",
   ]) {
     expect(stdout).toMatch(new RegExp(`^ratio ${name}: \\d+(\\.\\d+)?`, "m"));
   }
   expect(stdout).toMatch(/^figure throughput prism showSecretEvent: \d+/m);
   expect(stdout).toMatch(/^figure scale rss with 2000 notifications \+ 2000 events: \d+/m);
+  expect(stdout).toMatch(/^figure startup spawn to first answered request, prism: \d+/m);
   // Every server answered the benchmarked requests successfully.
   expect(stdout).not.toMatch(/^figure errors /m);
 }, 500_000);

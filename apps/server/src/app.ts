@@ -4,7 +4,7 @@
  *
  *   request id + access log → hardening (URL size, helmet, CORS) → documents (/openapi, /docs)
  *   → routing (404/405) → raw body (413) → security (401/403) → media type (415) and JSON (400)
- *   → validation (400; responses checked) → handlers → error envelopes.
+ *   → how responses are sent → validation (400; responses checked) → handlers → error envelopes.
  *
  * Before it is ready the app warms up and checks itself through that same chain (startup.ts),
  * then applies the seed.
@@ -21,8 +21,10 @@ import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
 import { mediaType } from "./pipeline/mediaType.js";
 import { requestLog } from "./pipeline/requestLog.js";
+import { respond } from "./pipeline/respond.js";
 import { routing } from "./pipeline/routing.js";
 import { security } from "./pipeline/security.js";
+
 import { validation } from "./pipeline/validation.js";
 import { applySeed, createThrough } from "./seed.js";
 import { selfCheck, warmUp } from "./startup.js";
@@ -66,7 +68,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   };
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
-  app.use(routing(readiness), readBody, security(config.authenticate), mediaType);
+  app.use(routing(readiness), readBody, security(config.authenticate), mediaType, respond);
   app.use(
     validation(config.validator, {
       responseValidation: config.responseValidation,

@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setFlagsFromString } from "node:v8";
 import type { LogLevel } from "./app.js";
 import { createServer } from "./server.js";
 
@@ -25,14 +24,6 @@ Options:
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent
   -h, --help                show this help
 `;
-
-// V8 grows the heap up to ~4x the live data under a steady allocation rate; with 100k+ stored
-// resources that is hundreds of MB of garbage headroom. A 20% growth step keeps the resident size
-// close to the live data at no cost for small stores. Skipped when the operator tunes the heap.
-const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) =>
-  /heap-growing-percent|max-old-space-size|optimize-for-size/.test(a),
-);
-if (!tuned) setFlagsFromString("--heap-growing-percent=20");
 
 const LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 

@@ -14,10 +14,19 @@ import type { Express } from "express";
 export type SyntheticPurpose = "warm-up" | "self-check" | "seed";
 
 const purposes = new WeakMap<IncomingMessage, SyntheticPurpose>();
+const bodies = new WeakMap<IncomingMessage, Buffer>();
 
 /** Why the server sent this request itself; `undefined` for every client request. */
 export function syntheticPurpose(req: IncomingMessage): SyntheticPurpose | undefined {
   return purposes.get(req);
+}
+
+/**
+ * The body of a request the server sent itself, handed over in-process (there is no stream to
+ * read); `undefined` for client requests and bodiless ones.
+ */
+export function syntheticBody(req: IncomingMessage): Buffer | undefined {
+  return bodies.get(req);
 }
 
 export interface SyntheticRequest {
@@ -49,8 +58,12 @@ export function inject(
     req.httpVersionMajor = 1;
     req.httpVersionMinor = 1;
     req.headers = { host: "localhost", ...lowerCase(request.headers ?? {}) };
-    if (body) req.headers["content-length"] = String(body.length);
-    if (body) req.push(body);
+    if (body) {
+      req.headers["content-length"] = String(body.length);
+      bodies.set(req, body);
+    }
+    // Nothing left to read: the body (if any) is handed over above.
+    req.complete = true;
     req.push(null);
     purposes.set(req, purpose);
 
@@ -72,10 +85,9 @@ export function inject(
     }) as ServerResponse["write"];
     res.end = ((chunk?: unknown, encoding?: unknown) => {
       if (typeof chunk !== "function") collect(chunk, encoding);
-      const text = Buffer.concat(chunks).toString("utf8");
       let parsed: unknown;
       try {
-        parsed = text ? JSON.parse(text) : undefined;
+        parsed = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
       } catch {
         parsed = undefined;
       }

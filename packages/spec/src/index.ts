@@ -23,4 +23,5 @@ export {
   type RequestBody,
   type ResponseModel,
   type Schema,
+  validationDocument,
 } from "./model.js";

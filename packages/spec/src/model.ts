@@ -480,3 +480,40 @@ export function createApiModel<Api extends string>(
   });
   return model;
 }
+
+/** Fields a validator never reads: documentation and examples. */
+const DOCUMENTATION = new Set(["description", "summary", "example", "examples", "externalDocs"]);
+
+function withoutDocumentation(value: unknown, inSchemaMap = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutDocumentation(item));
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [key, child] of Object.entries(value)) {
+    // Under `properties` (and the like) keys are names, not keywords: keep them all.
+    if (!inSchemaMap && (DOCUMENTATION.has(key) || key.startsWith("x-"))) continue;
+    out[key] = withoutDocumentation(child, key === "properties" || key === "patternProperties");
+  }
+  return out;
+}
+
+/**
+ * One OpenAPI document for a request/response validator, holding every path of `models` with
+ * every reference inlined and the documentation (descriptions, examples, `x-` fields) left out:
+ * what validation reads and nothing else, so a validator loads and compiles it once for all the
+ * APIs. The APIs' paths must not overlap.
+ */
+export function validationDocument(models: readonly ApiModel[]): OpenApiDocument {
+  const paths: Record<string, JsonObject> = {};
+  for (const model of models) {
+    for (const [path, item] of Object.entries(model.document.paths ?? {})) {
+      if (path in paths) throw new Error(`spec: ${model.name}: path ${path} is in two APIs`);
+      const where = pointerOf("paths", path);
+      paths[path] = withoutDocumentation(inline(model.document, item, where)) as JsonObject;
+    }
+  }
+  return {
+    openapi: models[0]?.document.openapi ?? "3.1.0",
+    info: { title: models.map((m) => m.info.title).join(", "), version: "validation" },
+    paths,
+  };
+}

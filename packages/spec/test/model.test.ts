@@ -1,7 +1,13 @@
 // The model on small documents of its own: references resolved everywhere, webhooks, x-paging,
 // error envelopes; and on the bundled specs: what the server, generator and docs rely on.
 import { describe, expect, it } from "vitest";
-import { api, apis, createApiModel, type OpenApiDocument } from "../src/index.js";
+import {
+  api,
+  apis,
+  createApiModel,
+  type OpenApiDocument,
+  validationDocument,
+} from "../src/index.js";
 
 const error = {
   type: "object",
@@ -209,6 +215,38 @@ describe("createApiModel", () => {
   });
 });
 
+describe("validationDocument", () => {
+  it("holds every path with references inlined and documentation left out", () => {
+    const d = doc();
+    (d.components as any).schemas.Thing.properties.description = {
+      type: "string",
+      description: "a property named description stays; its description goes",
+    };
+    const validation = validationDocument([createApiModel("things", d)]);
+    const text = JSON.stringify(validation);
+    expect(Object.keys(validation.paths ?? {})).toEqual(["/v9/{project_id}/things"]);
+    expect(text).not.toContain("$ref");
+    expect(text).not.toMatch(/"(examples|example|summary|x-paging|x-codeSamples)":/);
+    expect(text).not.toMatch(/"description":"/);
+    expect(validation.paths?.["/v9/{project_id}/things"]?.post).toMatchObject({
+      requestBody: {
+        content: {
+          "Application/JSON": {
+            schema: { properties: { description: { type: "string" } } },
+          },
+        },
+      },
+    });
+  });
+
+  it("refuses two APIs with the same path", () => {
+    const model = createApiModel("a", doc());
+    expect(() => validationDocument([model, createApiModel("b", doc())])).toThrow(
+      /path \/v9\/\{project_id\}\/things is in two APIs/,
+    );
+  });
+});
+
 describe("the bundled APIs", () => {
   it("model every operation of both APIs with one envelope and one prefix each", () => {
     const summary = apis().map((a) => [a.name, a.pathPrefix, a.errorEnvelope, a.operations.length]);
@@ -223,6 +261,12 @@ describe("the bundled APIs", () => {
     const paged = apis().flatMap((a) =>
       a.operations.filter((o) => o.paging).map((o) => [o.operationId, o.paging]),
     );
+    const marker = {
+      style: "marker",
+      limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
+      marker: "marker",
+      nextMarker: ["page_info", "next_marker"],
+    };
     expect(paged).toEqual([
       [
         "listTraces",
@@ -234,26 +278,8 @@ describe("the bundled APIs", () => {
           nextMarker: ["meta_data", "marker"],
         },
       ],
-      [
-        "listSecretEvents",
-        {
-          style: "marker",
-          items: "events",
-          limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
-          marker: "marker",
-          nextMarker: ["page_info", "next_marker"],
-        },
-      ],
-      [
-        "listNotificationRecords",
-        {
-          style: "marker",
-          items: "records",
-          limit: { name: "limit", default: 50, maximum: 1000, minimum: 1 },
-          marker: "marker",
-          nextMarker: ["page_info", "next_marker"],
-        },
-      ],
+      ["listSecretEvents", { ...marker, items: "events" }],
+      ["listNotificationRecords", { ...marker, items: "records" }],
     ]);
   });
 

@@ -1,40 +1,42 @@
 /**
- * The routes that are documents, not operations: the bundled specs at /openapi/{api}.json (byte
- * for byte), the built docs site at /docs, and `/` (the docs, or an index of the routes). They
- * need no credentials.
+ * Stage 0: the routes that are documents, not operations: the bundled specs at
+ * /openapi/{api}.json (byte for byte), the built docs site at /docs, and `/` (the docs, or an
+ * index of the routes). They need no credentials. Every other request passes straight on.
  */
 import { existsSync, statSync } from "node:fs";
-import express, { type RequestHandler, type Router } from "express";
+import express, { type RequestHandler } from "express";
 import { ApiError } from "../errors.js";
 import { rootHandler } from "../root.js";
 import { specFiles } from "../spec.js";
+import { isDocsPath } from "./hardening.js";
 
-/** Answers GET only; any other method gets 405 with `Allow: GET`. */
-function getOnly(serve: RequestHandler): RequestHandler {
-  return (req, res, next) => {
-    if (req.method !== "GET") {
-      throw new ApiError("method_not_allowed", `${req.method} is not allowed; use GET`, {
-        Allow: "GET",
-      });
-    }
-    serve(req, res, next);
-  };
-}
-
-export function docs(docsDir: string | undefined): Router {
-  const router = express.Router({ caseSensitive: true, strict: false });
-  for (const [name, file] of Object.entries(specFiles)) {
-    router.all(
-      `/openapi/${name}.json`,
-      getOnly((_req, res) => {
-        res.type("application/json").sendFile(file);
-      }),
-    );
-  }
+export function docs(docsDir: string | undefined): RequestHandler {
   const docsServed = Boolean(docsDir && existsSync(docsDir) && statSync(docsDir).isDirectory());
-  router.all("/", getOnly(rootHandler(docsServed)));
-  if (docsServed && docsDir) {
-    router.use("/docs", express.static(docsDir, { index: "index.html", fallthrough: true }));
-  }
-  return router;
+  const files = new Map<string, RequestHandler>(
+    Object.entries(specFiles).map(([name, file]) => [
+      `/openapi/${name}.json`,
+      (_req, res) => {
+        res.type("application/json").sendFile(file);
+      },
+    ]),
+  );
+  files.set("/", rootHandler(docsServed));
+  const site =
+    docsServed && docsDir
+      ? express.Router().use("/docs", express.static(docsDir, { index: "index.html" }))
+      : undefined;
+  return (req, res, next) => {
+    const serve = files.get(req.path);
+    if (serve !== undefined) {
+      if (req.method !== "GET") {
+        throw new ApiError("method_not_allowed", `${req.method} is not allowed; use GET`, {
+          Allow: "GET",
+        });
+      }
+      serve(req, res, next);
+      return;
+    }
+    if (site && isDocsPath(req.path)) return site(req, res, next);
+    next();
+  };
 }

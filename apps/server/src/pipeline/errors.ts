@@ -1,5 +1,5 @@
 /**
- * Last stage: every failure becomes the service's own envelope with a status the operation
+ * Stage 7: every failure becomes the service's own envelope with a status the operation
  * declares. Unexpected failures are logged with the request id and answered with a generic 500.
  */
 import type { ErrorRequestHandler } from "express";

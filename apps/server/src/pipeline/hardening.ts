@@ -1,4 +1,4 @@
-/** Stage 2: request-target size, helmet's hardening headers (a Redoc-friendly CSP on /docs), CORS. */
+/** Stage 0: request-target size, helmet's hardening headers (a Redoc-friendly CSP on /docs), CORS. */
 import cors from "cors";
 import type { RequestHandler } from "express";
 import helmet from "helmet";

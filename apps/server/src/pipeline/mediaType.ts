@@ -1,5 +1,5 @@
 /**
- * Stage 6: the media type (415) and the JSON parse (400) of an authenticated request's body. The
+ * Stage 4: the media type (415) and the JSON parse (400) of an authenticated request's body. The
  * validator then sees exactly one media type per operation (`application/json`, whatever charset
  * spelling was sent), so it compiles one request validator per operation, at warm-up.
  */

@@ -1,4 +1,4 @@
-/** Stage 1: the request id (echoed or generated) and one access-log line per client request. */
+/** Stage 0: the request id (echoed or generated) and one access-log line per client request. */
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";

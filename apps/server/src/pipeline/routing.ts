@@ -1,5 +1,5 @@
 /**
- * Stage 3: route matching against the spec's paths (compiled once): unknown path → 404, wrong
+ * Stage 1: route matching against the spec's paths (compiled once): unknown path → 404, wrong
  * method → 405 with `Allow`. Client requests that arrive before start-up has finished wait here.
  */
 import type { RequestHandler } from "express";

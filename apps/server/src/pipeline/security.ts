@@ -1,5 +1,5 @@
 /**
- * Stage 5: authentication over the raw bytes, for operations whose spec requires credentials:
+ * Stage 3: authentication over the raw bytes, for operations whose spec requires credentials:
  * 401 or 403. It runs before parsing, so an unauthenticated caller gets 401 whatever the body.
  */
 import type { RequestHandler } from "express";
