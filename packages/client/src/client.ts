@@ -202,6 +202,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       operations: adminOperations,
       paging: adminPaging,
     },
-    { ...options, endpoint },
+    // The admin API takes no credentials: never look for them (in the environment either).
+    { ...options, endpoint, auth: "none" },
   );
 }
