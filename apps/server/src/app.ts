@@ -48,8 +48,7 @@ export interface ServerApp {
 
 export function createApp(options: AppOptions = {}): ServerApp {
   const config = resolveOptions(options);
-  const { logger, context, seed } = config;
-  const { store } = context;
+  const { logger, seed } = config;
   const app = express();
   app.disable("x-powered-by");
   // No ETag hashing of every JSON body; the spec routes are case-sensitive.
@@ -57,13 +56,16 @@ export function createApp(options: AppOptions = {}): ServerApp {
   app.set("case sensitive routing", true);
 
   const events = createServerEvents({
-    store,
+    store: config.context.store,
     ...config.events,
     seedSinks: seed?.sinks,
     signingKeyFile: options.smnSigningKey,
     limits: options.delivery,
     logger,
   });
+  // Served through the events' store: its notification writes keep the matching index current.
+  const { store } = events;
+  const context = { ...config.context, store };
 
   let isReady = false;
   let failures = 0;

@@ -5,6 +5,7 @@
  * server's own URL). The app reaches it through `engine` and the admin handlers; nothing else.
  */
 import type { Logger } from "pino";
+import { candidateIndex } from "./events/candidates.js";
 import { createDeliveryQueue, type DeliveryQueue } from "./events/delivery.js";
 import { createEventEngine, type EventEngine } from "./events/engine.js";
 import { type SinkConfig, Sinks } from "./events/sinks.js";
@@ -16,6 +17,8 @@ import type { Store } from "./store/types.js";
 
 export interface ServerEvents {
   engine: EventEngine;
+  /** The store to serve from: its notification repository keeps the engine's index current. */
+  store: Store;
   sinks: Sinks;
   deliveries: DeliveryQueue;
   /** Resolves once the signing key is loaded or generated (rejects naming the key file). */
@@ -31,7 +34,7 @@ export interface ServerEvents {
 }
 
 export interface ServerEventsOptions {
-  store: Pick<Store, "notifications" | "traces">;
+  store: Store;
   clock: Clock;
   ids: IdGenerator;
   seedSinks: SinkConfig | undefined;
@@ -46,6 +49,8 @@ const UNSUBSCRIBE_PATH = models.admin.operation("smnUnsubscribe").path;
 
 export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const { clock, ids, logger } = options;
+  const index = candidateIndex(options.store.notifications);
+  const store: Store = { ...options.store, notifications: index.repository };
   const sinks = new Sinks(options.seedSinks ?? {});
   const deliveries = createDeliveryQueue({
     clock,
@@ -77,7 +82,8 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   // Start-up awaits it; keep an early failure from being reported as unhandled meanwhile.
   ready.catch(() => {});
   const engine = createEventEngine({
-    store: options.store,
+    store,
+    candidates: index.candidates,
     sinks,
     delivery: deliveries,
     signingKey,
@@ -91,6 +97,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   });
   return {
     engine,
+    store,
     sinks,
     deliveries,
     ready,
