@@ -38,6 +38,7 @@ it("runs every section and prints ratio and figure lines", async () => {
     "signer/official",
     "show p50 2000/200",
     "rss MB / 300",
+    "create p50 hanging-receiver/none",
   ]) {
     expect(stdout).toMatch(new RegExp(`^ratio ${name}: \\d+(\\.\\d+)?`, "m"));
   }
