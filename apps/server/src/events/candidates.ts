@@ -39,8 +39,8 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
     index.byId.set(n.notification_id, n);
     if (n.operation_type === "complete") index.complete.add(n.notification_id);
     for (const k of keysOf(n)) {
-      let ids = index.byOperation.get(k);
-      if (!ids) index.byOperation.set(k, (ids = new Set()));
+      const ids = index.byOperation.get(k) ?? new Set<string>();
+      index.byOperation.set(k, ids);
       ids.add(n.notification_id);
     }
   }
