@@ -115,6 +115,8 @@ describe("a seed with an SMN topic and a FunctionGraph function on a local recei
     const pem = await certificate.text();
     expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(await verifySmnSignature(notification, pem)).toBe(true);
+    // The typed admin client reads the same certificate (as text).
+    expect((await admin.getSmnSigningCert()).data).toBe(pem);
     expect(
       await verifySmnSignature({ ...notification, message: `${notification.message} ` }, pem),
     ).toBe(false);
