@@ -380,6 +380,21 @@ describe("the SMN signing key", () => {
     await expect(createServer({ port: 0, logger: false, smnSigningKey: bad })).rejects.toThrow(bad);
   });
 
+  it("examples/seed-events.json is a valid seed: its sinks and notifications are loaded", async () => {
+    const file = new URL("../../../examples/seed-events.json", import.meta.url).pathname;
+    const seeded = await createServer({ port: 0, logger: false, seed: file });
+    try {
+      const sinks = await (await fetch(`${seeded.url}/_admin/sinks`)).json();
+      expect(Object.keys(sinks)).toHaveLength(2);
+      const list = await fetch(`${seeded.url}/v3/${P}/notifications/smn`, {
+        headers: { "X-Auth-Token": "t" },
+      });
+      expect((await list.json()).notifications).toHaveLength(1);
+    } finally {
+      await seeded.close();
+    }
+  });
+
   it("a seed with invalid sinks stops start-up with a message naming the field", async () => {
     await expect(
       createServer({
