@@ -8,9 +8,10 @@
 //   --scale-small N    the small side of the latency comparison (default 1000)
 //   --samples N        sequential requests per latency probe (default 2000)
 //   --startup-runs N   server starts per target for the start-up time (default 5)
-//   --skip LIST        comma-separated sections to skip: startup,throughput,scale,signer,build
+//   --skip LIST        comma-separated sections to skip: startup,throughput,scale,events,signer,build
 //   --markdown FILE    also write the report as Markdown to FILE
 import { writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -18,7 +19,7 @@ import { benchBuild } from "./build.mjs";
 import { load } from "./load.mjs";
 import { cpuSeconds, targets } from "./processes.mjs";
 import { benchScale } from "./scale.mjs";
-import { writeSeed } from "./seed.mjs";
+import { EVENTS_TOPIC, writeEventsSeed, writeSeed } from "./seed.mjs";
 import { benchSigner } from "./signer.mjs";
 import { benchStartup } from "./startup.mjs";
 
@@ -150,6 +151,51 @@ async function scale() {
   ratio("rss MB / 300", mb(s.rss) / 300, ["<=", 1]);
 }
 
+/**
+ * Key event notifications: creates whose every trace matches a notification, so each one queues
+ * a signed SMN message, (a) with no sink for the topic (logged as no_sink) and (b) with the topic's
+ * subscription on a receiver that never answers. The API must not wait for deliveries.
+ */
+async function notify() {
+  const hanging = [];
+  const receiver = createHttpServer((_req, res) => hanging.push(res));
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${receiver.address().port}/smn`;
+  const results = {};
+  try {
+    for (const [key, sinks] of [
+      ["none", undefined],
+      ["hanging", { [EVENTS_TOPIC]: [{ protocol: "http", endpoint }] }],
+    ]) {
+      log(`events: createNotification, ${key} receiver`);
+      const server = await targets.validated(writeEventsSeed({ name: key, sinks }));
+      try {
+        await load(server.url, "createNotification", {
+          connections,
+          duration: Math.min(1, duration),
+          events,
+        });
+        const r = await load(server.url, "createNotification", { connections, duration, events });
+        results[key] = r;
+        log(`  ${key}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`);
+        figure("events", `createNotification, ${key} receiver`, r.rps, "req/s");
+        figure("events", `createNotification p50, ${key} receiver`, r.p50, "ms");
+        if (r.non2xx || r.errors)
+          figure("errors", `events ${key} non-2xx+errors`, r.non2xx + r.errors, "responses");
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    for (const res of hanging) res.destroy();
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+  // autocannon reports whole milliseconds; at least 1 keeps the ratio defined.
+  const p50 = (r) => Math.max(1, r.p50);
+  ratio("create p50 hanging-receiver/none", p50(results.hanging) / p50(results.none), ["<=", 1.1]);
+}
+
 async function signer() {
   log("signer");
   const r = await benchSigner({ roundMs: Math.max(200, duration * 100), rounds: 5 });
@@ -166,7 +212,7 @@ function build() {
   ratio("no-change rebuild s / 3", b.warm.seconds / 3, ["<=", 1]);
 }
 
-const sections = { startup, throughput, scale, signer, build };
+const sections = { startup, throughput, scale, events: notify, signer, build };
 for (const [name, run] of Object.entries(sections)) if (!skip.has(name)) await run();
 
 const fmt = (v) =>

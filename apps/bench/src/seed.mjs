@@ -67,3 +67,37 @@ export function writeSeed({ events, notifications = 0 }) {
 
 /** A marker in the middle of the stored events, so a page is a real slice, not the head. */
 export const middleMarker = (events) => eventName(Math.floor(events / 2));
+
+/** The topic the events benchmark's notification names. */
+export const EVENTS_TOPIC = `urn:smn:cn-north-4:${PROJECT}:bench_events`;
+
+/**
+ * A seed for the events benchmark: one notification that every `createNotification` trace
+ * matches (so each benchmarked create queues a signed SMN message), and the topic's sinks.
+ */
+export function writeEventsSeed({ name, sinks }) {
+  const file = join(seedDirectory(), `seed-events-${name}.json`);
+  const seed = {
+    ...(sinks && { sinks }),
+    projects: {
+      [PROJECT]: {
+        notifications: [
+          {
+            notification_name: "bench_every_create",
+            operation_type: "customized",
+            operations: [
+              {
+                service_type: "CTS",
+                resource_type: "notification",
+                trace_names: ["createNotification"],
+              },
+            ],
+            topic_id: EVENTS_TOPIC,
+          },
+        ],
+      },
+    },
+  };
+  writeFileSync(file, JSON.stringify(seed));
+  return file;
+}

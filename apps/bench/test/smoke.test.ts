@@ -42,6 +42,7 @@ it("runs every section and prints ratio and figure lines", async () => {
     "rss MB / 300",
     "startup s / 0.5",
     "startup ours/prism",
+    "create p50 hanging-receiver/none",
   ]) {
     expect(stdout).toMatch(new RegExp(`^ratio ${name}: \\d+(\\.\\d+)?`, "m"));
   }

@@ -1,13 +1,26 @@
 // Model-based state test: random sequences of create / update / show / list / delete across two
 // projects, checked against an in-memory model after every step — nothing lost, nothing extra,
-// no cross-project leakage; paging returns every event exactly once, in order.
+// no cross-project leakage; paging returns every event exactly once, in order. The model also
+// learns traces (one per write, failed ones included, plus injected ones; ListTraces lists them
+// newest first) and deliveries (one per trace per notification of its project; the topics here
+// name another project, so each is logged as `no_sink`).
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Harness, type Project, startHarness } from "../src/context.js";
+import { credentials, type Harness, type Project, startHarness } from "../src/context.js";
 
 interface Model {
   events: Record<Project, Map<string, { state: string; types: string[] }>>;
   notifications: Record<Project, Map<string, { name: string; type: "smn" | "fun" }>>;
+  /** `[trace_name, code]` of each trace of the project, oldest first. */
+  traces: Record<Project, [string, string][]>;
+  /** Deliveries logged for the project. */
+  deliveries: Record<Project, number>;
+}
+
+/** A write (or an injected trace) was traced: every notification of the project matches it. */
+function traced(m: Model, p: Project, traceName: string, status: number) {
+  m.traces[p].push([traceName, String(status)]);
+  m.deliveries[p] += m.notifications[p].size;
 }
 type Cmd = fc.AsyncCommand<Model, Harness>;
 
@@ -41,6 +54,7 @@ class CreateEvent implements Cmd {
       expect(r.response.status).toBe(200);
       m.events[this.p].set(this.name, { state: "ENABLED", types: this.types });
     }
+    traced(m, this.p, "createSecretEvent", r.response.status);
   }
   toString = () => `createEvent(${this.p}, ${this.name})`;
 }
@@ -57,6 +71,7 @@ class UpdateEvent implements Cmd {
       params: { path: { event_name: this.name } },
       body: { state: this.state },
     });
+    traced(m, this.p, "updateSecretEvent", r.response.status);
     const known = m.events[this.p].get(this.name);
     if (!known) return expect(r.response.status).toBe(404);
     expect(r.response.status).toBe(200);
@@ -96,6 +111,7 @@ class DeleteEvent implements Cmd {
       .csms(this.p)
       .deleteSecretEvent({ params: { path: { event_name: this.name } } });
     expect(r.response.status).toBe(m.events[this.p].delete(this.name) ? 204 : 404);
+    traced(m, this.p, "deleteSecretEvent", r.response.status);
   }
   toString = () => `deleteEvent(${this.p}, ${this.name})`;
 }
@@ -141,9 +157,13 @@ class CreateNotification implements Cmd {
       },
     });
     const dup = [...m.notifications[this.p].values()].some((n) => n.name === this.name);
-    if (dup) return expect(r.response.status).toBe(400);
-    expect(r.response.status).toBe(201);
-    m.notifications[this.p].set(r.data.notification_id, { name: this.name, type: this.type });
+    if (dup) expect(r.response.status).toBe(400);
+    else {
+      expect(r.response.status).toBe(201);
+      m.notifications[this.p].set(r.data.notification_id, { name: this.name, type: this.type });
+    }
+    // Traced once stored: a new notification matches its own creation.
+    traced(m, this.p, "createNotification", r.response.status);
   }
   toString = () => `createNotification(${this.p}, ${this.name}, ${this.type})`;
 }
@@ -170,6 +190,7 @@ class DeleteNotifications implements Cmd {
     const missing = ids.filter((id) => !m.notifications[this.p].has(id));
     for (const id of ids) m.notifications[this.p].delete(id);
     expect(r.response.status).toBe(missing.length ? 404 : 204);
+    traced(m, this.p, "deleteNotification", r.response.status);
   }
   toString = () => `deleteNotifications(${this.p}, ${this.pick}, ghost=${this.ghost})`;
 }
@@ -194,6 +215,58 @@ class ListNotifications implements Cmd {
     for (const n of r.data.notifications) expect(n.project_id).toBe(this.p);
   }
   toString = () => `listNotifications(${this.p}, ${this.type})`;
+}
+
+class InjectTrace implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly traceName: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.admin.injectTrace({
+      params: { path: { project_id: this.p } },
+      body: { service_type: "ECS", resource_type: "ecs", trace_name: this.traceName },
+    });
+    expect(r.response.status).toBe(201);
+    expect(r.data).toMatchObject({ trace_name: this.traceName, code: "200" });
+    traced(m, this.p, this.traceName, 200);
+  }
+  toString = () => `injectTrace(${this.p}, ${this.traceName})`;
+}
+
+class ListTraces implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h
+      .cts(this.p)
+      .listTraces({ params: { query: { trace_type: "system", limit: 200 } } });
+    expect(r.response.status).toBe(200);
+    const got = r.data.traces.map((t: any) => [t.trace_name, t.code]);
+    expect(got).toEqual([...m.traces[this.p]].reverse());
+    // Credentials never appear in a trace.
+    for (const token of Object.values(credentials.tokens)) {
+      expect(JSON.stringify(r.data)).not.toContain(token);
+    }
+  }
+  toString = () => `listTraces(${this.p})`;
+}
+
+class ListDeliveries implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    await h.admin.flushDeliveries();
+    const r = await h.admin.listDeliveries({ params: { query: { project_id: this.p } } });
+    expect(r.response.status).toBe(200);
+    const deliveries = r.data?.deliveries ?? [];
+    expect(deliveries).toHaveLength(m.deliveries[this.p]);
+    for (const d of deliveries) {
+      expect(d).toMatchObject({ project_id: this.p, status: "no_sink", attempts: 0 });
+    }
+  }
+  toString = () => `listDeliveries(${this.p})`;
 }
 
 const project = fc.constantFrom(...projects);
@@ -224,6 +297,11 @@ const commands = [
   fc
     .tuple(project, fc.constantFrom("smn" as const, "fun" as const))
     .map(([p, t]) => new ListNotifications(p, t)),
+  fc
+    .tuple(project, fc.constantFrom("deleteServer", "createVpc"))
+    .map(([p, n]) => new InjectTrace(p, n)),
+  project.map((p) => new ListTraces(p)),
+  project.map((p) => new ListDeliveries(p)),
 ];
 
 it("random command sequences agree with the model", async () => {
@@ -234,6 +312,8 @@ it("random command sequences agree with the model", async () => {
       const model: Model = {
         events: { p1: new Map(), p2: new Map() },
         notifications: { p1: new Map(), p2: new Map() },
+        traces: { p1: [], p2: [] },
+        deliveries: { p1: 0, p2: 0 },
       };
       await fc.asyncModelRun(() => ({ model, real: h }), cmds);
     }),

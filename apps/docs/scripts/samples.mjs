@@ -146,8 +146,9 @@ export function literal(
 
 function clientSample(api, servers, request, operation, hasContent) {
   const projectId = request.pathParams.project_id;
+  // A client made with `projectId` fills in project_id; the admin client (no credentials) has none.
   const path = Object.fromEntries(
-    Object.entries(request.pathParams).filter(([name]) => name !== "project_id"),
+    Object.entries(request.pathParams).filter(([name]) => !request.token || name !== "project_id"),
   );
   const init = {};
   const params = {};

@@ -4,7 +4,7 @@
 // it prints. The one liberty taken: servers listen on a free port instead of 8080 (`--port 8080`
 // becomes `--port 0`, PORT=0 covers the default), and 127.0.0.1:8080 in the commands and
 // outputs that follow becomes that port.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishable } from "../src/install.js";
@@ -139,7 +139,9 @@ describe("examples/", () => {
   });
 
   it("the README json blocks are the example files, byte for byte in value", async () => {
-    const files = ["credentials.json", "seed.json"].map((f) => JSON.stringify(read(f)));
+    const files = readdirSync(join(repoRoot, "examples"))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.stringify(read(f)));
     const json = await allBlocks("json");
     expect(json.length).toBeGreaterThanOrEqual(2);
     for (const block of json) {

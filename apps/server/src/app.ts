@@ -20,6 +20,7 @@ import { errors } from "./pipeline/errors.js";
 import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
 import { mediaType } from "./pipeline/mediaType.js";
+import { operationTrace } from "./pipeline/operationTrace.js";
 import { requestLog } from "./pipeline/requestLog.js";
 import { respond } from "./pipeline/respond.js";
 import { routing } from "./pipeline/routing.js";
@@ -27,6 +28,7 @@ import { security } from "./pipeline/security.js";
 
 import { validation } from "./pipeline/validation.js";
 import { applySeed, createThrough } from "./seed.js";
+import { createServerEvents, type ServerEvents } from "./serverEvents.js";
 import { selfCheck, warmUp } from "./startup.js";
 import type { Store } from "./store/types.js";
 
@@ -42,17 +44,30 @@ export interface ServerApp {
   reset(projectId?: string): Promise<void>;
   /** Responses that failed response validation (and were replaced by a 500) so far. */
   responseValidationFailures(): number;
+  /** The event engine: traces, sinks, the delivery queue and log. Close it with `events.close()`. */
+  events: ServerEvents;
 }
 
 export function createApp(options: AppOptions = {}): ServerApp {
   const config = resolveOptions(options);
-  const { logger, context, seed } = config;
-  const { store } = context;
+  const { logger, seed } = config;
   const app = express();
   app.disable("x-powered-by");
   // No ETag hashing of every JSON body; the spec routes are case-sensitive.
   app.set("etag", false);
   app.set("case sensitive routing", true);
+
+  const events = createServerEvents({
+    store: config.context.store,
+    ...config.events,
+    seedSinks: seed?.sinks,
+    signingKeyFile: options.smnSigningKey,
+    limits: options.delivery,
+    logger,
+  });
+  // Served through the events' store: its notification writes keep the matching index current.
+  const { store } = events;
+  const context = { ...config.context, store };
 
   let isReady = false;
   let failures = 0;
@@ -63,12 +78,14 @@ export function createApp(options: AppOptions = {}): ServerApp {
       r.clear(projectId),
     );
     await Promise.all(cleared);
+    events.reset(projectId);
     if (projectId === undefined) config.restartClock();
     if (seed) await applySeed(seed, createThrough(app), projectId);
   };
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
-  app.use(routing(readiness), readBody, security(config.authenticate), mediaType, respond);
+  app.use(routing(readiness), readBody, security(config.authenticate));
+  app.use(operationTrace(events.engine, config.events.clock, logger), mediaType, respond);
   app.use(
     validation(config.validator, {
       responseValidation: config.responseValidation,
@@ -79,15 +96,16 @@ export function createApp(options: AppOptions = {}): ServerApp {
       },
     }),
   );
-  app.use(handlers({ ...createHandlers(context), ...adminHandlers({ reset }) }));
+  app.use(handlers({ ...createHandlers(context), ...adminHandlers({ reset, events }) }));
   app.use(errors(logger));
 
   const ready = (async () => {
+    await events.ready;
     await warmUp(app);
     await selfCheck(app);
     if (seed) await applySeed(seed, createThrough(app));
     isReady = true;
   })();
   const responseValidationFailures = () => failures;
-  return { app, store, logger, ready, reset, responseValidationFailures };
+  return { app, store, logger, ready, reset, responseValidationFailures, events };
 }

@@ -18,6 +18,8 @@ Options:
   --no-response-validation  do not validate responses against the spec
   --seed FILE               JSON file of notifications/events to preload per project
   --deterministic           fixed clock from 2024-01-01T00:00:00Z and sequential ids
+  --smn-signing-key FILE    PEM RSA private key that signs SMN messages (default: a new
+                            key generated at start-up)
   --docs DIR                built docs site to serve at /docs (default: apps/docs/dist in
                             the repository, else the copy shipped in the package)
   --cors                    send CORS headers
@@ -71,6 +73,7 @@ function parse() {
       "no-response-validation": { type: "boolean" },
       seed: { type: "string" },
       deterministic: { type: "boolean" },
+      "smn-signing-key": { type: "string" },
       docs: { type: "string" },
       cors: { type: "boolean" },
       "log-level": { type: "string" },
@@ -106,6 +109,9 @@ if (!LEVELS.includes(level)) {
 }
 if (flags.seed !== undefined && !existsSync(flags.seed))
   usage(`--seed: no such file ${flags.seed}`);
+if (flags["smn-signing-key"] !== undefined && !existsSync(flags["smn-signing-key"])) {
+  usage(`--smn-signing-key: no such file ${flags["smn-signing-key"]}`);
+}
 if (flags.credentials !== undefined && !existsSync(flags.credentials)) {
   usage(`--credentials: no such file ${flags.credentials}`);
 }
@@ -133,6 +139,7 @@ try {
     responseValidation: !flags["no-response-validation"],
     ...(flags.seed !== undefined && { seed: flags.seed }),
     deterministic: flags.deterministic === true,
+    ...(flags["smn-signing-key"] !== undefined && { smnSigningKey: flags["smn-signing-key"] }),
     docsDir,
     cors: flags.cors === true,
     logger: level,

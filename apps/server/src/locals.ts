@@ -19,6 +19,8 @@ declare global {
       route?: RouteState;
       /** The access key of an AK/SK-signed request, for the access log. */
       ak?: string;
+      /** The handler's reply body, for the operation's trace (pipeline/operationTrace.ts). */
+      reply?: unknown;
     }
   }
 }

@@ -14,7 +14,11 @@ type BodyOf<Op> = Op extends { requestBody: { content: { "application/json": inf
   : undefined;
 type Responses<Op> = Op extends { responses: infer R } ? R : never;
 type SuccessStatus<Op> = Extract<keyof Responses<Op>, 200 | 201 | 204>;
-type ContentOf<R> = R extends { content: { "application/json": infer B } } ? B : undefined;
+type ContentOf<R> = R extends { content: { "application/json": infer B } }
+  ? B
+  : R extends { content: infer C }
+    ? C[keyof C]
+    : undefined;
 
 export interface OperationInput<Op> {
   projectId: string;
@@ -72,11 +76,16 @@ export const randomIds: IdGenerator = { next: () => randomUUID() };
 /** 2024-01-01T00:00:00Z. */
 const DETERMINISTIC_EPOCH = Date.UTC(2024, 0, 1);
 
-/** A clock that starts at 2024-01-01T00:00:00Z and advances 1 ms per read, for stable snapshots. */
-export function deterministicClock(): Clock & { reset(): void } {
+/**
+ * A clock that starts at 2024-01-01T00:00:00Z and advances 1 ms per read, for stable snapshots.
+ * `peek()` reads the time of the last read without advancing it (the event engine's view: its
+ * traces and deliveries do not shift the resources' times).
+ */
+export function deterministicClock(): Clock & { reset(): void; peek(): number } {
   let t = DETERMINISTIC_EPOCH;
   return {
     now: () => t++,
+    peek: () => Math.max(DETERMINISTIC_EPOCH, t - 1),
     reset: () => {
       t = DETERMINISTIC_EPOCH;
     },

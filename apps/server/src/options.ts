@@ -12,9 +12,12 @@ import {
   permissiveAuthenticator,
   strictAuthenticator,
 } from "./auth.js";
+import type { DeliveryOptions } from "./events/delivery.js";
 import {
+  type Clock,
   type Context,
   deterministicClock,
+  type IdGenerator,
   randomIds,
   sequentialIds,
   systemClock,
@@ -50,7 +53,16 @@ export interface AppOptions {
    * fails if it lets invalid requests through (the boot self-check); tests replace it to see that.
    */
   validator?: ValidatorFactory;
+  /** A PEM file with the RSA private key that signs SMN messages (default: a new key at start-up). */
+  smnSigningKey?: string;
+  /** Delivery queue limits (defaults in the README's "Events" section); for tests, mostly. */
+  delivery?: DeliveryLimits;
 }
+
+export type DeliveryLimits = Pick<
+  DeliveryOptions,
+  "maxQueue" | "concurrency" | "attemptTimeoutMs" | "retry" | "logLimit"
+>;
 
 export interface Resolved {
   logger: Logger;
@@ -61,6 +73,8 @@ export interface Resolved {
   restartClock(): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
+  /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
+  events: { clock: Clock; ids: IdGenerator & { reset?(): void } };
 }
 
 function makeLogger(option: AppOptions["logger"]): Logger {
@@ -91,6 +105,7 @@ function makeAuthenticator(options: AppOptions): Authenticator {
 export function resolveOptions(options: AppOptions): Resolved {
   const clock = options.deterministic ? deterministicClock() : undefined;
   const ids = options.deterministic ? sequentialIds() : undefined;
+  const eventIds = options.deterministic ? sequentialIds() : undefined;
   return {
     logger: makeLogger(options.logger),
     authenticate: makeAuthenticator(options),
@@ -103,6 +118,11 @@ export function resolveOptions(options: AppOptions): Resolved {
     restartClock() {
       clock?.reset();
       ids?.reset();
+      eventIds?.reset();
+    },
+    events: {
+      clock: clock ? { now: () => clock.peek() } : systemClock,
+      ids: eventIds ?? randomIds,
     },
     validator: options.validator ?? openApiValidator,
     responseValidation: options.responseValidation !== false,

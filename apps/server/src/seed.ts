@@ -7,11 +7,14 @@ import { readFileSync } from "node:fs";
 import type { csms, cts } from "@cts-csms/types";
 import type { Express } from "express";
 import { ApiError, classify } from "./errors.js";
+import { parseSinks, type SinkConfig, SinkConfigError } from "./events/sinks.js";
 import { inject } from "./inject.js";
 import { models, projectIdProblem } from "./spec.js";
 
 export interface SeedConfig {
-  projects: Record<
+  /** What sits behind target URNs (`openapi/shared/Sinks.json`), as `PUT /_admin/sinks` takes it. */
+  sinks?: SinkConfig;
+  projects?: Record<
     string,
     {
       /** `POST /v3/{project_id}/notifications` bodies, created in this order. */
@@ -28,15 +31,26 @@ export function parseSeed(value: unknown, source = "seed"): SeedConfig {
   };
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === "object" && v !== null && !Array.isArray(v);
-  if (!isObject(value) || !isObject(value.projects)) {
-    fail(
-      'expected { "projects": { "<project_id>": { "notifications": [...], "events": [...] } } }',
-    );
+  const shape =
+    'expected { "projects": { "<project_id>": { "notifications": [...], "events": [...] } }, "sinks": { "<urn>": ... } }';
+  if (!isObject(value)) fail(shape);
+  const seed = value as Record<string, unknown>;
+  if (seed.projects === undefined && seed.sinks === undefined) fail(shape);
+  if (seed.projects !== undefined && !isObject(seed.projects)) fail(shape);
+  for (const key of Object.keys(seed)) {
+    if (key !== "projects" && key !== "sinks") {
+      fail(`unknown key "${key}" (expected projects, sinks)`);
+    }
   }
-  for (const key of Object.keys(value as object)) {
-    if (key !== "projects") fail(`unknown key "${key}" (expected projects)`);
+  if (seed.sinks !== undefined) {
+    try {
+      parseSinks(seed.sinks, "sinks");
+    } catch (err) {
+      if (err instanceof SinkConfigError) fail(err.problems.join("; "));
+      throw err;
+    }
   }
-  const projects = (value as { projects: Record<string, unknown> }).projects;
+  const projects = (seed.projects ?? {}) as Record<string, unknown>;
   for (const [projectId, project] of Object.entries(projects)) {
     const problem = projectIdProblem(projectId);
     if (problem) fail(`projects: ${problem}`);
@@ -73,7 +87,7 @@ export type SeedCreate = (
 
 /** Applies the seed (one project's part when `only` is given); errors name the entry. */
 export async function applySeed(seed: SeedConfig, create: SeedCreate, only?: string) {
-  for (const [projectId, project] of Object.entries(seed.projects)) {
+  for (const [projectId, project] of Object.entries(seed.projects ?? {})) {
     if (only !== undefined && projectId !== only) continue;
     for (const kind of ["notifications", "events"] as const) {
       const entries: unknown[] = project[kind] ?? [];

@@ -37,10 +37,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
+  // The SMN messages' signing_cert_url and unsubscribe_url point back at this server.
+  handle.events.setBaseUrl(url);
   let closing: Promise<void> | undefined;
   return {
     ...handle,
-    url: `http://${urlHost}:${address.port}`,
+    url,
     port: address.port,
     host,
     close() {
@@ -54,8 +57,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
         server.close((err) => {
           clearTimeout(force);
           clearInterval(sweep);
-          if (err) reject(err);
-          else resolve();
+          // Then the deliveries: pending ones fail, attempts in flight are aborted.
+          handle.events.close().then(() => (err ? reject(err) : resolve()), reject);
         });
         server.closeIdleConnections();
       });

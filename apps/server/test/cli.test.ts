@@ -252,6 +252,14 @@ describe("cts-csms-server configuration files", { timeout: 2 * STARTUP_MS }, () 
     4 * STARTUP_MS,
   );
 
+  it("seed sinks that are not valid, and an SMN signing key file that is not a key", async () => {
+    const topic = "urn:smn:cn-north-4:p1:ops";
+    const sinks = file({ sinks: { [topic]: [{ protocol: "http", endpoint: "ftp://x" }] } });
+    await rejected(["--seed", sinks], sinks, `sinks/${topic}/0/endpoint must match pattern`);
+    const key = file("not a PEM key");
+    await rejected(["--smn-signing-key", key], key, "SMN signing key file");
+  });
+
   it("an id the pattern allows is accepted", async () => {
     const path = file({ projects: { "Team_p-1": { notifications: [] } } });
     expect(pattern.test("Team_p-1")).toBe(true);

@@ -51,7 +51,14 @@ describe("GET /", () => {
     for (const route of index.routes as string[]) {
       const [method, path] = route.split(" ") as [string, string];
       if (method !== "GET") continue;
-      expect((await request(withoutDocs.url, "GET", path, { bare: true })).status).toBe(200);
+      // With the spec's example for each required query parameter (the delivery log's project).
+      const op = api("admin").operations.find((o) => o.method === "GET" && o.path === path);
+      const query = new URLSearchParams();
+      for (const p of op?.parameters ?? []) {
+        if (p.in === "query" && p.required) query.set(p.name, String(p.example));
+      }
+      const url = query.size > 0 ? `${path}?${query}` : path;
+      expect((await request(withoutDocs.url, "GET", url, { bare: true })).status).toBe(200);
     }
   });
 

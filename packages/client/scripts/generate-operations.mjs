@@ -34,7 +34,11 @@ for (const name of ["cts", "csms", "admin"]) {
     if (!/^[A-Za-z_$][\w$]*$/.test(id)) {
       throw new Error(`${name}: ${op.method} ${op.path} needs an identifier operationId`);
     }
-    operations.push({ id, method: op.method.toLowerCase(), path: op.path });
+    // A success answer that is not JSON (the admin API's PEM certificate) is read as text.
+    const success = op.responses.find((r) => r.status === String(op.successStatus));
+    const mediaType = success?.mediaTypes[0];
+    const parseAs = mediaType !== undefined && !/json/.test(mediaType) ? "text" : undefined;
+    operations.push({ id, method: op.method.toLowerCase(), path: op.path, parseAs });
     // The spec's x-paging says which lists page, how, and where their items are.
     if (op.paging) paged.push({ id, paging: pagingOf(op.paging) });
   }
@@ -73,7 +77,8 @@ for (const name of ["cts", "csms", "admin"]) {
     `/** Every ${name.toUpperCase()} operation: operationId → HTTP method and path template. */`,
     `export const ${name}Operations = {`,
     ...operations.map(
-      (o) => `  ${o.id}: { method: ${JSON.stringify(o.method)}, path: ${JSON.stringify(o.path)} },`,
+      (o) =>
+        `  ${o.id}: { method: ${JSON.stringify(o.method)}, path: ${JSON.stringify(o.path)}${o.parseAs ? `, parseAs: ${JSON.stringify(o.parseAs)}` : ""} },`,
     ),
     "} as const;",
     "",

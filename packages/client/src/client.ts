@@ -126,9 +126,11 @@ function createApiClient(def: ApiDefinition, options: ClientOptions): any {
     settle(await request(method, url, fill(init)));
 
   const client: Record<string, unknown> = { ...raw, raw };
-  for (const [id, { method, path }] of Object.entries(def.operations)) {
+  for (const [id, { method, path, parseAs }] of Object.entries(def.operations)) {
     const call = raw[method.toUpperCase()] as Call;
-    client[id] = (init?: Init) => call(path, init);
+    client[id] = parseAs
+      ? (init?: Init) => call(path, { parseAs, ...init })
+      : (init?: Init) => call(path, init);
   }
   clientPaging.set(client, def.paging);
   return client;
@@ -202,7 +204,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       operations: adminOperations,
       paging: adminPaging,
     },
-    // The admin API takes no credentials (its spec declares no security).
+    // The admin API takes no credentials: never look for them (in the environment either).
     { ...options, endpoint, auth: "none" },
   );
 }

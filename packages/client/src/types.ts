@@ -1,7 +1,10 @@
 import type { Client, FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 
 /** An operation map as generated from a spec: operationId → method and path template. */
-export type OperationMap = Record<string, { readonly method: string; readonly path: string }>;
+export type OperationMap = Record<
+  string,
+  { readonly method: string; readonly path: string; readonly parseAs?: "text" }
+>;
 
 /** How a list operation pages, as generated from its `x-paging` in the spec. */
 export type Paging =

@@ -3,14 +3,22 @@
  * added to the spec fails `tsc` here until it has a handler.
  */
 import type { admin } from "@cts-csms/types";
+import { ApiError } from "../errors.js";
+import { SinkConfigError } from "../events/sinks.js";
 import type { OperationHandlers } from "../operation.js";
+import type { ServerEvents } from "../serverEvents.js";
 
 export interface AdminState {
   /** Clears one project, or all, and re-applies the seed. */
   reset(projectId?: string): Promise<void>;
+  /** The event engine with its sinks, delivery log and signing certificate. */
+  events: ServerEvents;
 }
 
+type Sinks = admin.components["schemas"]["Sinks"];
+
 export function adminHandlers(state: AdminState): OperationHandlers<admin.operations> {
+  const { events } = state;
   return {
     async getHealth() {
       return { status: 200, body: { status: "ok" } };
@@ -18,6 +26,49 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
     async resetState({ query }) {
       await state.reset(query.project_id);
       return { status: 204, body: undefined };
+    },
+    async injectTrace({ projectId, body }) {
+      const { trace } = await events.engine.injectTrace(projectId, body);
+      return { status: 201, body: trace };
+    },
+    async getSinks() {
+      return { status: 200, body: events.sinks.current() as Sinks };
+    },
+    async replaceSinks({ body }) {
+      try {
+        events.sinks.replace(body);
+      } catch (err) {
+        // What the schema cannot say (an endpoint that does not parse as a URL).
+        if (err instanceof SinkConfigError) {
+          throw new ApiError(
+            "validation",
+            err.problems.join("; ").replace(/^sinks/, "request/body"),
+          );
+        }
+        throw err;
+      }
+      return { status: 200, body: events.sinks.current() as Sinks };
+    },
+    async listDeliveries({ query }) {
+      return { status: 200, body: { deliveries: events.deliveries.list(query.project_id) } };
+    },
+    async flushDeliveries() {
+      await events.deliveries.flush();
+      return { status: 204, body: undefined };
+    },
+    async getSmnSigningCert() {
+      return { status: 200, body: events.certificatePem() };
+    },
+    async smnUnsubscribe({ query }) {
+      return {
+        status: 200,
+        body: {
+          subscription_urn: query.subscription_urn,
+          unsubscribed: false,
+          message:
+            "The reference server's SMN subscriptions are its sink configuration; remove the endpoint with PUT /_admin/sinks.",
+        },
+      };
     },
   };
 }

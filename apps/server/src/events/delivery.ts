@@ -10,37 +10,14 @@
  * in the meantime is not called); redirects are not followed. Payloads and headers stay in the
  * log; the logger only ever sees ids, URNs, endpoints and statuses.
  */
+import type { admin } from "@cts-csms/types";
 import type { Clock, IdGenerator } from "../operation.js";
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "no_sink";
+/** `pending`, `delivered`, `failed` or `no_sink` (the admin spec's `DeliveryStatus`). */
+export type DeliveryStatus = admin.components["schemas"]["DeliveryStatus"];
 
-/** One delivery, as the delivery log lists it. */
-export interface Delivery {
-  delivery_id: string;
-  project_id: string;
-  /** What caused it: a notification id, or a CSMS event name. */
-  source: string;
-  /** Target URN (SMN topic or FunctionGraph function). */
-  target: string;
-  /** Absent when no sink is configured for the target. */
-  endpoint?: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** HTTP status of the receiver's last answer. */
-  response_status?: number;
-  /** Why the last attempt failed (or why there was none). */
-  error?: string;
-  /** The request headers sent (besides the HTTP client's own). */
-  headers: Record<string, string>;
-  /** The exact request body sent (for `no_sink`: the body that would have been sent). */
-  payload: string;
-  /** Times in ms since the epoch. */
-  created_time: number;
-  updated_time: number;
-  delivered_time?: number;
-  /** When the next attempt is due, while a failed attempt waits for its retry. */
-  next_attempt_time?: number;
-}
+/** One delivery, as the delivery log lists it (the admin spec's `Delivery`). */
+export type Delivery = admin.components["schemas"]["Delivery"];
 
 export interface DeliveryJob {
   projectId: string;

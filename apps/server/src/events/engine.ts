@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, IdGenerator } from "../operation.js";
-import type { Store, Trace } from "../store/types.js";
+import type { Notification, Store, Trace } from "../store/types.js";
 import type { Delivery, DeliveryQueue } from "./delivery.js";
 import { ctsTriggerEvent } from "./functiongraph.js";
 import { matchingNotifications } from "./matching.js";
@@ -43,6 +43,11 @@ export interface EventEngineOptions {
   ids: IdGenerator;
   /** 32 hex characters per SMN message (default: random). */
   messageIds?: () => string;
+  /**
+   * The notifications that could match a trace, oldest first (default: all of the project's;
+   * the server passes an index, `candidates.ts`, so a trace does not scan every notification).
+   */
+  candidates?: (projectId: string, trace: Trace) => Promise<readonly Notification[]>;
 }
 
 export interface EventEngine extends TraceHappenedPort, DeliverPort {
@@ -63,6 +68,15 @@ export function keyEventSubject(notificationName: string): string {
 export function createEventEngine(options: EventEngineOptions): EventEngine {
   const { store, sinks, delivery, signingKey, urls, clock, ids } = options;
   const messageId = options.messageIds ?? (() => randomBytes(16).toString("hex"));
+  const candidates =
+    options.candidates ??
+    (async (projectId: string) => {
+      const [smn, fun] = await Promise.all([
+        store.notifications.list(projectId, "smn"),
+        store.notifications.list(projectId, "fun"),
+      ]);
+      return [...smn, ...fun].sort((a, b) => a.create_time - b.create_time);
+    });
 
   function deliverToTopic(
     request: DeliveryRequest,
@@ -151,12 +165,8 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
 
     async traceHappened(projectId, trace) {
       await store.traces.append(projectId, trace);
-      const [smn, fun] = await Promise.all([
-        store.notifications.list(projectId, "smn"),
-        store.notifications.list(projectId, "fun"),
-      ]);
       // Oldest notification first, whatever its type.
-      const all = [...smn, ...fun].sort((a, b) => a.create_time - b.create_time);
+      const all = await candidates(projectId, trace);
       const deliveries: Delivery[] = [];
       for (const notification of matchingNotifications(all, trace)) {
         if (notification.topic_id === undefined) continue;

@@ -3,6 +3,7 @@
  * user injects to test what any cloud service would trigger. Both come out as the spec's
  * `Trace` and go through the same matching and delivery.
  */
+import type { admin } from "@cts-csms/types";
 import type { Clock, IdGenerator } from "../operation.js";
 import type { Trace } from "../store/types.js";
 
@@ -76,11 +77,10 @@ export function traceFromOperation(op: OperationRecord, ctx: TraceContext): Trac
 }
 
 /**
- * A partial trace to inject: `service_type`, `resource_type` and `trace_name` are required;
- * `trace_id` and `record_time` are always the server's.
+ * A partial trace to inject (the admin spec's `TraceInput`): `service_type`, `resource_type` and
+ * `trace_name` are required; `trace_id` and `record_time` are always the server's.
  */
-export type TraceInput = Pick<Trace, "service_type" | "resource_type" | "trace_name"> &
-  Partial<Omit<Trace, "trace_id" | "record_time">>;
+export type TraceInput = admin.components["schemas"]["TraceInput"];
 
 /** The user of an injected trace that names none. */
 export const DEFAULT_TRACE_USER: TraceUser = Object.freeze({

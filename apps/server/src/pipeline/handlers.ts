@@ -34,6 +34,17 @@ function exampleReplies(): Map<Operation<ApiName>, Reply> {
   return replies;
 }
 
+/** Operations whose success reply is not JSON (a PEM certificate): their media type. */
+function textReplies(): Map<Operation<ApiName>, string> {
+  const types = new Map<Operation<ApiName>, string>();
+  for (const op of operations) {
+    const success = op.responses.find((r) => r.status === String(op.successStatus));
+    const mediaType = success?.mediaTypes[0];
+    if (mediaType !== undefined && !/json/.test(mediaType)) types.set(op, mediaType);
+  }
+  return types;
+}
+
 export function handlers(byOperationId: Record<string, AnyOperationHandler>): RequestHandler {
   for (const op of operations) {
     if (!byOperationId[op.operationId]) {
@@ -41,6 +52,7 @@ export function handlers(byOperationId: Record<string, AnyOperationHandler>): Re
     }
   }
   const examples = exampleReplies();
+  const mediaTypes = textReplies();
   return async (req, res, next) => {
     const route = res.locals.route;
     if (!route) return next();
@@ -56,7 +68,10 @@ export function handlers(byOperationId: Record<string, AnyOperationHandler>): Re
             body: req.body,
           });
     res.status(reply.status);
+    res.locals.reply = reply.body;
+    const mediaType = mediaTypes.get(op);
     if (reply.body === undefined || purpose === "seed") res.end();
+    else if (mediaType !== undefined) res.type(mediaType).send(String(reply.body));
     else res.json(reply.body);
   };
 }

@@ -1,0 +1,119 @@
+/**
+ * Stage 5b: a management trace for each CTS and CSMS write operation the server serves, recorded
+ * once its response has been sent (so it never delays one), through the event engine's
+ * "an operation was served" port. It runs after authentication, so every authenticated write is
+ * traced, the ones that fail (4xx) included, as CTS does; handlers know nothing about it.
+ *
+ * What a trace holds: the service and resource type of the API, `trace_name` = the operationId,
+ * the resource's id and name (from the reply, the request body, the path or the query), the
+ * status as `code` and `trace_rating`, the caller (the AK of an AK/SK request, else the fixed
+ * name `token-user`: never a token or a secret key), the source IP, the request id, the request
+ * body and, on success, the response body (CTS and CSMS bodies here hold no secret values).
+ */
+import type { RequestHandler } from "express";
+import type { Logger } from "pino";
+import type { OperationRecord, TraceUser } from "../events/trace.js";
+import { syntheticPurpose } from "../inject.js";
+import type { Clock } from "../operation.js";
+import { type ApiName, models } from "../spec.js";
+
+/** "An operation was served": the event engine's port, as the pipeline sees it. */
+export interface OperationServedPort {
+  operationServed(projectId: string, operation: OperationRecord): Promise<unknown>;
+}
+
+/** Service type, resource type and API version of the traces of each API's operations. */
+const SERVICES: Partial<
+  Record<ApiName, { service_type: string; resource_type: string; api_version: string }>
+> = {
+  cts: { service_type: "CTS", resource_type: "notification", api_version: "v3" },
+  csms: { service_type: "CSMS", resource_type: "event", api_version: "v1" },
+};
+
+/** The user of a token-authenticated operation (a token says nothing else that may be shown). */
+export const TOKEN_USER: TraceUser = { name: "token-user" };
+
+type Json = Record<string, unknown>;
+
+/** The `maxLength` of the trace's free-text fields, from the CTS spec's `Trace`. */
+const TRACE_FIELDS = (() => {
+  const props = (models.cts.document.components?.schemas?.Trace as Json | undefined)?.properties as
+    | Record<string, { maxLength?: number }>
+    | undefined;
+  const max = (name: string) => props?.[name]?.maxLength ?? 256;
+  return { resource_id: max("resource_id"), resource_name: max("resource_name") };
+})();
+
+function object(value: unknown): Json | undefined {
+  return typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value)
+    ? (value as Json)
+    : undefined;
+}
+
+/** The first non-empty string, cut to the trace field's `maxLength` (a failed request's may be longer). */
+function text(max: number, ...values: unknown[]): string | undefined {
+  return values.find((v): v is string => typeof v === "string" && v.length > 0)?.slice(0, max);
+}
+
+function sourceIp(address: string | undefined): string {
+  if (!address) return "";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
+
+export function operationTrace(
+  port: OperationServedPort,
+  clock: Clock,
+  logger: Logger,
+): RequestHandler {
+  return (req, res, next) => {
+    const route = res.locals.route;
+    const service = route && SERVICES[route.op.api];
+    if (!route || !service || route.op.method === "GET" || syntheticPurpose(req) !== undefined) {
+      return next();
+    }
+    const time = clock.now();
+    res.on("finish", () => {
+      const { op, params } = route;
+      const body = object(req.body);
+      const reply = object(res.locals.reply);
+      const event = object(reply?.event);
+      const ak = res.locals.ak;
+      const query = object(req.query);
+      const record: OperationRecord = {
+        ...service,
+        trace_name: op.operationId,
+        status: res.statusCode,
+        user: ak === undefined ? { ...TOKEN_USER } : { name: ak, access_key_id: ak },
+        source_ip: sourceIp(req.socket.remoteAddress),
+        request_id: res.locals.requestId,
+        time,
+      };
+      const resourceId = text(
+        TRACE_FIELDS.resource_id,
+        reply?.notification_id,
+        event?.event_id,
+        body?.notification_id,
+        query?.notification_id,
+      );
+      const resourceName = text(
+        TRACE_FIELDS.resource_name,
+        reply?.notification_name,
+        event?.name,
+        body?.notification_name,
+        params.event_name,
+        body?.name,
+      );
+      if (resourceId !== undefined) record.resource_id = resourceId;
+      if (resourceName !== undefined) record.resource_name = resourceName;
+      if (body !== undefined) record.request = body;
+      if (reply !== undefined && res.statusCode < 400) record.response = reply;
+      port.operationServed(params.project_id ?? "", record).catch((err: Error) => {
+        logger.error({ reqId: res.locals.requestId, err: err.message }, "trace not recorded");
+      });
+    });
+    next();
+  };
+}

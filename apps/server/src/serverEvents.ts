@@ -1,0 +1,114 @@
+/**
+ * The event engine, wired for one server: the sinks (from the seed file, replaced through the
+ * admin API), the delivery queue, the SMN signing key (loaded or generated at start-up) and the
+ * URLs its SMN messages carry (the admin API's certificate and unsubscribe routes, on this
+ * server's own URL). The app reaches it through `engine` and the admin handlers; nothing else.
+ */
+import type { Logger } from "pino";
+import { candidateIndex } from "./events/candidates.js";
+import { createDeliveryQueue, type DeliveryQueue } from "./events/delivery.js";
+import { createEventEngine, type EventEngine } from "./events/engine.js";
+import { type SinkConfig, Sinks } from "./events/sinks.js";
+import { loadSmnSigningKey, type SmnSigningKey } from "./events/smn.js";
+import type { Clock, IdGenerator } from "./operation.js";
+import type { DeliveryLimits } from "./options.js";
+import { models } from "./spec.js";
+import type { Store } from "./store/types.js";
+
+export interface ServerEvents {
+  engine: EventEngine;
+  /** The store to serve from: its notification repository keeps the engine's index current. */
+  store: Store;
+  sinks: Sinks;
+  deliveries: DeliveryQueue;
+  /** Resolves once the signing key is loaded or generated (rejects naming the key file). */
+  ready: Promise<void>;
+  /** The signing certificate (PEM), once `ready`. */
+  certificatePem(): string;
+  /** The server's base URL, used in `signing_cert_url` and `unsubscribe_url`. */
+  setBaseUrl(url: string): void;
+  /** Drops one project's delivery log, or all of it and restores the seed's sinks. */
+  reset(projectId?: string): void;
+  /** Fails pending deliveries and aborts attempts in flight. */
+  close(): Promise<void>;
+}
+
+export interface ServerEventsOptions {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  seedSinks: SinkConfig | undefined;
+  signingKeyFile: string | undefined;
+  limits: DeliveryLimits | undefined;
+  logger: Logger;
+}
+
+/** Where the admin API serves the certificate and the unsubscribe answer (from its spec). */
+const CERT_PATH = models.admin.operation("getSmnSigningCert").path;
+const UNSUBSCRIBE_PATH = models.admin.operation("smnUnsubscribe").path;
+
+export function createServerEvents(options: ServerEventsOptions): ServerEvents {
+  const { clock, ids, logger } = options;
+  const index = candidateIndex(options.store.notifications);
+  const store: Store = { ...options.store, notifications: index.repository };
+  const sinks = new Sinks(options.seedSinks ?? {});
+  const deliveries = createDeliveryQueue({
+    clock,
+    ids,
+    allowed: (projectId, target, endpoint) => sinks.allows(projectId, target, endpoint),
+    logger,
+    ...options.limits,
+  });
+  let baseUrl = "http://127.0.0.1:8080";
+  let key: SmnSigningKey | undefined;
+  const loaded = (): SmnSigningKey => {
+    if (!key) throw new Error("the SMN signing key is not loaded yet");
+    return key;
+  };
+  const signingKey: SmnSigningKey = {
+    get certificatePem() {
+      return loaded().certificatePem;
+    },
+    sign: (data) => loaded().sign(data),
+  };
+  const ready = loadSmnSigningKey(options.signingKeyFile).then(
+    (k) => {
+      key = k;
+    },
+    (err: Error) => {
+      throw new Error(`SMN signing key file ${options.signingKeyFile}: ${err.message}`);
+    },
+  );
+  // Start-up awaits it; keep an early failure from being reported as unhandled meanwhile.
+  ready.catch(() => {});
+  const engine = createEventEngine({
+    store,
+    candidates: index.candidates,
+    sinks,
+    delivery: deliveries,
+    signingKey,
+    clock,
+    ids,
+    urls: {
+      signingCert: () => `${baseUrl}${CERT_PATH}`,
+      unsubscribe: (urn) =>
+        `${baseUrl}${UNSUBSCRIBE_PATH}?subscription_urn=${encodeURIComponent(urn)}`,
+    },
+  });
+  return {
+    engine,
+    store,
+    sinks,
+    deliveries,
+    ready,
+    certificatePem: () => loaded().certificatePem,
+    setBaseUrl(url) {
+      baseUrl = url.replace(/\/+$/, "");
+    },
+    reset(projectId) {
+      deliveries.clear(projectId);
+      if (projectId === undefined) sinks.replace(options.seedSinks ?? {});
+    },
+    close: () => deliveries.close(),
+  };
+}
