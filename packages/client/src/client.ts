@@ -202,6 +202,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       operations: adminOperations,
       paging: adminPaging,
     },
-    { ...options, endpoint },
+    // The admin API declares no security: no credentials to look for (nor to demand).
+    { auth: "none", ...options, endpoint },
   );
 }
