@@ -59,7 +59,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   let failures = 0;
   const readiness = { done: () => isReady, wait: () => ready };
   const faultRules = new FaultRules();
-  const fault = faults(faultRules, logger);
+  const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const reset = async (projectId?: string) => {
     faultRules.reset(projectId);
     const { notifications, secretEvents, notificationRecords, traces } = store;

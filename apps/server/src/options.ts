@@ -50,6 +50,8 @@ export interface AppOptions {
    * fails if it lets invalid requests through (the boot self-check); tests replace it to see that.
    */
   validator?: ValidatorFactory;
+  /** Requests per second per AK or token; beyond it, `429` with `Retry-After` (default: no limit). */
+  rateLimit?: number;
 }
 
 export interface Resolved {
@@ -61,6 +63,7 @@ export interface Resolved {
   restartClock(): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
+  rateLimit: number | undefined;
 }
 
 function makeLogger(option: AppOptions["logger"]): Logger {
@@ -88,6 +91,14 @@ function makeAuthenticator(options: AppOptions): Authenticator {
   return strictAuthenticator(config);
 }
 
+function rateLimitOf(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new Error(`rateLimit must be a number of requests per second above 0, not ${value}`);
+  }
+  return value;
+}
+
 export function resolveOptions(options: AppOptions): Resolved {
   const clock = options.deterministic ? deterministicClock() : undefined;
   const ids = options.deterministic ? sequentialIds() : undefined;
@@ -105,6 +116,7 @@ export function resolveOptions(options: AppOptions): Resolved {
       ids?.reset();
     },
     validator: options.validator ?? openApiValidator,
+    rateLimit: rateLimitOf(options.rateLimit),
     responseValidation: options.responseValidation !== false,
   };
 }

@@ -259,3 +259,37 @@ describe("fault rules (/_admin/faults)", () => {
     expect((await admin("GET", "/_admin/faults")).body.rules).toEqual([]);
   });
 });
+
+describe("--rate-limit (rateLimit)", () => {
+  it("beyond N requests a second per token: 429 APIG.0308 with Retry-After; other callers unaffected", async () => {
+    const limited = await start({ logger: false, rateLimit: 2 });
+    const call = (token: string) =>
+      fetch(`${limited.url}/v1/p1/csms/events`, { headers: { "X-Auth-Token": token } });
+    const statuses: number[] = [];
+    let throttled: Response | undefined;
+    // Well over 2 requests inside one second, however slow the machine: at most 2 + refill pass.
+    for (let i = 0; i < 20; i++) {
+      const res = await call("a");
+      statuses.push(res.status);
+      if (res.status === 429) throttled ??= res;
+      else await res.arrayBuffer();
+    }
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses).toContain(429);
+    expect(throttled?.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+    expect(await throttled?.json()).toMatchObject({ error_code: "APIG.0308" });
+    expect((await call("b")).status).toBe(200);
+  });
+});
+
+describe("rateLimiter (token bucket)", () => {
+  it("lets N a second through per caller and says how long to wait", async () => {
+    const { rateLimiter } = await import("../src/pipeline/faults.js");
+    let now = 0;
+    const limit = rateLimiter(2, () => now);
+    expect([limit("a"), limit("a"), limit("a")]).toEqual([undefined, undefined, 1]);
+    expect(limit("b")).toBeUndefined();
+    now = 500; // half a second refills one request
+    expect([limit("a"), limit("a")]).toEqual([undefined, 1]);
+  });
+});

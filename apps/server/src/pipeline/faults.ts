@@ -6,12 +6,15 @@
  *   Prefer: example=NAME    answer that named example of the operation
  *   Prefer: delay=MS        wait before answering (at most the admin spec's delay_ms maximum)
  *
+ * With `rateLimit` (`--rate-limit N/s`), each AK or token may send N requests a second (a token
+ * bucket of N); beyond that the request is answered `429` with `Retry-After`, as the gateway does.
+ *
  * Delays, resets and hangs happen here; a status or example answer is only decided here and
  * sent by `answer`, mounted after validation, so the request is still validated (an invalid one
  * gets its 400) and the faulted answer goes through response validation like any other.
  */
 import type { Socket } from "node:net";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { ApiError } from "../errors.js";
 import type { Fault, FaultRules } from "../faults/rules.js";
@@ -143,7 +146,7 @@ function replyOf(op: Operation<ApiName>, fault: Fault, requestId: string): Fault
   return { status, body, headers };
 }
 
-function wait(ms: number, res: import("express").Response): Promise<void> {
+function wait(ms: number, res: Response): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     res.once("close", done);
@@ -162,12 +165,49 @@ export interface FaultStages {
   answer: RequestHandler;
 }
 
-export function faults(rules: FaultRules, logger: Logger): FaultStages {
+/**
+ * Token buckets per caller (AK, else token): `perSecond` tokens, refilled continuously. Returns
+ * the seconds to wait when the caller has none left, `undefined` when the request may pass.
+ */
+export function rateLimiter(perSecond: number, now: () => number = Date.now) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (caller: string): number | undefined => {
+    const t = now();
+    const bucket = buckets.get(caller) ?? { tokens: perSecond, at: t };
+    bucket.tokens = Math.min(perSecond, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
+    bucket.at = t;
+    buckets.set(caller, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+  };
+}
+
+export interface FaultOptions {
+  /** Requests per second per AK or token; beyond it, 429 with Retry-After. */
+  rateLimit?: number | undefined;
+}
+
+export function faults(rules: FaultRules, logger: Logger, options: FaultOptions = {}): FaultStages {
+  const limit = options.rateLimit === undefined ? undefined : rateLimiter(options.rateLimit);
+  const throttled = (req: Request, res: Response): Fault | undefined => {
+    if (!limit) return undefined;
+    const token = req.headers["x-auth-token"];
+    const caller = res.locals.ak ?? (typeof token === "string" ? `token:${token}` : undefined);
+    if (caller === undefined) return undefined;
+    const wait = limit(caller);
+    if (wait === undefined) return undefined;
+    const fault: Fault = { status: 429, retryAfter: wait, source: "rate-limit" };
+    return fault;
+  };
   const decide: RequestHandler = async (req, res, next) => {
     const route = res.locals.route;
     if (!route || route.op.api === "admin" || syntheticPurpose(req) !== undefined) return next();
     const { op, params } = route;
     const fault =
+      throttled(req, res) ??
       rules.decide({ op, params, query: req.query as Record<string, unknown> }) ??
       preferred(op, req.headers.prefer);
     if (!fault) return next();
