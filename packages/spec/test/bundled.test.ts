@@ -44,11 +44,14 @@ function expectExamplesValid(model: ApiModel, op: Operation) {
 }
 
 describe("bundled specs", () => {
-  it("the admin API declares its two routes, without credentials", () => {
+  it("the admin API declares its routes, without credentials", () => {
     const admin = api("admin");
     expect(admin.operations.map((o) => [o.method, o.path, o.operationId])).toEqual([
       ["GET", "/_admin/health", "getHealth"],
       ["POST", "/_admin/reset", "resetState"],
+      ["GET", "/_admin/faults", "listFaultRules"],
+      ["POST", "/_admin/faults", "addFaultRule"],
+      ["DELETE", "/_admin/faults", "deleteFaultRules"],
     ]);
     expect(admin.document.security).toEqual([]);
   });
