@@ -65,8 +65,13 @@ it("count: 2, status: 503 → two 503s, then the client's third attempt succeeds
   expect(result.response.status).toBe(200);
   expect(result.data?.events).toEqual([]);
   expect(await hits(rule.id)).toEqual({ hits: 2, matched: 2 });
-  // The access log shows the retries: the same URL answered 503, 503, then 200.
-  const requests = logLines((l) => l.msg === "request" && l.url === "/v1/p1/csms/events?limit=7");
+  // The access log shows the retries: the same URL answered 503, 503, then 200. The server's
+  // stdout may trail the answers a little: read it until the third line is there.
+  const isRetried = (l: any) => l.msg === "request" && l.url === "/v1/p1/csms/events?limit=7";
+  for (let i = 0; i < 100 && logLines(isRetried).length < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const requests = logLines(isRetried);
   expect(requests.map((l) => l.status)).toEqual([503, 503, 200]);
   const faults = logLines((l) => l.msg === "fault applied" && l.fault === rule.id);
   expect(faults.map((l) => l.reqId)).toEqual(requests.slice(0, 2).map((l) => l.reqId));

@@ -110,6 +110,7 @@ describe("npm pack", () => {
       "@cts-csms/openapi",
       "@cts-csms/server",
       "@cts-csms/signer",
+      "@cts-csms/spec",
       "@cts-csms/types",
     ]);
   });

@@ -99,6 +99,9 @@ describe("Prefer header (Prism-compatible)", () => {
     expect(res.body.error_msg).toBe(
       `Prefer: example=Nope is not an example of listNotifications (its examples: ${Object.keys(names).join(", ")}, BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError, ServiceUnavailable)`,
     );
+    // Names are looked up as the spec's own, never as inherited properties.
+    const inherited = await prefer("/v3/p1/notifications/smn", "example=constructor");
+    expect(inherited.status).toBe(400);
     const name = Object.keys(names)[0] as string;
     const named = await prefer("/v3/p1/notifications/smn", `example="${name}"`);
     expect(named.status).toBe(200);

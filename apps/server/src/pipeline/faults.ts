@@ -112,7 +112,7 @@ function preferred(
         Number(b.status === String(op.successStatus)) -
         Number(a.status === String(op.successStatus)),
     );
-    const found = candidates.find((r) => name in r.examples);
+    const found = candidates.find((r) => Object.hasOwn(r.examples, name));
     if (!found) {
       const names = candidates.flatMap((r) => Object.keys(r.examples));
       const where = fault.status === undefined ? "" : ` ${fault.status}`;
