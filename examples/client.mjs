@@ -51,7 +51,12 @@ unwrap(await csms.deleteSecretEvent({ params: { path: { event_name: event?.name 
 console.log(`AK/SK, deleted CSMS event: ${event?.name}`);
 
 // The token on project B: valid credentials, but not for this project. Without unwrap() the
-// error is a value: the service's own envelope and status.
+// error is a value: the service's own envelope and status (or, for a 429, the API gateway's flat
+// one, which the error type includes).
 const other = createCsmsClient({ endpoint, projectId: projectB, auth: { token: "example-token" } });
 const denied = await other.listSecretEvents();
-console.log(`token, other project: ${denied.response.status} ${denied.error?.error.error_code}`);
+const deniedCode =
+  denied.error && "error" in denied.error
+    ? denied.error.error.error_code
+    : denied.error?.error_code;
+console.log(`token, other project: ${denied.response.status} ${deniedCode}`);

@@ -1,3 +1,4 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { include: ["test/**/*.test.ts"] } });
+// Compiling every example's schema takes seconds on a busy two-core machine, not milliseconds.
+export default defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 30_000 } });

@@ -3,8 +3,10 @@
  * stage in `pipeline/`, as described in the README's "How requests are handled"):
  *
  *   request id + access log → hardening (URL size, helmet, CORS) → documents (/openapi, /docs)
- *   → routing (404/405) → raw body (413) → security (401/403) → media type (415) and JSON (400)
- *   → how responses are sent → validation (400; responses checked) → handlers → error envelopes.
+ *   → routing (404/405) → raw body (413) → security (401/403) → faults (delay, reset, hang)
+ *   → operation trace → media type (415) and JSON (400) → how responses are sent
+ *   → validation (400; responses checked) → fault answers (Prefer: code=…, fault rules)
+ *   → handlers → error envelopes.
  *
  * Before it is ready the app warms up and checks itself through that same chain (startup.ts),
  * then applies the seed.
@@ -12,11 +14,13 @@
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
+import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
 import { type AppOptions, resolveOptions } from "./options.js";
 import { readBody } from "./pipeline/body.js";
 import { docs } from "./pipeline/docs.js";
 import { errors } from "./pipeline/errors.js";
+import { faults } from "./pipeline/faults.js";
 import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
 import { mediaType } from "./pipeline/mediaType.js";
@@ -72,7 +76,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
   let isReady = false;
   let failures = 0;
   const readiness = { done: () => isReady, wait: () => ready };
+  const faultRules = new FaultRules();
+  const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const reset = async (projectId?: string) => {
+    faultRules.reset(projectId);
     const { notifications, secretEvents, notificationRecords, traces } = store;
     const cleared = [notifications, secretEvents, notificationRecords, traces].map((r) =>
       r.clear(projectId),
@@ -84,7 +91,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   };
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
-  app.use(routing(readiness), readBody, security(config.authenticate));
+  app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
   app.use(operationTrace(events.engine, config.events.clock, logger), mediaType, respond);
   app.use(
     validation(config.validator, {
@@ -96,7 +103,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
       },
     }),
   );
-  app.use(handlers({ ...createHandlers(context), ...adminHandlers({ reset, events }) }));
+  const admin = adminHandlers({ reset, events, faults: faultRules });
+  app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }));
   app.use(errors(logger));
 
   const ready = (async () => {

@@ -23,6 +23,8 @@ Options:
   --docs DIR                built docs site to serve at /docs (default: apps/docs/dist in
                             the repository, else the copy shipped in the package)
   --cors                    send CORS headers
+  --rate-limit N/s          at most N requests a second per AK or token; beyond that 429
+                            (APIG.0308, the gateway's envelope) with Retry-After
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent
   -h, --help                show this help
 `;
@@ -76,6 +78,7 @@ function parse() {
       "smn-signing-key": { type: "string" },
       docs: { type: "string" },
       cors: { type: "boolean" },
+      "rate-limit": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -116,6 +119,15 @@ if (flags.credentials !== undefined && !existsSync(flags.credentials)) {
   usage(`--credentials: no such file ${flags.credentials}`);
 }
 
+let rateLimit: number | undefined;
+if (flags["rate-limit"] !== undefined) {
+  const m = /^(\d+(?:\.\d+)?)\/s$/.exec(flags["rate-limit"]);
+  if (!m || !(Number(m[1]) > 0)) {
+    usage(`--rate-limit must be requests per second like 10/s, not "${flags["rate-limit"]}"`);
+  }
+  rateLimit = Number(m[1]);
+}
+
 const port =
   flags.port !== undefined
     ? parsePort(flags.port, "--port")
@@ -143,6 +155,7 @@ try {
     docsDir,
     cors: flags.cors === true,
     logger: level,
+    ...(rateLimit !== undefined && { rateLimit }),
   });
 } catch (err) {
   // Configuration problems (bad files, port in use) are the operator's: one line, no stack trace.

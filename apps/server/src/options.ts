@@ -57,6 +57,8 @@ export interface AppOptions {
   smnSigningKey?: string;
   /** Delivery queue limits (defaults in the README's "Events" section); for tests, mostly. */
   delivery?: DeliveryLimits;
+  /** Requests per second per AK or token; beyond it, `429` with `Retry-After` (default: no limit). */
+  rateLimit?: number;
 }
 
 export type DeliveryLimits = Pick<
@@ -75,6 +77,7 @@ export interface Resolved {
   responseValidation: boolean;
   /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
   events: { clock: Clock; ids: IdGenerator & { reset?(): void } };
+  rateLimit: number | undefined;
 }
 
 function makeLogger(option: AppOptions["logger"]): Logger {
@@ -102,6 +105,14 @@ function makeAuthenticator(options: AppOptions): Authenticator {
   return strictAuthenticator(config);
 }
 
+function rateLimitOf(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new Error(`rateLimit must be a number of requests per second above 0, not ${value}`);
+  }
+  return value;
+}
+
 export function resolveOptions(options: AppOptions): Resolved {
   const clock = options.deterministic ? deterministicClock() : undefined;
   const ids = options.deterministic ? sequentialIds() : undefined;
@@ -125,6 +136,7 @@ export function resolveOptions(options: AppOptions): Resolved {
       ids: eventIds ?? randomIds,
     },
     validator: options.validator ?? openApiValidator,
+    rateLimit: rateLimitOf(options.rateLimit),
     responseValidation: options.responseValidation !== false,
   };
 }

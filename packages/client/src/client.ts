@@ -204,7 +204,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       operations: adminOperations,
       paging: adminPaging,
     },
-    // The admin API takes no credentials: never look for them (in the environment either).
-    { ...options, endpoint, auth: "none" },
+    // The admin API declares no security: no credentials to look for (nor to demand).
+    { auth: "none", ...options, endpoint },
   );
 }

@@ -113,12 +113,15 @@ describe("responses are typed per operation", () => {
     expectTypeOf(raw.data).toEqualTypeOf<{ event: SecretEvent } | undefined>();
   });
 
-  it("errors carry each API's envelope", async () => {
+  it("errors carry each API's envelope, or the gateway's (429)", async () => {
+    type Gateway = { error_code: string; error_msg: string; request_id?: string };
     const a = await cts.listNotifications({ params: { path: { notification_type: "smn" } } });
-    expectTypeOf(a.error).toEqualTypeOf<{ error_code: string; error_msg: string } | undefined>();
+    expectTypeOf(a.error).toEqualTypeOf<
+      { error_code: string; error_msg: string } | Gateway | undefined
+    >();
     const b = await csms.listSecretEvents();
     expectTypeOf(b.error).toEqualTypeOf<
-      { error: { error_code: string; error_msg: string } } | undefined
+      { error: { error_code: string; error_msg: string } } | Gateway | undefined
     >();
   });
 

@@ -91,7 +91,9 @@ describe("errors", () => {
 
   it("CSMS nested envelope: normalised to the same fields", async () => {
     const result = await csms().showSecretEvent({ params: { path: { event_name: "missing" } } });
-    expect(result.error?.error.error_code).toBe("CSMS.0005");
+    // The error type also holds the gateway's flat 429 envelope: narrow to the CSMS one.
+    const body = result.error && "error" in result.error ? result.error.error : undefined;
+    expect(body?.error_code).toBe("CSMS.0005");
     expect(() => unwrap(result)).toThrow(CsmsApiError);
     try {
       unwrap(result);

@@ -56,6 +56,9 @@ describe("bundled specs", () => {
       ["POST", "/_admin/deliveries/flush", "flushDeliveries"],
       ["GET", "/_admin/smn/signing-cert.pem", "getSmnSigningCert"],
       ["GET", "/_admin/smn/unsubscribe", "smnUnsubscribe"],
+      ["GET", "/_admin/faults", "listFaultRules"],
+      ["POST", "/_admin/faults", "addFaultRule"],
+      ["DELETE", "/_admin/faults", "deleteFaultRules"],
     ]);
     expect(admin.document.security).toEqual([]);
   });
@@ -173,13 +176,30 @@ describe("bundled specs", () => {
     expect(validate({ "https://example.org": { endpoint: "http://127.0.0.1/x" } })).toBe(false);
   });
 
-  it("error examples use each API's own code prefix", () => {
-    const examples = (model: ApiModel) =>
-      Object.keys(model.document.components?.examples ?? {})
-        .filter((name) => name.startsWith("Error"))
-        .map((name) => model.example(name) as any);
-    for (const ex of examples(specs.cts)) expect(ex.error_code).toMatch(/^CTS\./);
-    for (const ex of examples(specs.csms)) expect(ex.error.error_code).toMatch(/^CSMS\./);
+  it("error examples use each API's own code prefix, except the gateway's 429 (APIG.0308)", () => {
+    const prefix = { cts: /^CTS\.\d{4}$/, csms: /^CSMS\.\d{4}$/ } as const;
+    for (const api of ["cts", "csms"] as const) {
+      for (const op of specs[api].operations) {
+        for (const response of op.responses.filter((r) => /^[45]/.test(r.status))) {
+          const examples = Object.values(response.examples) as any[];
+          expect(examples.length, `${op.operationId} ${response.status}`).toBeGreaterThan(0);
+          for (const ex of examples) {
+            if (response.status === "429") expect(ex.error_code).toBe("APIG.0308");
+            else expect(ex.error_code ?? ex.error?.error_code).toMatch(prefix[api]);
+          }
+        }
+      }
+    }
+  });
+
+  it("the gateway's statuses are on every operation: 429 (throttling), 500 and 503", () => {
+    for (const api of ["cts", "csms"] as const) {
+      for (const op of specs[api].operations) {
+        for (const status of [429, 500, 503]) {
+          expect(op.statuses.has(status), `${op.operationId} ${status}`).toBe(true);
+        }
+      }
+    }
   });
 
   it("rejects what the reference forbids (schema spot checks)", () => {

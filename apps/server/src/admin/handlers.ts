@@ -5,14 +5,17 @@
 import type { admin } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import { SinkConfigError } from "../events/sinks.js";
+import type { FaultRules } from "../faults/rules.js";
 import type { OperationHandlers } from "../operation.js";
 import type { ServerEvents } from "../serverEvents.js";
+import { faultHandlers } from "./faults.js";
 
 export interface AdminState {
   /** Clears one project, or all, and re-applies the seed. */
   reset(projectId?: string): Promise<void>;
   /** The event engine with its sinks, delivery log and signing certificate. */
   events: ServerEvents;
+  faults: FaultRules;
 }
 
 type Sinks = admin.components["schemas"]["Sinks"];
@@ -20,6 +23,7 @@ type Sinks = admin.components["schemas"]["Sinks"];
 export function adminHandlers(state: AdminState): OperationHandlers<admin.operations> {
   const { events } = state;
   return {
+    ...faultHandlers(state.faults),
     async getHealth() {
       return { status: 200, body: { status: "ok" } };
     },

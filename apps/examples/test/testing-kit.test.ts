@@ -1,0 +1,64 @@
+// The server README's testing-kit example, run as a user runs it: its files written into a
+// project (inside this workspace, so `@cts-csms/*` resolve through node_modules as after an
+// install), then `vitest run` and `node --test` there. Editing the README edits this test.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { fencedBlocks } from "../src/markdown.js";
+import { repoRoot, run, tempDir, userEnv } from "../src/repo.js";
+
+const README = "apps/server/README.md";
+const results = join(repoRoot, "apps/examples/test-results");
+mkdirSync(results, { recursive: true });
+const project = tempDir("testing-kit-", results);
+afterAll(() => project.remove());
+
+/** The section's blocks that start with `// <file>`: the files of the example project. */
+const blocks = fencedBlocks(README);
+const all = readFileSync(join(repoRoot, README), "utf8").split("\n");
+const from = all.indexOf("## Testing kit") + 1;
+const to = all.findIndex((l, i) => i > from && l.startsWith("## "));
+const files = blocks
+  .filter((b) => b.line > from && b.line < to + 1)
+  .map((b) => ({ ...b, name: /^\/\/ (\S+)\n/.exec(b.code)?.[1] }))
+  .filter((b): b is typeof b & { name: string } => b.name !== undefined);
+
+for (const file of files) {
+  const path = join(project.path, file.name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, file.code);
+}
+writeFileSync(join(project.path, "package.json"), JSON.stringify({ type: "module" }));
+
+it("the README shows the vitest config, global setup, a vitest test and a node:test test", () => {
+  expect(files.map((f) => f.name)).toEqual([
+    "vitest.config.ts",
+    "test/global-setup.ts",
+    "test/secret-events.test.ts",
+    "test/node/secret-events.mjs",
+  ]);
+});
+
+it("runs under vitest: one server for the run, a project per test, faults retried", async () => {
+  // The vitest binary a user's `npx vitest` runs (its package.json `bin`).
+  const pkg = createRequire(import.meta.url).resolve("vitest/package.json");
+  const vitest = join(dirname(pkg), "vitest.mjs");
+  const result = await run(process.execPath, [vitest, "run"], {
+    cwd: project.path,
+    env: userEnv({ NO_COLOR: "1", CI: "1" }),
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.code, output).toBe(0);
+  expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+});
+
+it("runs under plain node:test", async () => {
+  const result = await run(process.execPath, ["--test", "test/node/secret-events.mjs"], {
+    cwd: project.path,
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.code, output).toBe(0);
+  expect(output).toMatch(/# pass 1\n/);
+  expect(output).toMatch(/# fail 0\n/);
+});

@@ -1,0 +1,111 @@
+/**
+ * `@cts-csms/server/testing`: the reference server in a test run.
+ *
+ * - `setup` / `teardown` (a vitest `globalSetup` module: `export { setup, teardown } from
+ *   "@cts-csms/server/testing"`), or `startReferenceServer(options)` from any runner's global
+ *   hook (node:test's `before`), start one server for the whole run on an ephemeral port and
+ *   publish its URL in `CTS_CSMS_SERVER_URL`, which test workers inherit.
+ * - `testProject()` in each test gives the URL, a project id of the test's own (so tests never
+ *   see each other's resources, even in parallel), the typed admin client, and `reset()`, which
+ *   clears that project's resources and fault rules.
+ */
+import { randomBytes } from "node:crypto";
+import { type AdminClient, createAdminClient } from "@cts-csms/client";
+import type { admin } from "@cts-csms/types";
+import { createServer, type RunningServer, type ServerOptions } from "../server.js";
+
+/** The environment variable that carries the server's URL to the tests. */
+export const SERVER_URL_ENV = "CTS_CSMS_SERVER_URL";
+
+export type FaultRuleRequest = admin.components["schemas"]["FaultRuleRequest"];
+export type FaultRule = admin.components["schemas"]["FaultRule"];
+
+let running: RunningServer | undefined;
+
+/**
+ * Starts the reference server (port 0, no log unless `logger` says otherwise) and sets
+ * `CTS_CSMS_SERVER_URL`. Resolves with a function that stops it (a vitest `globalSetup` may
+ * return it as its teardown).
+ */
+export async function startReferenceServer(
+  options: ServerOptions = {},
+): Promise<() => Promise<void>> {
+  const server = await createServer({ port: 0, logger: false, ...options });
+  running = server;
+  process.env[SERVER_URL_ENV] = server.url;
+  return async () => {
+    if (running === server) running = undefined;
+    if (process.env[SERVER_URL_ENV] === server.url) delete process.env[SERVER_URL_ENV];
+    await server.close();
+  };
+}
+
+let stopRunning: (() => Promise<void>) | undefined;
+
+/** vitest `globalSetup`: starts the server with default options. */
+export async function setup(): Promise<void> {
+  stopRunning = await startReferenceServer();
+}
+
+/** vitest `globalSetup`: stops the server `setup` started. */
+export async function teardown(): Promise<void> {
+  await stopRunning?.();
+  stopRunning = undefined;
+}
+
+/** The running server's URL, from the global setup (throws with the fix when there is none). */
+export function serverUrl(): string {
+  const url = process.env[SERVER_URL_ENV];
+  if (!url) {
+    throw new Error(
+      `@cts-csms/server/testing: no reference server: ${SERVER_URL_ENV} is not set. Start one ` +
+        'from a global setup (vitest: globalSetup exporting { setup, teardown } from "@cts-csms/server/testing"; ' +
+        "node:test: await startReferenceServer() in before()).",
+    );
+  }
+  return url;
+}
+
+export interface TestProject {
+  /** The server's base URL: the `endpoint` of every client. */
+  url: string;
+  /** A project id no other test uses. */
+  projectId: string;
+  /** The typed admin client (faults, reset, health). */
+  admin: AdminClient;
+  /** Adds a fault rule scoped to this project (its `project_id` is filled in). */
+  fault(rule: Omit<FaultRuleRequest, "project_id">): Promise<FaultRule>;
+  /** This project's fault rules, with their hit counts. */
+  faults(): Promise<FaultRule[]>;
+  /** Clears this project's resources and fault rules (call it after each test). */
+  reset(): Promise<void>;
+}
+
+let projects = 0;
+const run = randomBytes(4).toString("hex");
+
+/** A project of the test's own on the running server. */
+export async function testProject(
+  options: { url?: string; prefix?: string } = {},
+): Promise<TestProject> {
+  const url = options.url ?? serverUrl();
+  projects++;
+  const projectId = `${options.prefix ?? "test"}-${run}-${process.pid}-${projects}`;
+  const admin = createAdminClient({ endpoint: url, throwOnError: true });
+  return {
+    url,
+    projectId,
+    admin,
+    async fault(rule) {
+      const { data } = await admin.addFaultRule({ body: { ...rule, project_id: projectId } });
+      return data as FaultRule;
+    },
+    async faults() {
+      const { data } = await admin.listFaultRules();
+      return (data?.rules ?? []).filter((r) => r.rule.project_id === projectId);
+    },
+    async reset() {
+      await admin.resetState({ params: { query: { project_id: projectId } } });
+    },
+  };
+}
