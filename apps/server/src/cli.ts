@@ -21,6 +21,10 @@ Options:
   --deterministic           fixed clock from 2024-01-01T00:00:00Z and sequential ids
   --docs DIR                built docs site to serve at /docs (default: apps/docs/dist in
                             the repository, else the copy shipped in the package)
+  --data-dir DIR            keep state in DIR (embedded PostgreSQL, PGlite; created owner-only);
+                            survives restarts; one server per directory
+  --database-url URL        keep state in PostgreSQL at URL (or $DATABASE_URL); any number of
+                            replicas may share it
   --cors                    send CORS headers
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent
   -h, --help                show this help
@@ -81,6 +85,8 @@ function parse() {
       seed: { type: "string" },
       deterministic: { type: "boolean" },
       docs: { type: "string" },
+      "data-dir": { type: "string" },
+      "database-url": { type: "string" },
       cors: { type: "boolean" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -119,6 +125,18 @@ if (flags.credentials !== undefined && !existsSync(flags.credentials)) {
   usage(`--credentials: no such file ${flags.credentials}`);
 }
 
+const databaseUrl = flags["database-url"] ?? (process.env.DATABASE_URL || undefined);
+if (flags["data-dir"] !== undefined && databaseUrl !== undefined) {
+  usage(
+    flags["database-url"] !== undefined
+      ? "--data-dir and --database-url cannot be used together"
+      : "--data-dir cannot be used while $DATABASE_URL is set",
+  );
+}
+if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  usage("--database-url must be a postgres:// or postgresql:// URL");
+}
+
 const port =
   flags.port !== undefined
     ? parsePort(flags.port, "--port")
@@ -145,6 +163,8 @@ try {
     docsDir,
     cors: flags.cors === true,
     logger: level,
+    ...(flags["data-dir"] !== undefined && { dataDir: flags["data-dir"] }),
+    ...(databaseUrl !== undefined && { databaseUrl }),
   });
 } catch (err) {
   // Configuration problems (bad files, port in use) are the operator's: one line, no stack trace.
