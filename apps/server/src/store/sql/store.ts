@@ -48,7 +48,8 @@ class SqlNotificationRepository implements NotificationRepository {
   async insert(projectId: string, n: Notification): Promise<boolean> {
     const { rows } = await this.db.query(
       `INSERT INTO notifications (project_id, notification_id, notification_name, notification_type, body)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (project_id, notification_name) DO NOTHING RETURNING 1`,
       [projectId, n.notification_id, n.notification_name, n.notification_type, JSON.stringify(n)],
     );
     return rows.length === 1;
