@@ -4,10 +4,14 @@
  * Also: PostgreSQL going away answers 503 (500 where an operation declares no 503) in the
  * service's envelope, and the server recovers when it is back.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type RunningServer } from "../src/index.js";
 import { example, expectEnvelope, request, TOKEN, tempDir } from "./helpers.js";
 import { type TestPostgres, testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
 
 const dirs = tempDir("sql-http");
 const servers: Record<string, () => Promise<{ options: object; cleanup?: () => Promise<void> }>> = {
@@ -27,7 +31,7 @@ describe.each(Object.keys(servers))("the HTTP API on %s", { timeout: 60_000 }, (
     const made = await (servers[kind] as (typeof servers)[string])();
     cleanup = made.cleanup;
     server = await createServer({ port: 0, logger: false, deterministic: true, ...made.options });
-  });
+  }, SQL_START_MS);
   afterAll(async () => {
     if (server) {
       expect(server.responseValidationFailures()).toBe(0);
@@ -127,7 +131,7 @@ describe("PostgreSQL outage", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     pg = await testPostgres({ restartable: true });
     server = await createServer({ port: 0, logger: false, databaseUrl: await pg.database() });
-  });
+  }, SQL_START_MS);
   afterAll(async () => {
     await server?.close();
     await pg?.close();

@@ -5,9 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { example, expectEnvelope, request, tempDir } from "./helpers.js";
 import { type TestPostgres, testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
 
 const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
 // Generous: on a loaded 2-core machine PGlite can take many seconds to create a data dir.
@@ -105,7 +109,7 @@ describe("two replicas on one PostgreSQL database", { timeout: 3 * STARTUP_MS },
       serve(["--database-url", databaseUrl]),
     ];
     [a, b] = await Promise.all([one.url, two.url]);
-  });
+  }, SQL_START_MS);
   afterAll(async () => {
     await Promise.all([...running].map((p) => p.kill()));
     await pg?.close();

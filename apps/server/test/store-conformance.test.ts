@@ -4,11 +4,15 @@
  * Every test works in projects of its own, so the stores are opened once per kind.
  */
 import { randomUUID } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/store/open.js";
 import type { Notification, SecretEvent, Store, Trace } from "../src/store/types.js";
 import { tempDir } from "./helpers.js";
 import { testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
 
 /** Each kind opens its store and says how to clean up after it. */
 const kinds: Record<string, () => Promise<{ store: Store; cleanup?: () => Promise<void> }>> = {
@@ -64,7 +68,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     const opened = await (kinds[kind] as (typeof kinds)[string])();
     store = opened.store;
     cleanup = opened.cleanup;
-  });
+  }, SQL_START_MS);
   afterAll(async () => {
     await store?.close();
     await cleanup?.();
