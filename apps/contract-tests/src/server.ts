@@ -1,7 +1,7 @@
 // Starts the reference server the way users do: the `cts-csms-server` CLI as a child process on
 // an ephemeral port. Resolves once it prints its URL.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -47,9 +47,35 @@ export async function withCredentialsFile<T>(use: (file: string) => Promise<T>):
   }
 }
 
+/**
+ * The store the server runs on, from the vitest project (see vitest.config.ts): in memory, or
+ * PGlite in a temp data dir, or a fresh database on the PostgreSQL the global setup started.
+ */
+async function storeArgs(): Promise<{ args: string[]; cleanup(): Promise<void> }> {
+  const store = process.env.CONTRACT_STORE;
+  if (store === "pglite") {
+    const { inject } = await import("vitest");
+    const dir = mkdtempSync(join(tmpdir(), "cts-csms-contract-"));
+    cpSync(inject("pgliteTemplate"), join(dir, "state", "pgdata"), { recursive: true });
+    return {
+      args: ["--data-dir", join(dir, "state")],
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  if (store === "postgres") {
+    const { inject } = await import("vitest");
+    const { createDatabase } = await import("./postgres.js");
+    const database = await createDatabase(inject("postgresUrl"));
+    return { args: ["--database-url", database.url], cleanup: database.drop };
+  }
+  return { args: [], cleanup: async () => {} };
+}
+
 export async function startServer(args: string[] = []): Promise<RunningServer> {
   const pkgFile = require.resolve("@cts-csms/server/package.json");
   const cli = join(dirname(pkgFile), require(pkgFile).bin["cts-csms-server"]);
+  const store = await storeArgs();
+  args = [...args, ...store.args];
   const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "warn", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -70,6 +96,10 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  }).catch(async (err: unknown) => {
+    child.kill("SIGKILL");
+    await store.cleanup();
+    throw err;
   });
   return {
     url,
@@ -80,6 +110,6 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
         if (child.exitCode !== null) return done();
         child.once("exit", () => done());
         child.kill("SIGTERM");
-      }),
+      }).then(store.cleanup),
   };
 }

@@ -22,6 +22,10 @@ Options:
                             key generated at start-up)
   --docs DIR                built docs site to serve at /docs (default: apps/docs/dist in
                             the repository, else the copy shipped in the package)
+  --data-dir DIR            keep state in DIR (embedded PostgreSQL, PGlite; created owner-only);
+                            survives restarts; one server per directory
+  --database-url URL        keep state in PostgreSQL at URL (or $DATABASE_URL); any number of
+                            replicas may share it
   --cors                    send CORS headers
   --rate-limit N/s          at most N requests a second per AK or token; beyond that 429
                             (APIG.0308, the gateway's envelope) with Retry-After
@@ -77,6 +81,8 @@ function parse() {
       deterministic: { type: "boolean" },
       "smn-signing-key": { type: "string" },
       docs: { type: "string" },
+      "data-dir": { type: "string" },
+      "database-url": { type: "string" },
       cors: { type: "boolean" },
       "rate-limit": { type: "string" },
       "log-level": { type: "string" },
@@ -127,6 +133,17 @@ if (flags["rate-limit"] !== undefined) {
   }
   rateLimit = Number(m[1]);
 }
+const databaseUrl = flags["database-url"] ?? (process.env.DATABASE_URL || undefined);
+if (flags["data-dir"] !== undefined && databaseUrl !== undefined) {
+  usage(
+    flags["database-url"] !== undefined
+      ? "--data-dir and --database-url cannot be used together"
+      : "--data-dir cannot be used while $DATABASE_URL is set",
+  );
+}
+if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  usage("--database-url must be a postgres:// or postgresql:// URL");
+}
 
 const port =
   flags.port !== undefined
@@ -156,6 +173,8 @@ try {
     cors: flags.cors === true,
     logger: level,
     ...(rateLimit !== undefined && { rateLimit }),
+    ...(flags["data-dir"] !== undefined && { dataDir: flags["data-dir"] }),
+    ...(databaseUrl !== undefined && { databaseUrl }),
   });
 } catch (err) {
   // Configuration problems (bad files, port in use) are the operator's: one line, no stack trace.

@@ -21,6 +21,7 @@ export type ErrorKind =
   | "method_not_allowed"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "unavailable"
   | "internal";
 
 const CODES: Record<ErrorKind, { status: number; cts: string; csms: string }> = {
@@ -34,6 +35,7 @@ const CODES: Record<ErrorKind, { status: number; cts: string; csms: string }> = 
   method_not_allowed: { status: 405, cts: "CTS.9405", csms: "CSMS.9405" },
   payload_too_large: { status: 413, cts: "CTS.9413", csms: "CSMS.9413" },
   unsupported_media_type: { status: 415, cts: "CTS.9415", csms: "CSMS.9415" },
+  unavailable: { status: 503, cts: "CTS.9503", csms: "CSMS.9503" },
   internal: { status: 500, cts: "CTS.9500", csms: "CSMS.9500" },
 };
 
@@ -83,7 +85,8 @@ export function errorResponse(
 ): ErrorResponse {
   let entry = CODES[kind];
   if (operation && !operation.statuses.has(entry.status) && kind !== "internal") {
-    entry = CODES.validation;
+    // Server trouble is never the client's fault: a 500 where 503 is not declared.
+    entry = kind === "unavailable" ? CODES.internal : CODES.validation;
   }
   const response: ErrorResponse = {
     status: entry.status,

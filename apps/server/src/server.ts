@@ -2,8 +2,9 @@
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AppOptions, createApp, type ServerApp } from "./app.js";
+import { openStore, type StoreOptions } from "./store/open.js";
 
-export interface ServerOptions extends AppOptions {
+export interface ServerOptions extends AppOptions, Omit<StoreOptions, "onError"> {
   /** Port to listen on (default 8080; 0 = an ephemeral port). */
   port?: number;
   /** Interface to bind (default 127.0.0.1). */
@@ -25,8 +26,21 @@ const CLOSE_GRACE_MS = 10_000;
 export async function createServer(options: ServerOptions = {}): Promise<RunningServer> {
   const port = options.port ?? 8080;
   const host = options.host ?? "127.0.0.1";
-  const { ready, ...handle } = createApp(options);
-  await ready;
+  // A store opened here (from `dataDir` / `databaseUrl`) is this server's: close() closes it.
+  let report = (_message: string) => {};
+  const owned =
+    options.store === undefined &&
+    (options.dataDir !== undefined || options.databaseUrl !== undefined)
+      ? await openStore({ ...options, onError: (message) => report(message) })
+      : undefined;
+  const { ready, ...handle } = createApp(owned ? { ...options, store: owned } : options);
+  report = (message) => handle.logger.warn({ err: message }, "database connection lost");
+  try {
+    await ready;
+  } catch (err) {
+    await owned?.close();
+    throw err;
+  }
   const server = createHttpServer(handle.app);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -57,8 +71,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
         server.close((err) => {
           clearTimeout(force);
           clearInterval(sweep);
-          // Then the deliveries: pending ones fail, attempts in flight are aborted.
-          handle.events.close().then(() => (err ? reject(err) : resolve()), reject);
+          // Then the deliveries (pending ones fail, attempts in flight are aborted), then the store.
+          handle.events
+            .close()
+            .then(() => owned?.close())
+            .then(
+              () => (err ? reject(err) : resolve()),
+              (closeErr: Error) => reject(err ?? closeErr),
+            );
         });
         server.closeIdleConnections();
       });

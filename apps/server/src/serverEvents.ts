@@ -49,8 +49,14 @@ const UNSUBSCRIBE_PATH = models.admin.operation("smnUnsubscribe").path;
 
 export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const { clock, ids, logger } = options;
-  const index = candidateIndex(options.store.notifications);
-  const store: Store = { ...options.store, notifications: index.repository };
+  // The matching index caches notifications, so it needs to see every write: only for a store
+  // this process alone writes to. With a shared database every trace reads them afresh.
+  const index = options.store.processLocal
+    ? candidateIndex(options.store.notifications)
+    : undefined;
+  const store: Store = index
+    ? { ...options.store, notifications: index.repository }
+    : options.store;
   const sinks = new Sinks(options.seedSinks ?? {});
   const deliveries = createDeliveryQueue({
     clock,
@@ -83,7 +89,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   ready.catch(() => {});
   const engine = createEventEngine({
     store,
-    candidates: index.candidates,
+    ...(index && { candidates: index.candidates }),
     sinks,
     delivery: deliveries,
     signingKey,

@@ -12,4 +12,5 @@ export default function setup(): void {
     cwd: root,
     stdio: "inherit",
   });
+  execFileSync(process.execPath, ["scripts/copy-migrations.mjs"], { cwd: root, stdio: "inherit" });
 }

@@ -55,17 +55,18 @@ export function secretEventHandlers(ctx: Context): {
     },
 
     async updateSecretEvent({ projectId, params, body }) {
-      const previous = await secretEvents.get(projectId, params.event_name);
-      if (!previous) throw notFound(params.event_name);
-      const event: SecretEvent = {
-        ...previous,
+      const changes = {
         ...(body.state !== undefined && { state: body.state }),
         ...(body.event_types !== undefined && { event_types: body.event_types }),
         ...(body.notification !== undefined && { notification: body.notification }),
-        // Strictly increasing, even for two updates within one millisecond.
-        update_time: Math.max(ctx.clock.now(), previous.update_time + 1),
       };
-      if (!(await secretEvents.update(projectId, event))) throw notFound(params.event_name);
+      const event = await secretEvents.update(
+        projectId,
+        params.event_name,
+        changes,
+        ctx.clock.now(),
+      );
+      if (!event) throw notFound(params.event_name);
       return { status: 200, body: { event } };
     },
 

@@ -33,8 +33,10 @@ function typeOfTopic(topicId: string): NotificationType {
 }
 
 /** The optional fields shared by create and update bodies, in the resource's shape. */
-function configuration(body: CreateNotificationRequestBody): Partial<Notification> {
-  const out: Partial<Notification> = {
+function configuration(
+  body: CreateNotificationRequestBody,
+): Pick<Notification, "operations" | "notify_user_list" | "topic_id" | "filter" | "agency_name"> {
+  const out: Pick<Notification, "operations" | "notify_user_list"> & Partial<Notification> = {
     // Cleared lists are empty, as in the reference's list example.
     operations: body.operations ?? [],
     notify_user_list: body.notify_user_list ?? [],
@@ -87,24 +89,16 @@ export function notificationHandlers(ctx: Context): OperationHandlers<Notificati
 
     async updateNotification({ projectId, body }) {
       checkUserCount(body.notify_user_list);
-      const previous = await notifications.get(projectId, body.notification_id.toLowerCase());
-      if (!previous) throw notFound([body.notification_id]);
-      // A replacement: identity and creation time are kept, everything else comes from the body.
-      const notification: Notification = {
-        notification_id: previous.notification_id,
+      const updated = await notifications.update(projectId, body.notification_id.toLowerCase(), {
         notification_name: body.notification_name,
         operation_type: body.operation_type,
         ...configuration(body),
         status: body.status,
-        notification_type:
-          body.topic_id !== undefined ? typeOfTopic(body.topic_id) : previous.notification_type,
-        project_id: previous.project_id,
-        create_time: previous.create_time,
-      };
-      const outcome = await notifications.replace(projectId, notification);
-      if (outcome === "not_found") throw notFound([body.notification_id]);
-      if (outcome === "duplicate_name") throw duplicateName(body.notification_name);
-      return { status: 200, body: notification };
+        ...(body.topic_id !== undefined && { notification_type: typeOfTopic(body.topic_id) }),
+      });
+      if (updated === "not_found") throw notFound([body.notification_id]);
+      if (updated === "duplicate_name") throw duplicateName(body.notification_name);
+      return { status: 200, body: updated };
     },
 
     async listNotifications({ projectId, params, query }) {
@@ -119,11 +113,8 @@ export function notificationHandlers(ctx: Context): OperationHandlers<Notificati
     async deleteNotification({ projectId, query }) {
       // UUIDs are case-insensitive; repeated ids count once.
       const ids = [...new Set(query.notification_id.toLowerCase().split(","))];
-      const missing: string[] = [];
       // Partial semantics (see the operation's description): delete what exists, report the rest.
-      for (const id of ids) {
-        if (!(await notifications.delete(projectId, id))) missing.push(id);
-      }
+      const missing = await notifications.deleteMany(projectId, ids);
       if (missing.length > 0) throw notFound(missing);
       return { status: 204, body: undefined };
     },

@@ -82,22 +82,23 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
       if (ok && index) add(index, notification);
       return ok;
     },
-    async replace(projectId, notification) {
-      const outcome = await inner.replace(projectId, notification);
+    async update(projectId, notificationId, changes) {
+      const outcome = await inner.update(projectId, notificationId, changes);
       const index = projects.get(projectId);
-      if (outcome === "ok" && index) {
-        remove(index, notification.notification_id);
-        add(index, notification);
+      if (typeof outcome === "object" && index) {
+        remove(index, notificationId);
+        add(index, outcome);
       }
       return outcome;
     },
-    async delete(projectId, id) {
-      const ok = await inner.delete(projectId, id);
-      if (ok) {
-        const index = projects.get(projectId);
-        if (index) remove(index, id);
+    async deleteMany(projectId, ids) {
+      const missing = await inner.deleteMany(projectId, ids);
+      const index = projects.get(projectId);
+      if (index) {
+        const gone = new Set(missing);
+        for (const id of ids) if (!gone.has(id)) remove(index, id);
       }
-      return ok;
+      return missing;
     },
     async clear(projectId) {
       await inner.clear(projectId);

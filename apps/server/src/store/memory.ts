@@ -5,9 +5,11 @@
  * resources lean; handlers never mutate a stored object, they store a new one.
  */
 import { StringPool } from "./intern.js";
+import { updatedNotification, updatedSecretEvent } from "./rows.js";
 import { SortedKeys } from "./sortedKeys.js";
 import type {
   Notification,
+  NotificationChanges,
   NotificationRecord,
   NotificationRecordRepository,
   NotificationRepository,
@@ -15,6 +17,7 @@ import type {
   Page,
   PageRequest,
   SecretEvent,
+  SecretEventChanges,
   SecretEventRepository,
   Store,
   Trace,
@@ -80,17 +83,22 @@ export class MemoryNotificationRepository implements NotificationRepository {
     return true;
   }
 
-  replace(projectId: string, notification: Notification): "ok" | "not_found" | "duplicate_name" {
+  update(
+    projectId: string,
+    notificationId: string,
+    changes: NotificationChanges,
+  ): Notification | "not_found" | "duplicate_name" {
     const state = this.projects.peek(projectId);
-    const previous = state?.byId.get(notification.notification_id);
+    const previous = state?.byId.get(notificationId);
     if (!state || !previous) return "not_found";
-    const owner = state.idByName.get(notification.notification_name);
-    if (owner !== undefined && owner !== notification.notification_id) return "duplicate_name";
+    const owner = state.idByName.get(changes.notification_name);
+    if (owner !== undefined && owner !== notificationId) return "duplicate_name";
+    const notification = updatedNotification(previous, changes);
     this.strings.shareAll(notification, UNIQUE_NOTIFICATION_KEYS);
     state.idByName.delete(previous.notification_name);
-    state.idByName.set(notification.notification_name, notification.notification_id);
-    state.byId.set(notification.notification_id, notification);
-    return "ok";
+    state.idByName.set(notification.notification_name, notificationId);
+    state.byId.set(notificationId, notification);
+    return notification;
   }
 
   list(projectId: string, type: NotificationType, name?: string): Notification[] {
@@ -106,13 +114,19 @@ export class MemoryNotificationRepository implements NotificationRepository {
     return out;
   }
 
-  delete(projectId: string, notificationId: string): boolean {
+  deleteMany(projectId: string, notificationIds: readonly string[]): string[] {
     const state = this.projects.peek(projectId);
-    const found = state?.byId.get(notificationId);
-    if (!state || !found) return false;
-    state.byId.delete(notificationId);
-    state.idByName.delete(found.notification_name);
-    return true;
+    const missing: string[] = [];
+    for (const id of notificationIds) {
+      const found = state?.byId.get(id);
+      if (!state || !found) {
+        missing.push(id);
+        continue;
+      }
+      state.byId.delete(id);
+      state.idByName.delete(found.notification_name);
+    }
+    return missing;
   }
 
   clear(projectId?: string): void {
@@ -145,11 +159,17 @@ export class MemorySecretEventRepository implements SecretEventRepository {
     return true;
   }
 
-  update(projectId: string, event: SecretEvent): boolean {
-    const state = this.projects.peek(projectId);
-    if (!state?.byName.has(event.name)) return false;
-    state.byName.set(event.name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
-    return true;
+  update(
+    projectId: string,
+    name: string,
+    changes: SecretEventChanges,
+    now: number,
+  ): SecretEvent | undefined {
+    const previous = this.projects.peek(projectId)?.byName.get(name);
+    if (!previous) return undefined;
+    const event = updatedSecretEvent(previous, changes, now);
+    this.projects.of(projectId).byName.set(name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
+    return event;
   }
 
   delete(projectId: string, name: string): boolean {
@@ -343,5 +363,7 @@ export function createMemoryStore(): Store {
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),
     traces: new MemoryTraceRepository(strings),
+    processLocal: true,
+    close() {},
   };
 }

@@ -1,6 +1,8 @@
 /**
- * Repository interfaces: the handlers only see these, so a durable store (a database, files)
- * can replace the in-memory one without touching them. Every method may return a promise.
+ * Repository interfaces: the handlers only see these, so the in-memory store and the SQL store
+ * (PGlite or PostgreSQL, `sql/`) are interchangeable. Every method may return a promise, and each
+ * one is atomic at this boundary: a handler never reads, modifies and writes back across awaits,
+ * so concurrent requests (or replicas sharing one database) lose no change.
  * Everything is keyed by project id: nothing crosses projects.
  */
 import type { csms, cts } from "@cts-csms/types";
@@ -10,6 +12,17 @@ export type NotificationType = cts.components["schemas"]["NotificationType"];
 export type SecretEvent = csms.components["schemas"]["SecretEvent"];
 export type NotificationRecord = csms.components["schemas"]["NotificationRecord"];
 export type Trace = cts.components["schemas"]["Trace"];
+
+/** What an update replaces: everything but identity and creation time; the type is optional. */
+export type NotificationChanges = Omit<
+  Notification,
+  "notification_id" | "project_id" | "create_time" | "notification_type"
+> & { notification_type?: NotificationType };
+
+/** What an update may change in a secret event. */
+export type SecretEventChanges = Partial<
+  Pick<SecretEvent, "state" | "event_types" | "notification">
+>;
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -29,15 +42,19 @@ export interface NotificationRepository {
   get(projectId: string, notificationId: string): Awaitable<Notification | undefined>;
   /** Adds a notification; `false` (and nothing stored) when its name is taken in the project. */
   insert(projectId: string, notification: Notification): Awaitable<boolean>;
-  /** Replaces the notification with the same id, keeping its place in creation order. */
-  replace(
+  /**
+   * Replaces the notification's configuration in one step, keeping its id, project, creation
+   * time and place in creation order (and its type when `changes` has none); the new row.
+   */
+  update(
     projectId: string,
-    notification: Notification,
-  ): Awaitable<"ok" | "not_found" | "duplicate_name">;
+    notificationId: string,
+    changes: NotificationChanges,
+  ): Awaitable<Notification | "not_found" | "duplicate_name">;
   /** Notifications of one type, oldest first; only the one named `name` when given. */
   list(projectId: string, type: NotificationType, name?: string): Awaitable<Notification[]>;
-  /** `false` when the id is unknown in the project. */
-  delete(projectId: string, notificationId: string): Awaitable<boolean>;
+  /** Deletes every listed id that exists, in one step; the ids that were not found. */
+  deleteMany(projectId: string, notificationIds: readonly string[]): Awaitable<string[]>;
   /** Drops one project's notifications, or every project's. */
   clear(projectId?: string): Awaitable<void>;
 }
@@ -46,8 +63,17 @@ export interface SecretEventRepository {
   get(projectId: string, name: string): Awaitable<SecretEvent | undefined>;
   /** Adds an event; `false` (and nothing stored) when the name is taken in the project. */
   insert(projectId: string, event: SecretEvent): Awaitable<boolean>;
-  /** Replaces the event with the same name; `false` when there is none. */
-  update(projectId: string, event: SecretEvent): Awaitable<boolean>;
+  /**
+   * Applies `changes` in one step and sets `update_time` to `now`, or to one more than the
+   * previous `update_time` when that is not earlier (strictly increasing); the new row, or
+   * `undefined` when there is no such event.
+   */
+  update(
+    projectId: string,
+    name: string,
+    changes: SecretEventChanges,
+    now: number,
+  ): Awaitable<SecretEvent | undefined>;
   delete(projectId: string, name: string): Awaitable<boolean>;
   /** Events ordered by name (code-point order); the marker is an event name. */
   page(projectId: string, request: PageRequest): Awaitable<Page<SecretEvent>>;
@@ -103,4 +129,11 @@ export interface Store {
   secretEvents: SecretEventRepository;
   notificationRecords: NotificationRecordRepository;
   traces: TraceRepository;
+  /**
+   * Every write goes through this process (the in-memory store), so a cache of its rows stays
+   * true. A shared database (other replicas write to it too) leaves this unset.
+   */
+  processLocal?: boolean;
+  /** Releases connections, files and locks; the store is unusable afterwards. */
+  close(): Awaitable<void>;
 }

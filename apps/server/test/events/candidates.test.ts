@@ -82,17 +82,21 @@ describe("candidateIndex", () => {
       else if (r < 7) {
         const existing = (await all(store))[id % Math.max(1, (await all(store)).length)];
         if (existing) {
-          const changed = notification(0, next());
-          await repo.replace(P, {
-            ...changed,
-            notification_id: existing.notification_id,
+          const {
+            notification_id: _id,
+            project_id: _project,
+            create_time: _created,
+            notification_type: _type,
+            ...changes
+          } = notification(0, next());
+          await repo.update(P, existing.notification_id, {
+            ...changes,
             notification_name: existing.notification_name,
-            create_time: existing.create_time,
           });
         }
       } else if (r < 9) {
         const existing = (await all(store))[id % Math.max(1, (await all(store)).length)];
-        if (existing) await repo.delete(P, existing.notification_id);
+        if (existing) await repo.deleteMany(P, [existing.notification_id]);
       } else if (step % 50 === 0) await repo.clear(P);
       for (const op of OPS) {
         const t = trace(op);

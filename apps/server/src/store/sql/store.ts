@@ -1,0 +1,314 @@
+/**
+ * The SQL store: the four repositories over one `SqlDatabase` (PGlite or PostgreSQL). The rules
+ * that must hold across processes are the database's: unique constraints for names, row locks
+ * for updates, one statement for a batch delete, a per-project advisory lock for the trace cap,
+ * and `seq` positions for markers.
+ */
+import { MAX_TRACES_PER_PROJECT } from "../memory.js";
+import { updatedNotification, updatedSecretEvent } from "../rows.js";
+import type {
+  Notification,
+  NotificationChanges,
+  NotificationRecord,
+  NotificationRecordRepository,
+  NotificationRepository,
+  NotificationType,
+  Page,
+  PageRequest,
+  SecretEvent,
+  SecretEventChanges,
+  SecretEventRepository,
+  Store,
+  Trace,
+  TraceListRequest,
+  TraceRepository,
+} from "../types.js";
+import { isUniqueViolation, type SqlDatabase } from "./driver.js";
+
+type Body = { body: string };
+const parse = <T>(rows: Body[]): T[] => rows.map((r) => JSON.parse(r.body) as T);
+
+/** `DELETE` of one project's rows, or of every project's. */
+async function clear(db: SqlDatabase, table: string, projectId?: string): Promise<void> {
+  if (projectId === undefined) await db.query(`DELETE FROM ${table}`);
+  else await db.query(`DELETE FROM ${table} WHERE project_id = $1`, [projectId]);
+}
+
+class SqlNotificationRepository implements NotificationRepository {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async get(projectId: string, notificationId: string): Promise<Notification | undefined> {
+    const { rows } = await this.db.query<Body>(
+      "SELECT body FROM notifications WHERE project_id = $1 AND notification_id = $2",
+      [projectId, notificationId],
+    );
+    return parse<Notification>(rows)[0];
+  }
+
+  async insert(projectId: string, n: Notification): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `INSERT INTO notifications (project_id, notification_id, notification_name, notification_type, body)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (project_id, notification_name) DO NOTHING RETURNING 1`,
+      [projectId, n.notification_id, n.notification_name, n.notification_type, JSON.stringify(n)],
+    );
+    return rows.length === 1;
+  }
+
+  async update(
+    projectId: string,
+    notificationId: string,
+    changes: NotificationChanges,
+  ): Promise<Notification | "not_found" | "duplicate_name"> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        // The row lock makes concurrent updates (from any replica) apply one after the other.
+        const { rows } = await tx.query<Body>(
+          "SELECT body FROM notifications WHERE project_id = $1 AND notification_id = $2 FOR UPDATE",
+          [projectId, notificationId],
+        );
+        const previous = parse<Notification>(rows)[0];
+        if (!previous) return "not_found" as const;
+        const n = updatedNotification(previous, changes);
+        await tx.query(
+          `UPDATE notifications SET notification_name = $3, notification_type = $4, body = $5
+           WHERE project_id = $1 AND notification_id = $2`,
+          [projectId, notificationId, n.notification_name, n.notification_type, JSON.stringify(n)],
+        );
+        return n;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return "duplicate_name";
+      throw err;
+    }
+  }
+
+  async list(projectId: string, type: NotificationType, name?: string): Promise<Notification[]> {
+    const { rows } =
+      name === undefined
+        ? await this.db.query<Body>(
+            "SELECT body FROM notifications WHERE project_id = $1 AND notification_type = $2 ORDER BY seq",
+            [projectId, type],
+          )
+        : await this.db.query<Body>(
+            `SELECT body FROM notifications
+             WHERE project_id = $1 AND notification_type = $2 AND notification_name = $3`,
+            [projectId, type, name],
+          );
+    return parse<Notification>(rows);
+  }
+
+  async deleteMany(projectId: string, notificationIds: readonly string[]): Promise<string[]> {
+    const { rows } = await this.db.query<{ notification_id: string }>(
+      `DELETE FROM notifications WHERE project_id = $1 AND notification_id = ANY($2::text[])
+       RETURNING notification_id`,
+      [projectId, [...notificationIds]],
+    );
+    const deleted = new Set(rows.map((r) => r.notification_id));
+    return notificationIds.filter((id) => !deleted.has(id));
+  }
+
+  clear(projectId?: string): Promise<void> {
+    return clear(this.db, "notifications", projectId);
+  }
+}
+
+class SqlSecretEventRepository implements SecretEventRepository {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async get(projectId: string, name: string): Promise<SecretEvent | undefined> {
+    const { rows } = await this.db.query<Body>(
+      "SELECT body FROM secret_events WHERE project_id = $1 AND name = $2",
+      [projectId, name],
+    );
+    return parse<SecretEvent>(rows)[0];
+  }
+
+  async insert(projectId: string, event: SecretEvent): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `INSERT INTO secret_events (project_id, name, body) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [projectId, event.name, JSON.stringify(event)],
+    );
+    return rows.length === 1;
+  }
+
+  update(
+    projectId: string,
+    name: string,
+    changes: SecretEventChanges,
+    now: number,
+  ): Promise<SecretEvent | undefined> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Body>(
+        "SELECT body FROM secret_events WHERE project_id = $1 AND name = $2 FOR UPDATE",
+        [projectId, name],
+      );
+      const previous = parse<SecretEvent>(rows)[0];
+      if (!previous) return undefined;
+      const event = updatedSecretEvent(previous, changes, now);
+      await tx.query("UPDATE secret_events SET body = $3 WHERE project_id = $1 AND name = $2", [
+        projectId,
+        name,
+        JSON.stringify(event),
+      ]);
+      return event;
+    });
+  }
+
+  async delete(projectId: string, name: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      "DELETE FROM secret_events WHERE project_id = $1 AND name = $2 RETURNING 1",
+      [projectId, name],
+    );
+    return rows.length === 1;
+  }
+
+  async page(projectId: string, request: PageRequest): Promise<Page<SecretEvent>> {
+    const { rows } = await this.db.query<Body & { name: string }>(
+      `SELECT name, body FROM secret_events WHERE project_id = $1 AND ($2::text IS NULL OR name > $2)
+       ORDER BY name LIMIT $3`,
+      [projectId, request.marker ?? null, request.limit + 1],
+    );
+    const more = rows.length > request.limit;
+    const kept = rows.slice(0, request.limit);
+    const page: Page<SecretEvent> = { items: parse<SecretEvent>(kept) };
+    const last = kept[kept.length - 1];
+    if (more && last) page.nextMarker = last.name;
+    return page;
+  }
+
+  clear(projectId?: string): Promise<void> {
+    return clear(this.db, "secret_events", projectId);
+  }
+}
+
+const RECORD_MARKER = /^(\d{1,16})-(\d{1,16})$/;
+
+class SqlNotificationRecordRepository implements NotificationRecordRepository {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async append(projectId: string, record: NotificationRecord): Promise<string> {
+    const { rows } = await this.db.query<{ seq: string }>(
+      `INSERT INTO notification_records (project_id, create_time, body) VALUES ($1, $2, $3)
+       RETURNING seq::text AS seq`,
+      [projectId, record.create_time, JSON.stringify(record)],
+    );
+    return `${record.create_time}-${rows[0]?.seq}`;
+  }
+
+  async page(
+    projectId: string,
+    request: PageRequest,
+  ): Promise<Page<NotificationRecord> | undefined> {
+    let after: [string, string] = ["-1", "0"];
+    if (request.marker !== undefined) {
+      const m = RECORD_MARKER.exec(request.marker);
+      if (!m) return undefined;
+      after = [m[1] as string, m[2] as string];
+    }
+    const { rows } = await this.db.query<Body & { create_time: string; seq: string }>(
+      `SELECT create_time::text AS create_time, seq::text AS seq, body FROM notification_records
+       WHERE project_id = $1 AND (create_time, seq) > ($2::bigint, $3::bigint)
+       ORDER BY create_time, seq LIMIT $4`,
+      [projectId, after[0], after[1], request.limit + 1],
+    );
+    const kept = rows.slice(0, request.limit);
+    const page: Page<NotificationRecord> = { items: parse<NotificationRecord>(kept) };
+    const last = kept[kept.length - 1];
+    if (rows.length > request.limit && last) page.nextMarker = `${last.create_time}-${last.seq}`;
+    return page;
+  }
+
+  clear(projectId?: string): Promise<void> {
+    return clear(this.db, "notification_records", projectId);
+  }
+}
+
+/** Trace list filters as JSON paths into the stored trace. */
+const TRACE_FILTER_PATHS: Record<string, string> = {
+  service_type: "body->>'service_type'",
+  resource_type: "body->>'resource_type'",
+  resource_id: "body->>'resource_id'",
+  resource_name: "body->>'resource_name'",
+  trace_name: "body->>'trace_name'",
+  trace_rating: "body->>'trace_rating'",
+  user: "body->'user'->>'name'",
+  access_key_id: "body->'user'->>'access_key_id'",
+  enterprise_project_id: "body->>'enterprise_project_id'",
+};
+
+class SqlTraceRepository implements TraceRepository {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly maxPerProject = MAX_TRACES_PER_PROJECT,
+  ) {}
+
+  append(projectId: string, trace: Trace): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      // The cap holds across replicas: appends to one project are serialised.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('traces:' || $1))", [projectId]);
+      await tx.query(
+        "INSERT INTO traces (project_id, trace_id, time, body) VALUES ($1, $2, $3, $4::jsonb)",
+        [projectId, trace.trace_id, trace.time, JSON.stringify(trace)],
+      );
+      await tx.query(
+        `DELETE FROM traces WHERE project_id = $1 AND seq <= (
+           SELECT seq FROM traces WHERE project_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)`,
+        [projectId, this.maxPerProject],
+      );
+    });
+  }
+
+  async get(projectId: string, traceId: string): Promise<Trace | undefined> {
+    const { rows } = await this.db.query<{ body: Trace }>(
+      "SELECT body FROM traces WHERE project_id = $1 AND trace_id = $2",
+      [projectId, traceId],
+    );
+    return rows[0]?.body;
+  }
+
+  async list(projectId: string, request: TraceListRequest): Promise<Page<Trace> | undefined> {
+    const params: unknown[] = [projectId, request.since, request.until];
+    const where = ["project_id = $1", "time > $2", "time <= $3"];
+    if (request.next !== undefined) {
+      const { rows } = await this.db.query<{ seq: string }>(
+        "SELECT seq::text AS seq FROM traces WHERE project_id = $1 AND trace_id = $2",
+        [projectId, request.next],
+      );
+      if (!rows[0]) return undefined;
+      params.push(rows[0].seq);
+      where.push(`seq < $${params.length}::bigint`);
+    }
+    for (const [key, value] of Object.entries(request.filter)) {
+      const path = TRACE_FILTER_PATHS[key];
+      if (value === undefined || !path) continue;
+      params.push(value);
+      where.push(`${path} = $${params.length}`);
+    }
+    params.push(request.limit + 1);
+    const { rows } = await this.db.query<{ body: Trace }>(
+      `SELECT body FROM traces WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, request.limit).map((r) => r.body);
+    const page: Page<Trace> = { items };
+    const last = items[items.length - 1];
+    if (rows.length > request.limit && last) page.nextMarker = last.trace_id;
+    return page;
+  }
+
+  clear(projectId?: string): Promise<void> {
+    return clear(this.db, "traces", projectId);
+  }
+}
+
+export function createSqlStore(db: SqlDatabase): Store {
+  return {
+    notifications: new SqlNotificationRepository(db),
+    secretEvents: new SqlSecretEventRepository(db),
+    notificationRecords: new SqlNotificationRecordRepository(db),
+    traces: new SqlTraceRepository(db),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The HTTP API on the SQL stores (a reduced form of cts/csms/admin suites): the same requests
+ * and answers as on the in-memory store, through a real server on PGlite and on PostgreSQL.
+ * Also: PostgreSQL going away answers 503 (500 where an operation declares no 503) in the
+ * service's envelope, and the server recovers when it is back.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type RunningServer } from "../src/index.js";
+import { example, expectEnvelope, request, TOKEN, tempDir } from "./helpers.js";
+import { type TestPostgres, testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
+
+const dirs = tempDir("sql-http");
+const servers: Record<string, () => Promise<{ options: object; cleanup?: () => Promise<void> }>> = {
+  pglite: async () => ({ options: { dataDir: `${dirs}/pglite` } }),
+  postgres: async () => {
+    const pg = await testPostgres();
+    return { options: { databaseUrl: await pg.database() }, cleanup: () => pg.close() };
+  },
+};
+
+describe.each(Object.keys(servers))("the HTTP API on %s", { timeout: 60_000 }, (kind) => {
+  let server: RunningServer;
+  let cleanup: (() => Promise<void>) | undefined;
+  const call = (method: string, path: string, body?: unknown) =>
+    request(server.url, method, path, body === undefined ? {} : { body });
+  beforeAll(async () => {
+    const made = await (servers[kind] as (typeof servers)[string])();
+    cleanup = made.cleanup;
+    server = await createServer({ port: 0, logger: false, deterministic: true, ...made.options });
+  }, SQL_START_MS);
+  afterAll(async () => {
+    if (server) {
+      expect(server.responseValidationFailures()).toBe(0);
+      await server.close();
+    }
+    await cleanup?.();
+  });
+
+  it("creates, lists, updates and deletes CTS notifications with the same errors", async () => {
+    const body = example("cts", "SeedCreateCompleteRequest");
+    const created = await call("POST", "/v3/p1/notifications", body);
+    expect(created.status).toBe(201);
+    // Deterministic mode: sequential ids and the fixed clock, on every store.
+    expect(created.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
+    const duplicate = await call("POST", "/v3/p1/notifications", body);
+    expect(duplicate.status).toBe(400);
+    expectEnvelope("/v3/", duplicate.body, "CTS.0400");
+    const other = await call("POST", "/v3/p2/notifications", body);
+    expect(other.status).toBe(201);
+    const list = await call("GET", "/v3/p1/notifications/smn");
+    expect(list.body.notifications).toEqual([created.body]);
+    const update = await call("PUT", "/v3/p1/notifications", {
+      notification_id: created.body.notification_id,
+      notification_name: "renamed",
+      operation_type: "complete",
+      status: "disabled",
+    });
+    expect(update.status).toBe(200);
+    expect(update.body).toMatchObject({
+      notification_id: created.body.notification_id,
+      notification_name: "renamed",
+      create_time: created.body.create_time,
+      notification_type: created.body.notification_type,
+    });
+    const missing = "00000000-0000-4000-8000-00000000ffff";
+    const del = await call(
+      "DELETE",
+      `/v3/p1/notifications?notification_id=${created.body.notification_id},${missing}`,
+    );
+    expect(del.status).toBe(404);
+    expect(del.body.error_msg).toContain(missing);
+    expect((await call("GET", "/v3/p1/notifications/smn")).body.notifications).toEqual([]);
+  });
+
+  it("serves CSMS secret events with paging and strictly increasing update_time", async () => {
+    const event = example("csms", "SeedCreateRequest");
+    for (const name of ["c", "a", "b"]) {
+      expect((await call("POST", "/v1/p1/csms/events", { ...event, name })).status).toBe(200);
+    }
+    const dup = await call("POST", "/v1/p1/csms/events", { ...event, name: "a" });
+    expect(dup.status).toBe(400);
+    expectEnvelope("/v1/", dup.body, "CSMS.0002");
+    const page = await call("GET", "/v1/p1/csms/events?limit=2");
+    expect(page.body.events.map((e: any) => e.name)).toEqual(["a", "b"]);
+    const next = await call(
+      "GET",
+      `/v1/p1/csms/events?limit=2&marker=${page.body.page_info.next_marker}`,
+    );
+    expect(next.body.events.map((e: any) => e.name)).toEqual(["c"]);
+    const before = (await call("GET", "/v1/p1/csms/events/a")).body.event;
+    const updates = await Promise.all(
+      Array.from({ length: 5 }, () => call("PUT", "/v1/p1/csms/events/a", { state: "DISABLED" })),
+    );
+    expect(updates.map((u) => u.status)).toEqual([200, 200, 200, 200, 200]);
+    const times = updates.map((u) => u.body.event.update_time).sort();
+    expect(new Set(times).size).toBe(5);
+    expect((await call("GET", "/v1/p1/csms/events/a")).body.event.update_time).toBe(
+      Math.max(...times),
+    );
+    expect(Math.min(...times)).toBeGreaterThan(before.update_time);
+    expect((await call("DELETE", "/v1/p1/csms/events/b")).status).toBe(204);
+    expect((await call("GET", "/v1/p1/csms/events/b")).status).toBe(404);
+  });
+
+  it("resets one project or all through /_admin/reset", async () => {
+    const event = { ...example("csms", "SeedCreateRequest"), name: "kept" };
+    await call("POST", "/v1/p3/csms/events", event);
+    await call("POST", "/v1/p4/csms/events", event);
+    expect((await call("POST", "/_admin/reset?project_id=p3")).status).toBe(204);
+    expect((await call("GET", "/v1/p3/csms/events/kept")).status).toBe(404);
+    expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(200);
+    expect((await call("POST", "/_admin/reset")).status).toBe(204);
+    expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(404);
+    // The deterministic ids restart too.
+    const again = await call(
+      "POST",
+      "/v3/p1/notifications",
+      example("cts", "SeedCreateCompleteRequest"),
+    );
+    expect(again.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
+  });
+});
+
+describe("PostgreSQL outage", { timeout: 120_000 }, () => {
+  let pg: TestPostgres;
+  let server: RunningServer;
+  beforeAll(async () => {
+    pg = await testPostgres({ restartable: true });
+    server = await createServer({ port: 0, logger: false, databaseUrl: await pg.database() });
+  }, SQL_START_MS);
+  afterAll(async () => {
+    await server?.close();
+    await pg?.close();
+  });
+
+  it("answers 503 in the envelope while the database is down, and recovers", async () => {
+    const raw = (method: string, path: string, body?: unknown) =>
+      fetch(server.url + path, {
+        method,
+        headers: { ...TOKEN, "Content-Type": "application/json" },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    const body = example("cts", "SeedCreateCompleteRequest");
+    expect((await raw("POST", "/v3/p1/notifications", body)).status).toBe(201);
+    await pg.stop();
+    const down = await raw("GET", "/v3/p1/notifications/smn");
+    expect(down.status).toBe(503);
+    expectEnvelope("/v3/", await down.json(), "CTS.9503");
+    // CSMS declares no 503: a 500 in its envelope.
+    const csms = await raw("GET", "/v1/p1/csms/events");
+    expect([500, 503]).toContain(csms.status);
+    expectEnvelope("/v1/", await csms.json());
+    await pg.start();
+    const back = await raw("GET", "/v3/p1/notifications/smn");
+    expect(back.status).toBe(200);
+    expect((await back.json()).notifications).toHaveLength(1);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The SQL stores across real server processes (the built binary): an acknowledged write on
+ * `--data-dir` survives `kill -9`, a second server on the same dir is refused, and two replicas
+ * on one PostgreSQL database behave as one server.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { example, expectEnvelope, request, tempDir } from "./helpers.js";
+import { type TestPostgres, testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
+
+const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
+// Generous: on a loaded 2-core machine PGlite can take many seconds to create a data dir.
+const STARTUP_MS = 90_000;
+
+interface Process {
+  url: Promise<string>;
+  exit: Promise<number | null>;
+  err: () => string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const running = new Set<Process>();
+afterAll(async () => {
+  await Promise.all([...running].map((p) => p.kill("SIGKILL")));
+});
+
+function serve(args: string[]): Process {
+  const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "warn", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no URL in time; stderr: ${stderr}`)),
+      STARTUP_MS,
+    );
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const found = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code}: ${stderr}`));
+    });
+  });
+  url.catch(() => {});
+  const p: Process = {
+    url,
+    exit,
+    err: () => stderr,
+    kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exit;
+    },
+  };
+  running.add(p);
+  exit.then(() => running.delete(p));
+  return p;
+}
+
+describe("--data-dir across processes", { timeout: 3 * STARTUP_MS }, () => {
+  const dir = `${tempDir("durable")}/state`;
+
+  it("keeps an acknowledged write across kill -9 and refuses a second server", async () => {
+    const first = serve(["--data-dir", dir]);
+    const event = { ...example("csms", "SeedCreateRequest"), name: "durable" };
+    const created = await request(await first.url, "POST", "/v1/p1/csms/events", { body: event });
+    expect(created.status).toBe(200);
+    await first.kill("SIGKILL");
+
+    const second = serve(["--data-dir", dir]);
+    const url = await second.url;
+    const shown = await request(url, "GET", "/v1/p1/csms/events/durable");
+    expect(shown.status).toBe(200);
+    expect(shown.body.event).toEqual(created.body.event);
+
+    const third = serve(["--data-dir", dir]);
+    expect(await third.exit).toBe(2);
+    expect(third.err()).toMatch(/is in use by another server \(pid \d+\)/);
+    // The running server was not disturbed.
+    expect((await request(url, "GET", "/v1/p1/csms/events/durable")).status).toBe(200);
+    expect(await second.kill()).toBe(0);
+  });
+});
+
+describe("two replicas on one PostgreSQL database", { timeout: 3 * STARTUP_MS }, () => {
+  let pg: TestPostgres;
+  let a: string;
+  let b: string;
+  beforeAll(async () => {
+    pg = await testPostgres();
+    const databaseUrl = await pg.database();
+    const [one, two] = [
+      serve(["--database-url", databaseUrl]),
+      serve(["--database-url", databaseUrl]),
+    ];
+    [a, b] = await Promise.all([one.url, two.url]);
+  }, SQL_START_MS);
+  afterAll(async () => {
+    await Promise.all([...running].map((p) => p.kill()));
+    await pg?.close();
+  });
+
+  it("lets exactly one of 50 concurrent creates of one name win", async () => {
+    const body = { ...example("cts", "SeedCreateCompleteRequest"), notification_name: "race" };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        request(i % 2 ? a : b, "POST", "/v3/p1/notifications", { body }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of results.filter((r) => r.status !== 201)) {
+      expect(r.status).toBe(400);
+      expectEnvelope("/v3/", r.body, "CTS.0400");
+    }
+  });
+
+  it("reads, lists and deletes through B what was written through A", async () => {
+    const event = { ...example("csms", "SeedCreateRequest"), name: "shared" };
+    expect((await request(a, "POST", "/v1/p2/csms/events", { body: event })).status).toBe(200);
+    const shown = await request(b, "GET", "/v1/p2/csms/events/shared");
+    expect(shown.body.event.name).toBe("shared");
+    const list = await request(b, "GET", "/v1/p2/csms/events");
+    expect(list.body.events.map((e: any) => e.name)).toEqual(["shared"]);
+    expect((await request(b, "DELETE", "/v1/p2/csms/events/shared")).status).toBe(204);
+    expect((await request(a, "GET", "/v1/p2/csms/events/shared")).status).toBe(404);
+  });
+
+  it("loses none of 20 concurrent updates through both replicas", async () => {
+    const event = { ...example("csms", "SeedCreateRequest"), name: "updated" };
+    const created = await request(a, "POST", "/v1/p3/csms/events", { body: event });
+    const updates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(i % 2 ? a : b, "PUT", "/v1/p3/csms/events/updated", {
+          body: { state: i % 3 ? "ENABLED" : "DISABLED" },
+        }),
+      ),
+    );
+    expect(updates.every((u) => u.status === 200)).toBe(true);
+    // Each update saw the one before it: 20 distinct update_times, all after the creation.
+    const times = updates.map((u) => u.body.event.update_time as number);
+    expect(new Set(times).size).toBe(20);
+    expect(Math.min(...times)).toBeGreaterThan(created.body.event.update_time);
+    const final = await request(b, "GET", "/v1/p3/csms/events/updated");
+    expect(final.body.event.update_time).toBe(Math.max(...times));
+  });
+});

