@@ -205,8 +205,13 @@ function stop(signal: string): void {
   server.logger.info({ signal }, "shutting down");
   server.close().then(
     () => {
-      server.logger.flush?.();
-      process.exit(0);
+      // pino writes asynchronously: exit once its buffer (the "shutting down" line included) is
+      // out, or it is lost when a parent that went away left us to exit alone.
+      const exit = () => process.exit(0);
+      // A logger that writes nothing may never call back: exit regardless after a second.
+      setTimeout(exit, 1000);
+      if (typeof server.logger.flush === "function") server.logger.flush(exit);
+      else exit();
     },
     (err: Error) => {
       process.stderr.write(`cts-csms-server: ${err.message}\n`);
