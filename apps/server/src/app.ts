@@ -78,8 +78,12 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const readiness = { done: () => isReady, wait: () => ready };
   const faultRules = new FaultRules();
   const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
+  const traceStep = operationTrace(events.engine, config.events.clock, logger);
   const reset = async (projectId?: string) => {
     faultRules.reset(projectId);
+    // Traces of requests answered before the reset are recorded after their answer: let them
+    // land first, so none reappears once the store is cleared.
+    await traceStep.settled();
     const { notifications, secretEvents, notificationRecords, traces } = store;
     const cleared = [notifications, secretEvents, notificationRecords, traces].map((r) =>
       r.clear(projectId),
@@ -92,7 +96,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
-  app.use(operationTrace(events.engine, config.events.clock, logger), mediaType, respond);
+  app.use(traceStep, mediaType, respond);
   app.use(
     validation(config.validator, {
       responseValidation: config.responseValidation,

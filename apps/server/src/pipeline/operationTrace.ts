@@ -63,12 +63,16 @@ function sourceIp(address: string | undefined): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
+/** The step, and a way to wait for the traces it is still recording (a reset waits for them). */
+export type OperationTraceStep = RequestHandler & { settled(): Promise<void> };
+
 export function operationTrace(
   port: OperationServedPort,
   clock: Clock,
   logger: Logger,
-): RequestHandler {
-  return (req, res, next) => {
+): OperationTraceStep {
+  const recording = new Set<Promise<unknown>>();
+  const step: RequestHandler = (req, res, next) => {
     const route = res.locals.route;
     const service = route && SERVICES[route.op.api];
     if (!route || !service || route.op.method === "GET" || syntheticPurpose(req) !== undefined) {
@@ -110,10 +114,17 @@ export function operationTrace(
       if (resourceName !== undefined) record.resource_name = resourceName;
       if (body !== undefined) record.request = body;
       if (reply !== undefined && res.statusCode < 400) record.response = reply;
-      port.operationServed(params.project_id ?? "", record).catch((err: Error) => {
+      const recorded = port.operationServed(params.project_id ?? "", record).catch((err: Error) => {
         logger.error({ reqId: res.locals.requestId, err: err.message }, "trace not recorded");
       });
+      recording.add(recorded);
+      void recorded.finally(() => recording.delete(recorded));
     });
     next();
   };
+  return Object.assign(step, {
+    settled: async () => {
+      await Promise.all([...recording]);
+    },
+  });
 }

@@ -47,6 +47,13 @@ export async function openPostgres(
     async transaction(fn) {
       const c = await guarded(() => pool.connect());
       let broken = false;
+      // A connection that dies while checked out (the database shut down) emits on the client,
+      // not the pool: without a listener that would crash the process.
+      const onError = (err: Error) => {
+        broken = true;
+        options.onError?.(err.message);
+      };
+      c.on("error", onError);
       try {
         await guarded(() => c.query("BEGIN"));
         const result = await fn(client(c));
@@ -60,6 +67,7 @@ export async function openPostgres(
         }
         throw err;
       } finally {
+        c.off("error", onError);
         c.release(broken);
       }
     },
