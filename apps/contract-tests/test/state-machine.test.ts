@@ -239,6 +239,8 @@ class ListTraces implements Cmd {
   constructor(readonly p: Project) {}
   check = () => true;
   async run(m: Model, h: Harness) {
+    // Traces land after the answer; flushing waits for those of every answered request.
+    await h.admin.flushDeliveries();
     const r = await h
       .cts(this.p)
       .listTraces({ params: { query: { trace_type: "system", limit: 200 } } });

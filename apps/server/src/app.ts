@@ -107,7 +107,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
       },
     }),
   );
-  const admin = adminHandlers({ reset, events, faults: faultRules });
+  const tracesRecorded = () => traceStep.settled();
+  const admin = adminHandlers({ reset, events, faults: faultRules, tracesRecorded });
   app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }));
   app.use(errors(logger));
 

@@ -16,6 +16,8 @@ export interface AdminState {
   /** The event engine with its sinks, delivery log and signing certificate. */
   events: ServerEvents;
   faults: FaultRules;
+  /** Resolves once the traces of requests already answered are recorded (they land after the answer). */
+  tracesRecorded(): Promise<void>;
 }
 
 type Sinks = admin.components["schemas"]["Sinks"];
@@ -57,6 +59,8 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       return { status: 200, body: { deliveries: events.deliveries.list(query.project_id) } };
     },
     async flushDeliveries() {
+      // The deliveries of requests already answered are queued once their traces are recorded.
+      await state.tracesRecorded();
       await events.deliveries.flush();
       return { status: 204, body: undefined };
     },
