@@ -208,11 +208,8 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       await waitForRedoc(page);
       // The first operation with its rules, which is what a reader comes for.
       await page.goto(new URL(landingHrefs.get(ops[0].id)!, host.url).href);
-      await page
-        .locator("h2")
-        .filter({ hasText: exactText(ops[0].summary) })
-        .first()
-        .waitFor();
+      const first = page.locator("h2").filter({ hasText: exactText(ops[0].summary) });
+      await expect.poll(() => anyInViewport(first), { message: ops[0].id }).toBe(true);
       await page.screenshot({ path: join(resultsDir, `${api}.png`), animations: "disabled" });
     });
   }
@@ -220,6 +217,10 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
   for (const api of ["cts", "csms"]) {
     it(`shows each ${api} operation's request samples, names every variant, links back`, async () => {
       const pageUrl = new URL(`${api}.html`, host.url).href;
+      // Start from the landing page, as a reader does. The last test left Redoc on this API's
+      // first operation, and Redoc does not scroll again to the operation it already holds as
+      // current, wherever the page has scrolled since; a new page load always scrolls.
+      await page.goto(host.url);
       for (const op of operations.filter((o) => o.api === api)) {
         const sample = samples.get(op.id)!;
         await page.goto(new URL(landingHrefs.get(op.id)!, host.url).href);
