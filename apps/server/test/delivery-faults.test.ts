@@ -192,6 +192,22 @@ describe("delivery rules: the retry path", () => {
     });
   });
 
+  it("a delay longer than the attempt timeout ends that attempt as a timeout", async () => {
+    await notify("to-fn", FUNCTION);
+    const rule = await addRule({
+      delivery: { kind: "function" },
+      delay_ms: ATTEMPT_TIMEOUT_MS * 5,
+      count: 1,
+    });
+    await trigger();
+    const log = await settled();
+    // Cut at the timeout (not after the full delay); the retry then reaches the receiver.
+    expect(log[0]).toMatchObject({ status: "delivered", attempts: 2, response_status: 200 });
+    expect(log[0].delivered_time - log[0].created_time).toBeLessThan(ATTEMPT_TIMEOUT_MS * 5);
+    expect(received("/fn")).toHaveLength(1);
+    expect((await rules())[0]).toMatchObject({ id: rule.id, hits: 1 });
+  });
+
   it("hang times out at the attempt timeout, without holding up other deliveries", async () => {
     await notify("to-fn", FUNCTION);
     await notify("to-smn", TOPIC);
@@ -214,7 +230,8 @@ describe("delivery rules: the retry path", () => {
       ["delivered", 1],
       ["delivered", 1],
     ]);
-    for (const d of smn) expect(d.delivered_time).toBeLessThan(fn.updated_time);
+    for (const d of smn)
+      expect(d.delivered_time).toBeLessThan(fn.created_time + ATTEMPT_TIMEOUT_MS);
     expect(received("/fn")).toHaveLength(0);
   });
 
