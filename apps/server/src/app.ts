@@ -61,6 +61,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   app.set("etag", false);
   app.set("case sensitive routing", true);
 
+  const faultRules = new FaultRules();
   const events = createServerEvents({
     store: config.context.store,
     ...config.events,
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     signingKeyFile: options.smnSigningKey,
     limits: options.delivery,
     logger,
+    faults: faultRules,
   });
   // Served through the events' store: its notification writes keep the matching index current.
   const { store } = events;
@@ -76,7 +78,6 @@ export function createApp(options: AppOptions = {}): ServerApp {
   let isReady = false;
   let failures = 0;
   const readiness = { done: () => isReady, wait: () => ready };
-  const faultRules = new FaultRules();
   const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const traceStep = operationTrace(events.engine, config.events.clock, logger);
   const reset = async (projectId?: string) => {

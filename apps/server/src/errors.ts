@@ -129,7 +129,13 @@ export function classify(err: unknown): {
   // express-openapi-validator's HttpErrors.
   switch (status) {
     case 400:
-      return { kind: "validation", message: message || "Invalid request" };
+      // Ajv's words for a property a conditional schema excludes (`name: false`).
+      return {
+        kind: "validation",
+        message:
+          message.replaceAll(" boolean schema is false", " is not allowed here") ||
+          "Invalid request",
+      };
     case 404:
       return { kind: "route_not_found", message: "The requested route does not exist" };
     case 405: {

@@ -10,6 +10,7 @@ import { createDeliveryQueue, type DeliveryQueue } from "./events/delivery.js";
 import { createEventEngine, type EventEngine } from "./events/engine.js";
 import { type SinkConfig, Sinks } from "./events/sinks.js";
 import { loadSmnSigningKey, type SmnSigningKey } from "./events/smn.js";
+import type { FaultRules } from "./faults/rules.js";
 import type { Clock, IdGenerator } from "./operation.js";
 import type { DeliveryLimits } from "./options.js";
 import { models } from "./spec.js";
@@ -41,6 +42,8 @@ export interface ServerEventsOptions {
   signingKeyFile: string | undefined;
   limits: DeliveryLimits | undefined;
   logger: Logger;
+  /** The fault rules: their delivery rules are asked before every attempt. */
+  faults?: FaultRules;
 }
 
 /** Where the admin API serves the certificate and the unsubscribe answer (from its spec). */
@@ -62,6 +65,16 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     clock,
     ids,
     allowed: (projectId, target, endpoint) => sinks.allows(projectId, target, endpoint),
+    fault(delivery) {
+      const fault = options.faults?.decideDelivery(delivery);
+      if (fault) {
+        const { delivery_id, project_id, target, endpoint, attempts: attempt } = delivery;
+        const { source, status, delayMs, action } = fault;
+        const fields = { delivery_id, project_id, target, endpoint, attempt, fault: source };
+        logger.info({ ...fields, status, delayMs, action }, "fault applied");
+      }
+      return fault;
+    },
     logger,
     ...options.limits,
   });

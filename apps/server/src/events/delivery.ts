@@ -12,6 +12,7 @@
  */
 import type { admin } from "@cts-csms/types";
 import type { Clock, IdGenerator } from "../operation.js";
+import { type AttemptFault, faulted } from "./attemptFault.js";
 
 /** `pending`, `delivered`, `failed` or `no_sink` (the admin spec's `DeliveryStatus`). */
 export type DeliveryStatus = admin.components["schemas"]["DeliveryStatus"];
@@ -52,6 +53,8 @@ export interface DeliveryOptions {
   ids: IdGenerator;
   /** Asked before every attempt: is this endpoint still configured for this target? */
   allowed(projectId: string, target: string, endpoint: string): boolean;
+  /** Asked before every attempt (its number already counted): does a fault rule apply to it? */
+  fault?(delivery: Readonly<Delivery>): AttemptFault | undefined;
   logger?: DeliveryLogger;
   /** Deliveries waiting or in flight, at most (default 1000). */
   maxQueue?: number;
@@ -210,13 +213,20 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   async function send(entry: Entry): Promise<string | undefined> {
     const record = entry.record;
     entry.abort = new AbortController();
+    const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const fault = options.fault?.(record);
     try {
+      if (fault) {
+        const failure = await faulted(fault, record, signal).catch((e) => failureOf(e, timeoutMs));
+        // The error names the rule, so the log tells a fault from a receiver's answer.
+        if (failure !== undefined) return `${failure} (fault rule ${fault.source})`;
+      }
       const response = await fetch(record.endpoint as string, {
         method: "POST",
         headers: record.headers,
         body: record.payload,
         redirect: "manual",
-        signal: AbortSignal.any([entry.abort.signal, AbortSignal.timeout(timeoutMs)]),
+        signal,
       });
       // The answer's body is of no interest; release the connection.
       await response.body?.cancel().catch(() => {});

@@ -108,6 +108,11 @@ function functionKeys(urn: string): string[] {
   return [urn];
 }
 
+/** Whether two target URNs name the same target (a function without a version is its latest). */
+export function sameTarget(a: string, b: string): boolean {
+  return targetKind(a) === "function" ? functionKeys(a).includes(b) : a === b;
+}
+
 /** The sinks currently configured; replaced whole, read per project. */
 export class Sinks {
   private config: SinkConfig;

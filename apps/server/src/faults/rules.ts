@@ -1,11 +1,13 @@
 /**
- * Fault rules (`/_admin/faults`): which requests fail and how. Rules are tried in the order they
- * were added; the first that applies decides the request's fault. A rule with `probability`
- * draws from its own seeded generator once per matching request, so the same requests in the
- * same order get the same faults on every run.
+ * Fault rules (`/_admin/faults`): which requests, or which delivery attempts (a rule with
+ * `delivery`), fail and how. Rules are tried in the order they were added; the first that
+ * applies decides the request's or attempt's fault. A rule with `probability` draws from its own
+ * seeded generator once per match, so the same requests in the same order get the same faults
+ * on every run. Request rules never see deliveries, nor delivery rules requests.
  */
 import type { admin } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
+import { sameTarget, targetKind, urnProject } from "../events/sinks.js";
 import { type ApiName, models, type Operation } from "../spec.js";
 
 export type FaultRuleRequest = admin.components["schemas"]["FaultRuleRequest"];
@@ -28,6 +30,13 @@ export interface FaultTarget {
   op: Operation<ApiName>;
   params: Record<string, string>;
   query: Record<string, unknown>;
+}
+
+/** A delivery attempt as rules see it. */
+export interface DeliveryAttemptTarget {
+  project_id: string;
+  target: string;
+  endpoint?: string | undefined;
 }
 
 /** mulberry32: small, fast and good enough to pick faults; the same seed gives the same draws. */
@@ -60,6 +69,18 @@ function check(rule: FaultRuleRequest): void {
   if (rule.status !== undefined && rule.action !== undefined) {
     fail("a fault rule has either status or action, not both");
   }
+  if (rule.seed !== undefined && rule.probability === undefined) {
+    fail("seed needs probability");
+  }
+  // A delivery rule: the spec already keeps request-only fields and non-error statuses out.
+  if (rule.delivery !== undefined) {
+    const { target } = rule.delivery;
+    const owner = target === undefined ? undefined : urnProject(target);
+    if (rule.project_id !== undefined && owner !== undefined && owner !== rule.project_id) {
+      fail(`delivery/target belongs to project ${owner}, not to project_id ${rule.project_id}`);
+    }
+    return;
+  }
   let ops = serviceOperations;
   if (rule.operation_id !== undefined) {
     ops = ops.filter((op) => op.operationId === rule.operation_id);
@@ -77,14 +98,11 @@ function check(rule: FaultRuleRequest): void {
   if (rule.retry_after !== undefined && rule.status !== 429 && rule.status !== 503) {
     fail("retry_after needs status 429 or 503");
   }
-  if (rule.seed !== undefined && rule.probability === undefined) {
-    fail("seed needs probability");
-  }
 }
 
 function matches(rule: FaultRuleRequest, target: FaultTarget): boolean {
   const { op, params, query } = target;
-  if (op.api === "admin") return false;
+  if (op.api === "admin" || rule.delivery !== undefined) return false;
   if (rule.operation_id !== undefined && op.operationId !== rule.operation_id) return false;
   if (rule.project_id !== undefined && params.project_id !== rule.project_id) return false;
   if (rule.status !== undefined && !op.statuses.has(rule.status)) return false;
@@ -95,6 +113,15 @@ function matches(rule: FaultRuleRequest, target: FaultTarget): boolean {
     if (query[name] === undefined || String(query[name]) !== value) return false;
   }
   return true;
+}
+
+function matchesDelivery(rule: FaultRuleRequest, attempt: DeliveryAttemptTarget): boolean {
+  const { delivery } = rule;
+  if (delivery === undefined) return false;
+  if (targetKind(attempt.target) !== delivery.kind) return false;
+  if (delivery.target !== undefined && !sameTarget(delivery.target, attempt.target)) return false;
+  if (delivery.endpoint !== undefined && attempt.endpoint !== delivery.endpoint) return false;
+  return rule.project_id === undefined || attempt.project_id === rule.project_id;
 }
 
 export class FaultRules {
@@ -138,11 +165,20 @@ export class FaultRules {
 
   /** The fault of the first rule that applies to this request, counting its hit. */
   decide(target: FaultTarget): Fault | undefined {
+    return this.first((rule) => matches(rule, target));
+  }
+
+  /** The fault of the first delivery rule that applies to this attempt, counting its hit. */
+  decideDelivery(attempt: DeliveryAttemptTarget): Fault | undefined {
+    return this.first((rule) => matchesDelivery(rule, attempt));
+  }
+
+  private first(applies: (rule: FaultRuleRequest) => boolean): Fault | undefined {
     for (const held of this.rules) {
       const { view } = held;
       const { rule } = view;
       if (rule.count !== undefined && view.hits >= rule.count) continue;
-      if (!matches(rule, target)) continue;
+      if (!applies(rule)) continue;
       view.matched++;
       if (rule.probability !== undefined && !(held.draw() < rule.probability)) continue;
       view.hits++;
