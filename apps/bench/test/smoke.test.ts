@@ -28,8 +28,9 @@ it("runs every section and prints ratio and figure lines", async () => {
       "--skip",
       "build",
     ],
-    // Generous: under `npm test` it shares two cores with every other workspace's tests.
-    { maxBuffer: 10 * 2 ** 20, timeout: 480_000 },
+    // Generous: under `npm test` it shares two cores with every other workspace's tests, and the
+    // stores section starts PostgreSQL and creates a PGlite data dir (it took 346 s in all once).
+    { maxBuffer: 10 * 2 ** 20, timeout: 720_000 },
   );
   for (const name of [
     "validated/bare create",
@@ -58,4 +59,4 @@ it("runs every section and prints ratio and figure lines", async () => {
   expect(stdout).toMatch(/^figure stores postgres showSecretEvent with 200 events: \d+/m);
   // Every server answered the benchmarked requests successfully.
   expect(stdout).not.toMatch(/^figure errors /m);
-}, 500_000);
+}, 740_000);
