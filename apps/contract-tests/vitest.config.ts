@@ -27,9 +27,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: "postgres",
-          // Not the state machine yet: on PostgreSQL a trace recorded just before a reset can still
-          // be matched against notifications created after it (a known race, see issue 13's note).
-          include: ["test/concurrency.test.ts"],
+          include: onSqlStores,
           env: { CONTRACT_STORE: "postgres" },
           globalSetup: ["test/postgres-setup.ts"],
         },

@@ -98,6 +98,14 @@ export const targets = {
       [serverCli, "--port", "0", "--log-level", "warn", "--no-response-validation", "--seed", seed],
       LISTENING,
     ),
+  /** The reference server with more arguments (a store: `--data-dir DIR`, `--database-url URL`). */
+  server: (name, args) =>
+    start(
+      name,
+      process.execPath,
+      [serverCli, "--port", "0", "--log-level", "warn", ...args],
+      LISTENING,
+    ),
   /** Prism mocks one document per process, so each API gets its own. */
   prism: async (api, port) =>
     start(

@@ -6,9 +6,11 @@
 //   --events N         stored events for the list benchmark (default 10000)
 //   --scale-large N    resources of each kind for the scale test (default 100000)
 //   --scale-small N    the small side of the latency comparison (default 1000)
+//                      (both also the stored events of the stores section: 1k vs 100k)
 //   --samples N        sequential requests per latency probe (default 2000)
 //   --startup-runs N   server starts per target for the start-up time (default 5)
-//   --skip LIST        comma-separated sections to skip: startup,throughput,scale,events,signer,build
+//   --skip LIST        comma-separated sections to skip:
+//                      startup,throughput,scale,stores,events,signer,build
 //   --markdown FILE    also write the report as Markdown to FILE
 import { writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
@@ -22,6 +24,7 @@ import { benchScale } from "./scale.mjs";
 import { EVENTS_TOPIC, writeEventsSeed, writeSeed } from "./seed.mjs";
 import { benchSigner } from "./signer.mjs";
 import { benchStartup } from "./startup.mjs";
+import { benchStores, STORE_OPERATIONS, STORES } from "./stores.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -151,6 +154,52 @@ async function scale() {
   ratio("rss MB / 300", mb(s.rss) / 300, ["<=", 1]);
 }
 
+/** The three stores side by side: throughput as ratios to memory, and show/list p50 small vs large. */
+async function stores() {
+  const large = Number(args["scale-large"]);
+  const small = Number(args["scale-small"]);
+  const samples = Number(args.samples);
+  const s = await benchStores({ small, large, duration, connections, samples, log });
+  const short = { createNotification: "create", showSecretEvent: "show", listSecretEvents: "list" };
+  for (const store of ["pglite", "postgres"]) {
+    figure(
+      "stores",
+      `${store} preload of ${large} events (store API)`,
+      s.preloadSeconds[store],
+      "s",
+    );
+  }
+  for (const store of STORES) {
+    for (const op of STORE_OPERATIONS) {
+      const r = s[store].throughput[op];
+      figure("stores", `${store} ${op} with ${small} events`, r.rps, "req/s");
+      if (r.non2xx || r.errors)
+        figure("errors", `stores ${store} ${op} non-2xx+errors`, r.non2xx + r.errors, "responses");
+    }
+    for (const op of ["show", "list"]) {
+      figure("stores", `${store} ${op} p50 at ${small} (sequential)`, s[store].small[op].p50, "µs");
+      figure("stores", `${store} ${op} p50 at ${large} (sequential)`, s[store].large[op].p50, "µs");
+    }
+  }
+  for (const store of ["pglite", "postgres"]) {
+    for (const op of STORE_OPERATIONS) {
+      ratio(
+        `${store}/memory ${short[op]}`,
+        s[store].throughput[op].rps / s.memory.throughput[op].rps,
+      );
+    }
+  }
+  for (const store of STORES) {
+    for (const op of ["show", "list"]) {
+      ratio(
+        `${store} ${op} p50 ${large}/${small}`,
+        s[store].large[op].p50 / s[store].small[op].p50,
+        ["<=", 1.5],
+      );
+    }
+  }
+}
+
 /**
  * Key event notifications: creates whose every trace matches a notification, so each one queues
  * a signed SMN message, (a) with no sink for the topic (logged as no_sink) and (b) with the topic's
@@ -212,7 +261,7 @@ function build() {
   ratio("no-change rebuild s / 3", b.warm.seconds / 3, ["<=", 1]);
 }
 
-const sections = { startup, throughput, scale, events: notify, signer, build };
+const sections = { startup, throughput, scale, stores, events: notify, signer, build };
 for (const [name, run] of Object.entries(sections)) if (!skip.has(name)) await run();
 
 const fmt = (v) =>

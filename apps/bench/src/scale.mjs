@@ -35,7 +35,7 @@ async function fill(url, path, make, amount) {
 }
 
 /** Median and p99 latency (µs) of `count` sequential GETs of `path`. */
-async function probe(url, path, count) {
+export async function probe(url, path, count) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const { hostname, port } = new URL(url);
   const once = () =>
@@ -61,7 +61,8 @@ async function probe(url, path, count) {
   return { p50: samples[Math.floor(count / 2)], p99: samples[Math.floor(count * 0.99)] };
 }
 
-async function latencies(url, events, count) {
+/** Show and list p50/p99 (µs) with `events` stored events. */
+export async function latencies(url, events, count) {
   return {
     show: await probe(url, `/v1/${PROJECT}/csms/events/${SHOW_EVENT}`, count),
     list: await probe(

@@ -31,22 +31,28 @@ export const notificationBody = (i) => ({
   topic_id: `urn:smn:cn-north-4:${PROJECT}:topic`,
 });
 
-// One temp dir per run for every seed file, removed when the process exits: normally, after a
-// throw, or when stopped by SIGINT/SIGTERM (the signal is then re-raised, so it still ends the
-// process the usual way).
+/**
+ * A temp dir for this run, removed when the process exits: normally, after a throw, or when
+ * stopped by SIGINT/SIGTERM (the signal is then re-raised, so it still ends the process the
+ * usual way).
+ */
+export function tempDirectory(name) {
+  const dir = mkdtempSync(join(tmpdir(), `cts-csms-bench-${name}-`));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", remove);
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      remove();
+      process.kill(process.pid, signal);
+    });
+  }
+  return dir;
+}
+
+// One temp dir per run for every seed file.
 let seedDir;
 function seedDirectory() {
-  if (!seedDir) {
-    seedDir = mkdtempSync(join(tmpdir(), "cts-csms-bench-"));
-    const remove = () => rmSync(seedDir, { recursive: true, force: true });
-    process.once("exit", remove);
-    for (const signal of ["SIGINT", "SIGTERM"]) {
-      process.once(signal, () => {
-        remove();
-        process.kill(process.pid, signal);
-      });
-    }
-  }
+  seedDir ??= tempDirectory("seeds");
   return seedDir;
 }
 

@@ -64,7 +64,7 @@ async function storeArgs(): Promise<{ args: string[]; cleanup(): Promise<void> }
   }
   if (store === "postgres") {
     const { inject } = await import("vitest");
-    const { createDatabase } = await import("./postgres.js");
+    const { createDatabase } = await import("@cts-csms/server/testing/postgres");
     const database = await createDatabase(inject("postgresUrl"));
     return { args: ["--database-url", database.url], cleanup: database.drop };
   }

@@ -1,6 +1,7 @@
-// Global setup of the `postgres` project: one PostgreSQL for the run, stopped at the end.
+// Global setup of the `postgres` project: one PostgreSQL for the run (`DATABASE_URL`, else an
+// embedded one), stopped and removed at the end; each server under test gets a database of its own.
+import { testPostgres } from "@cts-csms/server/testing/postgres";
 import type { TestProject } from "vitest/node";
-import { startPostgres } from "../src/postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,7 +10,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const server = await startPostgres();
+  const server = await testPostgres({ dirPrefix: "cts-csms-contract-pg-" });
   project.provide("postgresUrl", server.url);
-  return () => server.stop();
+  return () => server.close();
 }

@@ -239,7 +239,7 @@ class ListTraces implements Cmd {
   constructor(readonly p: Project) {}
   check = () => true;
   async run(m: Model, h: Harness) {
-    // Traces land after the answer; flushing waits for those of every answered request.
+    // A write's trace is recorded before its answer; flushing also waits for those in flight.
     await h.admin.flushDeliveries();
     const r = await h
       .cts(this.p)

@@ -82,8 +82,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const traceStep = operationTrace(events.engine, config.events.clock, logger);
   const reset = async (projectId?: string) => {
     faultRules.reset(projectId);
-    // Traces of requests answered before the reset are recorded after their answer: let them
-    // land first, so none reappears once the store is cleared.
+    // A write's trace is recorded before its answer goes out: let those of the writes being
+    // answered as the reset arrives land first, so none reappears once the store is cleared.
     await traceStep.settled();
     const { notifications, secretEvents, notificationRecords, traces } = store;
     const cleared = [notifications, secretEvents, notificationRecords, traces].map((r) =>

@@ -11,6 +11,7 @@ export type { ValidationSettings, ValidatorFactory } from "./pipeline/validation
 export type { SeedConfig } from "./seed.js";
 export { createServer, type RunningServer, type ServerOptions } from "./server.js";
 export { createMemoryStore } from "./store/memory.js";
+export { openStore, type StoreOptions } from "./store/open.js";
 export type {
   Notification,
   NotificationRecord,

@@ -7,8 +7,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type RunningServer } from "../src/index.js";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 import { example, expectEnvelope, request, TOKEN, tempDir } from "./helpers.js";
-import { type TestPostgres, testPostgres } from "./postgres.js";
 
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
 const SQL_START_MS = 180_000;

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 import { example, expectEnvelope, request, tempDir } from "./helpers.js";
-import { type TestPostgres, testPostgres } from "./postgres.js";
 
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
 const SQL_START_MS = 180_000;

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/store/open.js";
 import type { Notification, SecretEvent, Store, Trace } from "../src/store/types.js";
+import { testPostgres } from "../src/testing/postgres.js";
 import { tempDir } from "./helpers.js";
-import { testPostgres } from "./postgres.js";
 
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
 const SQL_START_MS = 180_000;

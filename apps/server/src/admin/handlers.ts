@@ -16,7 +16,7 @@ export interface AdminState {
   /** The event engine with its sinks, delivery log and signing certificate. */
   events: ServerEvents;
   faults: FaultRules;
-  /** Resolves once the traces of requests already answered are recorded (they land after the answer). */
+  /** Resolves once the traces of the writes being answered are recorded (each before its answer). */
   tracesRecorded(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       return { status: 200, body: { deliveries: events.deliveries.list(query.project_id) } };
     },
     async flushDeliveries() {
-      // The deliveries of requests already answered are queued once their traces are recorded.
+      // The deliveries of writes being answered are queued once their traces are recorded.
       await state.tracesRecorded();
       await events.deliveries.flush();
       return { status: 204, body: undefined };

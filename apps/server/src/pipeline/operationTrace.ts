@@ -1,8 +1,16 @@
 /**
- * Stage 5b: a management trace for each CTS and CSMS write operation the server serves, recorded
- * once its response has been sent (so it never delays one), through the event engine's
- * "an operation was served" port. It runs after authentication, so every authenticated write is
- * traced, the ones that fail (4xx) included, as CTS does; handlers know nothing about it.
+ * Stage 5b: a management trace for each CTS and CSMS write operation the server serves, through
+ * the event engine's "an operation was served" port. It runs after authentication, so every
+ * authenticated write is traced, the ones that fail (4xx) included, as CTS does; handlers know
+ * nothing about it.
+ *
+ * When: once the response is final (its status and body decided) and before its first byte is
+ * written, the trace is recorded and matched, and its deliveries are queued; then the response
+ * goes out. So a client that has the answer of a write also sees its trace, and every request it
+ * sends next (a delete of the notification that matched, a reset, a flush) comes after the
+ * matching, on every store: with PostgreSQL the matching takes real I/O, and recording it after
+ * the answer let the client's next request overtake it. A request that is never answered (a fault
+ * rule's `hang`) is never traced, so nothing waits for it.
  *
  * What a trace holds: the service and resource type of the API, `trace_name` = the operationId,
  * the resource's id and name (from the reply, the request body, the path or the query), the
@@ -63,7 +71,10 @@ function sourceIp(address: string | undefined): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
-/** The step, and a way to wait for the traces it is still recording (a reset waits for them). */
+/**
+ * The step, and a way to wait for the traces it is still recording: a reset or a flush waits for
+ * those of the writes being answered while it arrives.
+ */
 export type OperationTraceStep = RequestHandler & { settled(): Promise<void> };
 
 export function operationTrace(
@@ -79,7 +90,7 @@ export function operationTrace(
       return next();
     }
     const time = clock.now();
-    res.on("finish", () => {
+    const record = (): OperationRecord => {
       const { op, params } = route;
       const body = object(req.body);
       const reply = object(res.locals.reply);
@@ -114,12 +125,24 @@ export function operationTrace(
       if (resourceName !== undefined) record.resource_name = resourceName;
       if (body !== undefined) record.request = body;
       if (reply !== undefined && res.statusCode < 400) record.response = reply;
-      const recorded = port.operationServed(params.project_id ?? "", record).catch((err: Error) => {
+      return record;
+    };
+    // Every answer is sent through `end` (`res.json` ends with it too): hold it until traced.
+    const end = res.end;
+    res.end = ((...args: unknown[]) => {
+      res.end = end;
+      const recorded = (async () => {
+        await port.operationServed(route.params.project_id ?? "", record());
+      })().catch((err: Error) => {
         logger.error({ reqId: res.locals.requestId, err: err.message }, "trace not recorded");
       });
       recording.add(recorded);
-      void recorded.finally(() => recording.delete(recorded));
-    });
+      void recorded.finally(() => {
+        recording.delete(recorded);
+        if (!res.writableEnded) Reflect.apply(end, res, args);
+      });
+      return res;
+    }) as typeof res.end;
     next();
   };
   return Object.assign(step, {

@@ -38,5 +38,6 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     await db.close();
     throw err;
   }
-  return createSqlStore(db);
+  // A data dir is held by one server (its lock file): PGlite's rows change only through it.
+  return createSqlStore(db, { processLocal: options.dataDir !== undefined });
 }

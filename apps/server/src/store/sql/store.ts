@@ -303,8 +303,13 @@ class SqlTraceRepository implements TraceRepository {
   }
 }
 
-export function createSqlStore(db: SqlDatabase): Store {
+/**
+ * `processLocal`: this process is the database's only writer (PGlite, whose data dir one server
+ * holds), so caches of its rows, such as the event engine's matching index, stay true.
+ */
+export function createSqlStore(db: SqlDatabase, { processLocal = false } = {}): Store {
   return {
+    processLocal,
     notifications: new SqlNotificationRepository(db),
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
