@@ -279,7 +279,11 @@ describe("the bundled APIs", () => {
         },
       ],
       ["listSecretEvents", { ...marker, items: "events" }],
-      ["listNotificationRecords", { ...marker, items: "records" }],
+      [
+        "listNotificationRecords",
+        // Decision 13: without `limit` (the current SDK's request), the largest page.
+        { ...marker, items: "records", limit: { ...marker.limit, default: 1000 } },
+      ],
     ]);
   });
 
