@@ -10,7 +10,7 @@
  * name `token-user`: never a token or a secret key), the source IP, the request id, the request
  * body and, on success, the response body, both without secret values: `secret_string` and
  * `secret_binary` are replaced by a fixed mark before the trace exists (CSMS writes that carry a
- * value: createSecret, createSecretVersion).
+ * value: createSecret, createSecretVersion), and a rejected request on a secret keeps no body.
  */
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
@@ -104,9 +104,10 @@ export function operationTrace(
       const secret = object(reply?.secret);
       const ak = res.locals.ak;
       const query = object(req.query);
+      const onSecret = route.op.api === "csms" && op.path.includes("/secrets");
       const record: OperationRecord = {
         ...service,
-        ...(route.op.api === "csms" && op.path.includes("/secrets") && { resource_type: "secret" }),
+        ...(onSecret && { resource_type: "secret" }),
         trace_name: op.operationId,
         status: res.statusCode,
         user: ak === undefined ? { ...TOKEN_USER } : { name: ak, access_key_id: ak },
@@ -134,7 +135,9 @@ export function operationTrace(
       );
       if (resourceId !== undefined) record.resource_id = resourceId;
       if (resourceName !== undefined) record.resource_name = resourceName;
-      if (body !== undefined) record.request = withoutSecretValues(body);
+      // A rejected body on a secret may hold a value anywhere (under a misspelt key): left out.
+      const rejected = onSecret && res.statusCode >= 400;
+      if (body !== undefined && !rejected) record.request = withoutSecretValues(body);
       if (reply !== undefined && res.statusCode < 400) record.response = withoutSecretValues(reply);
       const recorded = port.operationServed(params.project_id ?? "", record).catch((err: Error) => {
         logger.error({ reqId: res.locals.requestId, err: err.message }, "trace not recorded");
