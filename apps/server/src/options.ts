@@ -71,7 +71,7 @@ export interface Resolved {
   authenticate: Authenticator;
   seed: SeedConfig | undefined;
   context: Context;
-  /** Restarts the deterministic clock and ids (no-op otherwise). */
+  /** Restarts the clock (the deterministic epoch, or offset 0 for the real clock) and the ids. */
   restartClock(): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
