@@ -89,6 +89,9 @@ describe("create / show / list / update / delete a secret", () => {
       [{ name: "a", secret_string: "x", secret_type: "RDS" }, "secret_type"],
       [{ name: "a", secret_string: "x", event_subscriptions: ["e1", "e2"] }, "event_subscriptions"],
       [{ name: "a b", secret_string: "x" }, "request/body/name"],
+      // Dot-segments could never be addressed in a URL path (decision 31).
+      [{ name: ".", secret_string: "x" }, "request/body/name"],
+      [{ name: "..", secret_string: "x" }, "request/body/name"],
       [{ name: "a", secret_string: "x", id: "x" }, "additional"],
     ];
     for (const [body, field] of cases) {
