@@ -298,6 +298,10 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
       secret_binary: "dHdv",
     });
     expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe("three");
+    // Any character a JSON string can carry, U+0000 included (PostgreSQL text cannot hold it).
+    const odd = "nul\u0000 quote\" 名前 \u{1F511}";
+    await store.secrets.addVersion(p, "s", value(odd));
+    expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe(odd);
     const paged = await store.secrets.pageVersions(p, "s", { limit: 1, marker: "v1" });
     expect(paged?.items.map((v) => v.id)).toEqual(["v2"]);
     expect(paged?.nextMarker).toBe("v2");
@@ -305,7 +309,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await store.secrets.addVersion(p, "nope", value("x"))).toBe("not_found");
     expect((await store.secrets.setExpiry(p, "s", "v1", 50))?.expire_time).toBe(50);
     expect(await store.secrets.setExpiry(p, "s", "v9", 50)).toBeUndefined();
-    for (let i = 4; i <= 22; i++) await store.secrets.addVersion(p, "s", value(`v${i}`));
+    for (let i = 5; i <= 22; i++) await store.secrets.addVersion(p, "s", value(`v${i}`));
     const all = await store.secrets.pageVersions(p, "s", { limit: 100 });
     expect(all?.items).toHaveLength(20);
     // v1 (no stage) went first; v2 keeps its custom stage.

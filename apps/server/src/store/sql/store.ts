@@ -258,14 +258,17 @@ function storedVersion(row: VersionRow): StoredVersion {
     metadata: JSON.parse(row.body) as VersionMetadata,
     expiryTaken: row.expiry_taken,
   };
-  if (row.secret_string !== null) stored.secret_string = row.secret_string;
-  if (row.secret_binary !== null) stored.secret_binary = row.secret_binary;
+  if (row.secret_string !== null) stored.secret_string = JSON.parse(row.secret_string) as string;
+  if (row.secret_binary !== null) stored.secret_binary = JSON.parse(row.secret_binary) as string;
   return stored;
 }
 
 const VERSION_COLUMNS = "number, body, secret_string, secret_binary, expiry_taken";
 
-/** Inserts a version row (the value goes only into its columns, never into a message or log). */
+/**
+ * Inserts a version row. The value goes only into its columns, never into a message or log, and
+ * JSON-encoded: PostgreSQL text cannot hold U+0000, which a secret_string may contain.
+ */
 async function insertVersion(
   tx: SqlClient,
   projectId: string,
@@ -281,8 +284,8 @@ async function insertVersion(
       name,
       Number(v.metadata.id.slice(1)),
       JSON.stringify(v.metadata),
-      v.secret_string ?? null,
-      v.secret_binary ?? null,
+      v.secret_string === undefined ? null : JSON.stringify(v.secret_string),
+      v.secret_binary === undefined ? null : JSON.stringify(v.secret_binary),
       v.metadata.expire_time ?? null,
     ],
   );

@@ -1,6 +1,6 @@
 -- CSMS secrets and their versions (issue 15). A secret's row keeps its API body; a version's row
--- keeps its metadata body, its value (one of the two value columns; read back only by
--- ShowSecretVersion) and whether its expiry was taken, which a single UPDATE flips so that each
+-- keeps its metadata body, its value (one of the two value columns, as a JSON string so that any
+-- character fits; read back only by ShowSecretVersion) and whether its expiry was taken, which a single UPDATE flips so that each
 -- expiry fires once across replicas.
 
 CREATE TABLE secrets (
