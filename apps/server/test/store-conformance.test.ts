@@ -299,7 +299,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     });
     expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe("three");
     // Any character a JSON string can carry, U+0000 included (PostgreSQL text cannot hold it).
-    const odd = "nul\u0000 quote\" 名前 \u{1F511}";
+    const odd = 'nul\u0000 quote" 名前 \u{1F511}';
     await store.secrets.addVersion(p, "s", value(odd));
     expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe(odd);
     const paged = await store.secrets.pageVersions(p, "s", { limit: 1, marker: "v1" });
