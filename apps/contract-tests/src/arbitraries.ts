@@ -48,9 +48,12 @@ function build(s: Json): fc.Arbitrary<unknown> {
       const maxLength = s.maxLength ?? MAX_FREE_STRING;
       if (s.format === "uuid") return fc.uuid({ version: 4 });
       if (s.pattern) {
+        // `not: { enum }` excludes a few values the pattern allows (a secret named `.`).
+        const excluded: unknown[] = (s.not as { enum?: unknown[] } | undefined)?.enum ?? [];
         return fc
           .stringMatching(new RegExp(s.pattern, "u"))
-          .filter((v) => [...v].length >= minLength && [...v].length <= maxLength);
+          .filter((v) => [...v].length >= minLength && [...v].length <= maxLength)
+          .filter((v) => !excluded.includes(v));
       }
       return fc.string({
         minLength,

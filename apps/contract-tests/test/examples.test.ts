@@ -31,7 +31,13 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
   it.each(requestExamples.length ? requestExamples : [["(no body)", undefined]])(
     "request example %s gets the documented success status",
     async (_name, example) => {
-      const path: Json = { project_id: "p1", event_name: "demo-event", notification_type: "smn" };
+      const path: Json = {
+        project_id: "p1",
+        event_name: "demo-event",
+        notification_type: "smn",
+        secret_name: "db-password",
+        version_id: "v1",
+      };
       // Required query parameters (ListTraces' trace_type) take their documented example.
       const query: Json = {};
       for (const param of op.parameters) {
@@ -42,7 +48,9 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
         body = { ...body, notification_id: await existingNotificationId() };
       if (op.operationId === "deleteNotification")
         query.notification_id = await existingNotificationId();
-      if (["showSecretEvent", "updateSecretEvent", "deleteSecretEvent"].includes(op.operationId)) {
+      const onSecret = op.path.includes("/secrets");
+      const needsEvent = ["showSecretEvent", "updateSecretEvent", "deleteSecretEvent"];
+      if (needsEvent.includes(op.operationId) || onSecret) {
         await h.csms("p1").createSecretEvent({
           body: {
             name: "demo-event",
@@ -50,6 +58,12 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
             state: "ENABLED",
             notification: { target_type: "SMN", target_id: "t", target_name: "n" },
           },
+        });
+      }
+      // The secret of the examples (it subscribes to demo-event), except for its own creation.
+      if (onSecret && op.operationId !== "createSecret") {
+        await h.csms("p1").createSecret({
+          body: { name: "db-password", secret_string: "x", event_subscriptions: ["demo-event"] },
         });
       }
       const sent = {

@@ -35,8 +35,16 @@ afterAll(async () => {
  * replaced by a resource created for it, so valid requests hit existing resources as often as
  * unknown ones, however many earlier runs deleted.
  */
-const EXISTING = { notification_id: "EXISTING-NOTIFICATION", event_name: "EXISTING-EVENT" };
-const existing = { notification_id: [EXISTING.notification_id], event_name: [EXISTING.event_name] };
+const EXISTING = {
+  notification_id: "EXISTING-NOTIFICATION",
+  event_name: "EXISTING-EVENT",
+  secret_name: "EXISTING-SECRET",
+};
+const existing = {
+  notification_id: [EXISTING.notification_id],
+  event_name: [EXISTING.event_name],
+  secret_name: [EXISTING.secret_name],
+};
 let fresh = 0;
 async function materialise(req: SentRequest): Promise<SentRequest> {
   let { url, body } = req;
@@ -59,6 +67,12 @@ async function materialise(req: SentRequest): Promise<SentRequest> {
     });
     url = url.replace(EXISTING.event_name, name);
   }
+  if (url.includes(EXISTING.secret_name)) {
+    // A secret with its first version, v1 (the version paths ask for v1 or latest half the time).
+    const name = `fuzz-secret-${fresh++}`;
+    await h.csms("p1").createSecret({ body: { name, secret_string: "fuzz" } });
+    url = url.replace(EXISTING.secret_name, name);
+  }
   return { ...req, url, body };
 }
 
@@ -72,6 +86,8 @@ function validParams(op: Operation): fc.Arbitrary<{ path: Json; query: Json }> {
     let arb: fc.Arbitrary<unknown> = valid(op.api, p.schema);
     if (p.name === "project_id") arb = fc.constant("p1");
     if (p.name === "event_name") arb = fc.oneof(arb, fc.constantFrom(...existing.event_name));
+    if (p.name === "secret_name") arb = fc.oneof(arb, fc.constantFrom(...existing.secret_name));
+    if (p.name === "version_id") arb = fc.oneof(arb, fc.constantFrom("v1", "latest"));
     if (p.name === "notification_id") {
       const id = fc.oneof(fc.uuid({ version: 4 }), fc.constantFrom(...existing.notification_id));
       arb = fc.array(id, { minLength: 1, maxLength: 3 }).map((ids) => ids.join(","));
@@ -93,6 +109,12 @@ function validRequest(op: Operation): fc.Arbitrary<SentRequest> {
     .map(([b, useExisting, id]) =>
       useExisting && b && typeof b === "object" && "notification_id" in b
         ? { ...b, notification_id: id }
+        : b,
+    )
+    // An expiry must lie ahead of the server's clock: generated times are moved past now.
+    .map((b) =>
+      b && typeof b === "object" && typeof (b as Json).expire_time === "number"
+        ? { ...b, expire_time: Date.now() + 86_400_000 + ((b as Json).expire_time as number) }
         : b,
     );
   return fc.tuple(validParams(op), body).map(([params, b]) => ({

@@ -3,7 +3,9 @@
 // no cross-project leakage; paging returns every event exactly once, in order. The model also
 // learns traces (one per write, failed ones included, plus injected ones; ListTraces lists them
 // newest first) and deliveries (one per trace per notification of its project; the topics here
-// name another project, so each is logged as `no_sink`).
+// name another project, so each is logged as `no_sink`). And it learns secrets: versions and
+// their stages, values read back, the events their lifecycle fires and the notification records
+// those write (the events' target is not an SMN topic, so each record is `INVALID`).
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { credentials, type Harness, type Project, startHarness } from "../src/context.js";
@@ -15,6 +17,26 @@ interface Model {
   traces: Record<Project, [string, string][]>;
   /** Deliveries logged for the project. */
   deliveries: Record<Project, number>;
+  secrets: Record<Project, Map<string, SecretModel>>;
+  /** `[event_name, trigger_event_type]` of each notification record, oldest first. */
+  records: Record<Project, [string, string][]>;
+}
+
+interface SecretModel {
+  events: string[];
+  /** Number of the last version; versions are never removed here (fewer than 20). */
+  last: number;
+  /** The value of each version, `undefined` for a rotation's random one. */
+  values: Map<string, string | undefined>;
+}
+
+/** `type` happened to the secret: a record when its event is ENABLED and lists the type. */
+function fired(m: Model, p: Project, secret: SecretModel, type: string) {
+  const name = secret.events[0];
+  const event = name === undefined ? undefined : m.events[p].get(name);
+  if (name !== undefined && event?.state === "ENABLED" && event.types.includes(type)) {
+    m.records[p].push([name, type]);
+  }
 }
 
 /** A write (or an injected trace) was traced: every notification of the project matches it. */
@@ -110,7 +132,9 @@ class DeleteEvent implements Cmd {
     const r = await h
       .csms(this.p)
       .deleteSecretEvent({ params: { path: { event_name: this.name } } });
-    expect(r.response.status).toBe(m.events[this.p].delete(this.name) ? 204 : 404);
+    const inUse = [...m.secrets[this.p].values()].some((s) => s.events.includes(this.name));
+    if (inUse) expect(r.response.status).toBe(400);
+    else expect(r.response.status).toBe(m.events[this.p].delete(this.name) ? 204 : 404);
     traced(m, this.p, "deleteSecretEvent", r.response.status);
   }
   toString = () => `deleteEvent(${this.p}, ${this.name})`;
@@ -271,6 +295,144 @@ class ListDeliveries implements Cmd {
   toString = () => `listDeliveries(${this.p})`;
 }
 
+class CreateSecret implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly event: string | undefined,
+    readonly value: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const events = this.event === undefined ? [] : [this.event];
+    const r = await h.csms(this.p).createSecret({
+      body: { name: this.name, secret_string: this.value, event_subscriptions: events },
+    });
+    traced(m, this.p, "createSecret", r.response.status);
+    const known = this.event === undefined || m.events[this.p].has(this.event);
+    if (!known || m.secrets[this.p].has(this.name)) return expect(r.response.status).toBe(400);
+    expect(r.response.status).toBe(200);
+    expect(JSON.stringify(r.data)).not.toContain(this.value);
+    const secret = { events, last: 1, values: new Map([["v1", this.value]]) };
+    m.secrets[this.p].set(this.name, secret);
+    fired(m, this.p, secret, "SECRET_VERSION_CREATED");
+  }
+  toString = () => `createSecret(${this.p}, ${this.name}, ${this.event})`;
+}
+
+class AddVersion implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly value: string | undefined,
+  ) {}
+  // A secret keeps 20 versions; the model does not remove any.
+  check = (m: Readonly<Model>) => (m.secrets[this.p].get(this.name)?.values.size ?? 0) < 19;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name };
+    const r =
+      this.value === undefined
+        ? await h.csms(this.p).rotateSecret({ params: { path } })
+        : await h.csms(this.p).createSecretVersion({
+            params: { path },
+            body: { secret_string: this.value },
+          });
+    traced(
+      m,
+      this.p,
+      this.value === undefined ? "rotateSecret" : "createSecretVersion",
+      r.response.status,
+    );
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(200);
+    secret.last++;
+    const id = `v${secret.last}`;
+    expect(r.data.version_id ?? r.data.version_metadata.id).toBe(id);
+    secret.values.set(id, this.value);
+    fired(
+      m,
+      this.p,
+      secret,
+      this.value === undefined ? "SECRET_ROTATED" : "SECRET_VERSION_CREATED",
+    );
+  }
+  toString = () => `${this.value === undefined ? "rotate" : "addVersion"}(${this.p}, ${this.name})`;
+}
+
+class ShowVersions implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name };
+    const list = await h.csms(this.p).listSecretVersions({ params: { path, query: {} } });
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(list.response.status).toBe(404);
+    expect(list.response.status).toBe(200);
+    const stages = list.data.version_metadatas.map((v: any) => [v.id, v.version_stages]);
+    const want = [...secret.values.keys()].map((id) => {
+      const n = Number(id.slice(1));
+      if (n === secret.last) return [id, ["SYSCURRENT"]];
+      return [id, n === secret.last - 1 ? ["SYSPREVIOUS"] : []];
+    });
+    expect(stages).toEqual(want);
+    for (const [id, value] of secret.values) {
+      const r = await h
+        .csms(this.p)
+        .showSecretVersion({ params: { path: { ...path, version_id: id } } });
+      expect(r.response.status).toBe(200);
+      if (value !== undefined) expect(r.data.version.secret_string).toBe(value);
+      else expect(r.data.version.secret_string).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    const latest = await h
+      .csms(this.p)
+      .showSecretVersion({ params: { path: { ...path, version_id: "latest" } } });
+    expect(latest.data.version.version_metadata.id).toBe(`v${secret.last}`);
+  }
+  toString = () => `showVersions(${this.p}, ${this.name})`;
+}
+
+class DeleteSecret implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.csms(this.p).deleteSecret({ params: { path: { secret_name: this.name } } });
+    traced(m, this.p, "deleteSecret", r.response.status);
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(204);
+    m.secrets[this.p].delete(this.name);
+    fired(m, this.p, secret, "SECRET_DELETED");
+  }
+  toString = () => `deleteSecret(${this.p}, ${this.name})`;
+}
+
+class ListSecretsAndRecords implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const secrets = await h.csms(this.p).listSecrets({ params: { query: {} } });
+    expect(secrets.data.secrets.map((s: any) => s.name)).toEqual(
+      [...m.secrets[this.p].keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    // A record is written once its notification's outcome is known: flush first.
+    await h.admin.flushDeliveries();
+    const r = await h.csms(this.p).listNotificationRecords({ params: { query: {} } });
+    expect(r.response.status).toBe(200);
+    expect(r.data.records.map((x: any) => [x.event_name, x.trigger_event_type])).toEqual(
+      m.records[this.p],
+    );
+    for (const x of r.data.records) expect(x.notification_status).toBe("INVALID");
+  }
+  toString = () => `listSecretsAndRecords(${this.p})`;
+}
+
 const project = fc.constantFrom(...projects);
 const name = fc.constantFrom(...names);
 const types = fc.uniqueArray(
@@ -279,9 +441,12 @@ const types = fc.uniqueArray(
     "SECRET_VERSION_EXPIRED",
     "SECRET_ROTATED",
     "SECRET_DELETED",
+    "SECRET_ROTATED_FAILED",
   ),
-  { minLength: 1, maxLength: 4 },
+  { minLength: 1, maxLength: 5 },
 );
+const secretName = fc.constantFrom("db", "s.1", "api-key");
+const secretValue = fc.nat().map((n) => `value-${n}-of-a-secret`);
 const commands = [
   fc.tuple(project, name, types).map(([p, n, t]) => new CreateEvent(p, n, t)),
   fc
@@ -304,6 +469,15 @@ const commands = [
     .map(([p, n]) => new InjectTrace(p, n)),
   project.map((p) => new ListTraces(p)),
   project.map((p) => new ListDeliveries(p)),
+  fc
+    .tuple(project, secretName, fc.option(name, { nil: undefined }), secretValue)
+    .map(([p, n, e, v]) => new CreateSecret(p, n, e, v)),
+  fc
+    .tuple(project, secretName, fc.option(secretValue, { nil: undefined }))
+    .map(([p, n, v]) => new AddVersion(p, n, v)),
+  fc.tuple(project, secretName).map(([p, n]) => new ShowVersions(p, n)),
+  fc.tuple(project, secretName).map(([p, n]) => new DeleteSecret(p, n)),
+  project.map((p) => new ListSecretsAndRecords(p)),
 ];
 
 it("random command sequences agree with the model", async () => {
@@ -316,6 +490,8 @@ it("random command sequences agree with the model", async () => {
         notifications: { p1: new Map(), p2: new Map() },
         traces: { p1: [], p2: [] },
         deliveries: { p1: 0, p2: 0 },
+        secrets: { p1: new Map(), p2: new Map() },
+        records: { p1: [], p2: [] },
       };
       await fc.asyncModelRun(() => ({ model, real: h }), cmds);
     }),

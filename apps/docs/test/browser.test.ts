@@ -229,8 +229,16 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
 
         // The operation's samples panel sits next to its heading.
         const panels = page.locator(".panel-request-samples");
-        await expect.poll(async () => Boolean(await firstInViewport(panels))).toBe(true);
-        const panel = (await firstInViewport(panels))!;
+        // Kept from the poll that found it: Redoc may still shift the page under load, and a
+        // second look could find none in the viewport for a moment.
+        let found: Locator | undefined;
+        await expect
+          .poll(async () => {
+            found = await firstInViewport(panels);
+            return Boolean(found);
+          })
+          .toBe(true);
+        const panel = found as Locator;
         for (const { key, label } of SAMPLE_TABS) {
           await chooseSample(panel, label);
           // The command or call line that only this operation's sample has.

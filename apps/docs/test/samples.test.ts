@@ -48,15 +48,23 @@ const example = (spec: any, name: string) => {
 const projectOf = (spec: any) => spec.components.parameters.ProjectId.example as string;
 
 /**
- * The state the examples take for granted: the notifications and the event that the spec's
- * response examples show exist. A create starts from an empty project instead, so the example's
- * name is still free.
+ * The state the examples take for granted: the notifications, the event and the secret that the
+ * spec's examples show exist. A create starts without the resource it creates, so the example's
+ * name is still free (a secret's creation still needs the event it subscribes to); deleting the
+ * event needs it unused by a secret.
  */
-async function arrange(sample: { api: string; method: string; spec: any }) {
+async function arrange(sample: { api: string; method: string; operationId: string; spec: any }) {
   await server.reset();
-  if (sample.method === "POST" || sample.api === "admin") return;
+  const op = sample.operationId;
+  if (sample.api === "admin") {
+    if (op === "failSecretRotation") {
+      await insertSecret(sample.spec.components.parameters.ProjectIdPath.example);
+    }
+    return;
+  }
   const projectId = projectOf(sample.spec);
   if (sample.api === "cts") {
+    if (sample.method === "POST") return;
     const notifications = [
       ...example(sample.spec, "ListNotificationsResponse").notifications,
       example(sample.spec, "SeedCreateResponse"),
@@ -64,10 +72,21 @@ async function arrange(sample: { api: string; method: string; spec: any }) {
     for (const n of notifications) {
       expect(await server.store.notifications.insert(projectId, structuredClone(n))).toBe(true);
     }
-  } else {
-    const { event } = example(sample.spec, "ShowResponse");
-    expect(await server.store.secretEvents.insert(projectId, structuredClone(event))).toBe(true);
+    return;
   }
+  if (op === "createSecretEvent") return;
+  const { event } = example(sample.spec, "ShowResponse");
+  expect(await server.store.secretEvents.insert(projectId, structuredClone(event))).toBe(true);
+  if (op === "createSecret" || op === "deleteSecretEvent") return;
+  await insertSecret(projectId);
+}
+
+/** The secret of the CSMS examples (`SecretResponse`), with a first version. */
+async function insertSecret(projectId: string) {
+  const csms = apis.find((a) => a.api.id === "csms")?.spec;
+  const { secret } = example(csms, "SecretResponse");
+  const first = { create_time: secret.create_time, version_stages: [], secret_string: "value" };
+  expect(await server.store.secrets.insert(projectId, structuredClone(secret), first)).toBe(true);
 }
 
 const fileOf = (sample: { api: string; operationId: string }) =>

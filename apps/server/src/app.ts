@@ -14,6 +14,7 @@
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
+import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js";
 import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
 import { type AppOptions, resolveOptions } from "./options.js";
@@ -50,6 +51,8 @@ export interface ServerApp {
   responseValidationFailures(): number;
   /** The event engine: traces, sinks, the delivery queue and log. Close it with `events.close()`. */
   events: ServerEvents;
+  /** CSMS secret events firing: records, deliveries, the expiry sweep. Stop it with `close()`. */
+  secretLifecycle: SecretLifecycle;
 }
 
 export function createApp(options: AppOptions = {}): ServerApp {
@@ -73,7 +76,14 @@ export function createApp(options: AppOptions = {}): ServerApp {
   });
   // Served through the events' store: its notification writes keep the matching index current.
   const { store } = events;
-  const context = { ...config.context, store };
+  const secretLifecycle = createSecretLifecycle({
+    store,
+    deliver: events.engine,
+    onDeliverySettled: (listener) => events.onDeliverySettled(listener),
+    clock: config.events.clock,
+    logger,
+  });
+  const context = { ...config.context, store, firing: secretLifecycle };
 
   let isReady = false;
   let failures = 0;
@@ -85,8 +95,11 @@ export function createApp(options: AppOptions = {}): ServerApp {
     // A write's trace is recorded before its answer goes out: let those of the writes being
     // answered as the reset arrives land first, so none reappears once the store is cleared.
     await traceStep.settled();
-    const { notifications, secretEvents, notificationRecords, traces } = store;
-    const cleared = [notifications, secretEvents, notificationRecords, traces].map((r) =>
+    // Notifications still waiting for an outcome would write records into the cleared store.
+    secretLifecycle.reset(projectId);
+    await secretLifecycle.settled();
+    const { notifications, secretEvents, notificationRecords, secrets, traces } = store;
+    const cleared = [notifications, secretEvents, notificationRecords, secrets, traces].map((r) =>
       r.clear(projectId),
     );
     await Promise.all(cleared);
@@ -109,7 +122,14 @@ export function createApp(options: AppOptions = {}): ServerApp {
     }),
   );
   const tracesRecorded = () => traceStep.settled();
-  const admin = adminHandlers({ reset, events, faults: faultRules, tracesRecorded });
+  const admin = adminHandlers({
+    reset,
+    events,
+    faults: faultRules,
+    tracesRecorded,
+    clock: config.clock,
+    secrets: { store, lifecycle: secretLifecycle },
+  });
   app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }));
   app.use(errors(logger));
 
@@ -118,8 +138,18 @@ export function createApp(options: AppOptions = {}): ServerApp {
     await warmUp(app);
     await selfCheck(app);
     if (seed) await applySeed(seed, createThrough(app));
+    secretLifecycle.start();
     isReady = true;
   })();
   const responseValidationFailures = () => failures;
-  return { app, store, logger, ready, reset, responseValidationFailures, events };
+  return {
+    app,
+    store,
+    logger,
+    ready,
+    reset,
+    responseValidationFailures,
+    events,
+    secretLifecycle,
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
+import { secretHandlers } from "./csms/secrets.js";
 import { notificationHandlers } from "./cts/notifications.js";
 import { traceHandlers } from "./cts/traces.js";
 import { type AnyOperationHandler, type Context, randomIds, systemClock } from "./operation.js";
@@ -15,11 +16,13 @@ export function createHandlers(ctx: Partial<Context> = {}): Record<string, AnyOp
     store: ctx.store ?? createMemoryStore(),
     clock: ctx.clock ?? systemClock,
     ids: ctx.ids ?? randomIds,
+    ...(ctx.firing && { firing: ctx.firing }),
   };
   return {
     ...notificationHandlers(full),
     ...traceHandlers(full),
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
+    ...secretHandlers(full, full.firing),
   };
 }

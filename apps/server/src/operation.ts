@@ -4,6 +4,7 @@
  * so a spec change that breaks a handler fails `tsc`. Express stays in app.ts.
  */
 import { randomUUID } from "node:crypto";
+import type { SecretEventFiring } from "./csms/secrets.js";
 import type { Store } from "./store/types.js";
 
 type Parameters<Op> = Op extends { parameters: infer P } ? P : never;
@@ -68,6 +69,8 @@ export interface Context {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
+  /** Fires a secret's event (left out, as by the benchmark's baseline: events never fire). */
+  firing?: SecretEventFiring;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -82,12 +85,53 @@ const DETERMINISTIC_EPOCH = Date.UTC(2024, 0, 1);
  * traces and deliveries do not shift the resources' times).
  */
 export function deterministicClock(): Clock & { reset(): void; peek(): number } {
+  const clock = serverClock(true);
+  return { now: clock.now, peek: clock.peek, reset: clock.restart };
+}
+
+/**
+ * The server's clock, which `POST /_admin/clock` moves forward: the deterministic clock (moved
+ * by adding to it) or the real one (kept ahead by an offset). It never moves back.
+ */
+export interface ServerClock extends Clock {
+  /** The current time without advancing the deterministic clock. */
+  peek(): number;
+  /** Moves the clock `ms` (≥ 0) ahead. */
+  advance(ms: number): void;
+  /** How far it has been moved ahead since start-up or the last restart. */
+  offset(): number;
+  /** Back to the start: the deterministic epoch, or the real time (offset 0). */
+  restart(): void;
+}
+
+export function serverClock(deterministic: boolean): ServerClock {
+  let offset = 0;
+  if (!deterministic) {
+    const now = () => Date.now() + offset;
+    return {
+      now,
+      peek: now,
+      advance: (ms) => {
+        offset += ms;
+      },
+      offset: () => offset,
+      restart: () => {
+        offset = 0;
+      },
+    };
+  }
   let t = DETERMINISTIC_EPOCH;
   return {
     now: () => t++,
-    peek: () => Math.max(DETERMINISTIC_EPOCH, t - 1),
-    reset: () => {
+    peek: () => Math.max(DETERMINISTIC_EPOCH + offset, t - 1),
+    advance: (ms) => {
+      offset += ms;
+      t += ms;
+    },
+    offset: () => offset,
+    restart: () => {
       t = DETERMINISTIC_EPOCH;
+      offset = 0;
     },
   };
 }

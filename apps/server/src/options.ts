@@ -16,11 +16,11 @@ import type { DeliveryOptions } from "./events/delivery.js";
 import {
   type Clock,
   type Context,
-  deterministicClock,
   type IdGenerator,
   randomIds,
+  type ServerClock,
   sequentialIds,
-  systemClock,
+  serverClock,
 } from "./operation.js";
 import { openApiValidator, type ValidatorFactory } from "./pipeline/validation.js";
 import { loadSeed, type SeedConfig } from "./seed.js";
@@ -71,12 +71,14 @@ export interface Resolved {
   authenticate: Authenticator;
   seed: SeedConfig | undefined;
   context: Context;
-  /** Restarts the deterministic clock and ids (no-op otherwise). */
+  /** Restarts the clock (the deterministic epoch, or offset 0 for the real clock) and the ids. */
   restartClock(): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
   /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
   events: { clock: Clock; ids: IdGenerator & { reset?(): void } };
+  /** The server clock itself (`POST /_admin/clock` moves it). */
+  clock: ServerClock;
   rateLimit: number | undefined;
 }
 
@@ -114,7 +116,7 @@ function rateLimitOf(value: number | undefined): number | undefined {
 }
 
 export function resolveOptions(options: AppOptions): Resolved {
-  const clock = options.deterministic ? deterministicClock() : undefined;
+  const clock = serverClock(options.deterministic === true);
   const ids = options.deterministic ? sequentialIds() : undefined;
   const eventIds = options.deterministic ? sequentialIds() : undefined;
   return {
@@ -123,16 +125,17 @@ export function resolveOptions(options: AppOptions): Resolved {
     seed: options.seed === undefined ? undefined : loadSeed(options.seed),
     context: {
       store: options.store ?? createMemoryStore(),
-      clock: clock ?? systemClock,
+      clock,
       ids: ids ?? randomIds,
     },
+    clock,
     restartClock() {
-      clock?.reset();
+      clock.restart();
       ids?.reset();
       eventIds?.reset();
     },
     events: {
-      clock: clock ? { now: () => clock.peek() } : systemClock,
+      clock: { now: () => clock.peek() },
       ids: eventIds ?? randomIds,
     },
     validator: options.validator ?? openApiValidator,

@@ -71,7 +71,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
         server.close((err) => {
           clearTimeout(force);
           clearInterval(sweep);
-          // Then the deliveries (pending ones fail, attempts in flight are aborted), then the store.
+          // Then the expiry sweep, the deliveries (pending ones fail, attempts in flight are
+          // aborted), then the store.
+          handle.secretLifecycle.close();
           handle.events
             .close()
             .then(() => owned?.close())

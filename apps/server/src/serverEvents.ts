@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import { candidateIndex } from "./events/candidates.js";
-import { createDeliveryQueue, type DeliveryQueue } from "./events/delivery.js";
+import { createDeliveryQueue, type Delivery, type DeliveryQueue } from "./events/delivery.js";
 import { createEventEngine, type EventEngine } from "./events/engine.js";
 import { type SinkConfig, Sinks } from "./events/sinks.js";
 import { loadSmnSigningKey, type SmnSigningKey } from "./events/smn.js";
@@ -28,6 +28,8 @@ export interface ServerEvents {
   certificatePem(): string;
   /** The server's base URL, used in `signing_cert_url` and `unsubscribe_url`. */
   setBaseUrl(url: string): void;
+  /** Calls `listener` with each delivery's final outcome (delivered, or failed after retries). */
+  onDeliverySettled(listener: (delivery: Delivery) => void): void;
   /** Drops one project's delivery log, or all of it and restores the seed's sinks. */
   reset(projectId?: string): void;
   /** Fails pending deliveries and aborts attempts in flight. */
@@ -61,7 +63,11 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     ? { ...options.store, notifications: index.repository }
     : options.store;
   const sinks = new Sinks(options.seedSinks ?? {});
+  const settledListeners: ((delivery: Delivery) => void)[] = [];
   const deliveries = createDeliveryQueue({
+    onSettled: (delivery) => {
+      for (const listener of settledListeners) listener(delivery);
+    },
     clock,
     ids,
     allowed: (projectId, target, endpoint) => sinks.allows(projectId, target, endpoint),
@@ -121,6 +127,9 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     deliveries,
     ready,
     certificatePem: () => loaded().certificatePem,
+    onDeliverySettled(listener) {
+      settledListeners.push(listener);
+    },
     setBaseUrl(url) {
       baseUrl = url.replace(/\/+$/, "");
     },

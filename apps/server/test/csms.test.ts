@@ -59,7 +59,7 @@ describe("create (POST /v1/{project_id}/csms/events)", () => {
         event("a", { event_types: ["SECRET_ROTATED", "SECRET_ROTATED"] }),
         "request/body/event_types",
       ],
-      [event("a", { event_types: ["SECRET_ROTATED_FAILED"] }), "request/body/event_types/0"],
+      [event("a", { event_types: ["SECRET_ROTATE_FAILED"] }), "request/body/event_types/0"],
       [event("bad name"), "request/body/name"],
       [event("a", { event_id: "x" }), "additional"],
       [event("a", { notification: { target_type: "SMN", target_id: "x" } }), "target_name"],
@@ -223,11 +223,13 @@ describe("notification records (GET /v1/{project_id}/csms/notification-records)"
 
   it("pages records put into the repository, oldest first, each exactly once", async () => {
     const times = [5, 1, 3, 3, 3, 2, 9, 9, 4, 7, 6, 8];
+    // Within the three months of retention.
+    const recent = Date.now() - 60_000;
     for (const [i, t] of times.entries()) {
       await server.store.notificationRecords.append("p1", {
         event_name: `e${i}`,
         trigger_event_type: "SECRET_ROTATED",
-        create_time: 1_700_000_000_000 + t,
+        create_time: recent + t,
         notification_status: "SUCCESS",
       });
     }
@@ -261,6 +263,55 @@ describe("notification records (GET /v1/{project_id}/csms/notification-records)"
     expect(unknown.body.error.error_msg).toContain("marker");
     const p3 = await server.call("GET", "/v1/p3/csms/notification-records");
     expect(p3.body).toEqual({ records: [], page_info: { current_count: 0 } });
+  });
+});
+
+describe("deviations from the official SDK (openapi/README.md decisions 13, 29, 30, 31)", () => {
+  it("29: SECRET_ROTATED_FAILED is accepted in create and update bodies and returned", async () => {
+    const created = await create(event("rf", { event_types: ["SECRET_ROTATED_FAILED"] }));
+    expect(created.event_types).toEqual(["SECRET_ROTATED_FAILED"]);
+    const updated = await server.call("PUT", `${events()}/rf`, {
+      body: { event_types: ["SECRET_ROTATED", "SECRET_ROTATED_FAILED"] },
+    });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.body.event.event_types).toEqual(["SECRET_ROTATED", "SECRET_ROTATED_FAILED"]);
+    const shown = await server.call("GET", `${events()}/rf`);
+    expect(shown.body.event.event_types).toEqual(["SECRET_ROTATED", "SECRET_ROTATED_FAILED"]);
+  });
+
+  it("30: secret_type is the SDK's enum, COMMON | RDS-FG | GaussDB-FG, in records and secrets", async () => {
+    const res = await server.call("GET", "/openapi/csms.json");
+    const schemas = res.body.components.schemas;
+    expect(schemas.SecretType.enum).toEqual(["COMMON", "RDS-FG", "GaussDB-FG"]);
+    expect(schemas.NotificationRecord.properties.secret_type.$ref).toBe(
+      "#/components/schemas/SecretType",
+    );
+  });
+
+  it("31: an event name with '.' is rejected, naming name (the international rule)", async () => {
+    const res = await server.call("POST", events(), { body: event("demo.event") });
+    expect(res.status).toBe(400);
+    expect(res.body.error.error_code).toBe("CSMS.0002");
+    expect(res.body.error.error_msg).toContain("request/body/name");
+  });
+
+  it("13: without limit/marker (the current SDK's request) one page holds up to 1000 records", async () => {
+    const now = Date.now();
+    for (let i = 0; i < 60; i++) {
+      await server.store.notificationRecords.append("p1", {
+        event_name: `e${i}`,
+        trigger_event_type: "SECRET_ROTATED",
+        create_time: now - 60_000 + i,
+        notification_status: "SUCCESS",
+      });
+    }
+    const all = await server.call("GET", "/v1/p1/csms/notification-records");
+    expect(all.status).toBe(200);
+    expect(all.body.records).toHaveLength(60);
+    expect(all.body.page_info).toEqual({ current_count: 60 });
+    const paged = await server.call("GET", "/v1/p1/csms/notification-records?limit=50");
+    expect(paged.body.records).toHaveLength(50);
+    expect(paged.body.page_info.next_marker).toBeTypeOf("string");
   });
 });
 

@@ -209,8 +209,9 @@ describe("headers", () => {
 describe("unexpected failures", () => {
   it("a response the spec does not allow becomes a 500 envelope with only the request id", async () => {
     const broken = await start({}, { expectResponseFailures: true });
-    // A record missing required fields, put straight into the repository.
-    await broken.store.notificationRecords.append("p1", { create_time: 1 } as never);
+    // A record missing required fields, put straight into the repository (within retention).
+    const now = Date.now();
+    await broken.store.notificationRecords.append("p1", { create_time: now } as never);
     const res = await fetch(`${broken.url}/v1/p1/csms/notification-records`, { headers: TOKEN });
     expect(res.status).toBe(500);
     const body = await res.json();
@@ -223,10 +224,11 @@ describe("unexpected failures", () => {
 
   it("with response validation off the same response goes out as is", async () => {
     const lax = await start({ responseValidation: false });
-    await lax.store.notificationRecords.append("p1", { create_time: 1 } as never);
+    const now = Date.now();
+    await lax.store.notificationRecords.append("p1", { create_time: now } as never);
     const res = await request(lax.url, "GET", "/v1/p1/csms/notification-records");
     expect(res.status).toBe(200);
-    expect(res.body.records).toEqual([{ create_time: 1 }]);
+    expect(res.body.records).toEqual([{ create_time: now }]);
   });
 
   it("a store that throws gives a 500 envelope without a stack trace", async () => {

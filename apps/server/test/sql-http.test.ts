@@ -123,6 +123,60 @@ describe.each(Object.keys(servers))("the HTTP API on %s", { timeout: 60_000 }, (
     );
     expect(again.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
   });
+
+  it("keeps secrets and versions, fires their events into records, expires by the clock", async () => {
+    const p = "p7";
+    const target = { target_type: "SMN", target_id: "urn:smn:r:p7:none", target_name: "n" };
+    const event = await call("POST", `/v1/${p}/csms/events`, {
+      name: "all",
+      event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED", "SECRET_VERSION_EXPIRED"],
+      state: "ENABLED",
+      notification: target,
+    });
+    expect(event.status).toBe(200);
+    const created = await call("POST", `/v1/${p}/secrets`, {
+      name: "db.password",
+      secret_string: "first",
+      event_subscriptions: ["all"],
+    });
+    expect(created.status, created.text).toBe(200);
+    const day = Date.UTC(2024, 0, 2);
+    const v2 = await call("POST", `/v1/${p}/secrets/db.password/versions`, {
+      secret_binary: "c2Vjb25k",
+      expire_time: day,
+    });
+    expect(v2.body.version_metadata).toMatchObject({ id: "v2", expire_time: day });
+    expect((await call("POST", `/v1/${p}/secrets/db.password/rotate`)).status).toBe(200);
+    const versions = await call("GET", `/v1/${p}/secrets/db.password/versions`);
+    expect(versions.body.version_metadatas.map((v: any) => [v.id, v.version_stages])).toEqual([
+      ["v1", []],
+      ["v2", ["SYSPREVIOUS"]],
+      ["v3", ["SYSCURRENT"]],
+    ]);
+    const shown = await call("GET", `/v1/${p}/secrets/db.password/versions/v2`);
+    expect(shown.body.version.secret_binary).toBe("c2Vjb25k");
+    // The deterministic clock moves by the duration.
+    const clock = await call("POST", "/_admin/clock", { advance: "PT25H" });
+    expect(clock.status).toBe(200);
+    expect(clock.body.now).toBeGreaterThanOrEqual(Date.UTC(2024, 0, 2, 1));
+    expect(clock.body.now).toBeLessThan(Date.UTC(2024, 0, 2, 2));
+    await call("POST", "/_admin/clock", { advance: "PT1H" });
+    const records = await call("GET", `/v1/${p}/csms/notification-records`);
+    expect(
+      records.body.records.map((r: any) => [
+        r.trigger_event_type,
+        JSON.parse(r.notification_content).version_id,
+        r.notification_status,
+      ]),
+    ).toEqual([
+      ["SECRET_VERSION_CREATED", "v1", "INVALID"],
+      ["SECRET_VERSION_CREATED", "v2", "INVALID"],
+      ["SECRET_ROTATED", "v3", "INVALID"],
+      ["SECRET_VERSION_EXPIRED", "v2", "INVALID"],
+    ]);
+    expect((await call("DELETE", `/v1/${p}/secrets/db.password`)).status).toBe(204);
+    expect((await call("GET", `/v1/${p}/secrets/db.password/versions/v1`)).status).toBe(404);
+  });
 });
 
 describe("PostgreSQL outage", { timeout: 120_000 }, () => {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/store/open.js";
-import type { Notification, SecretEvent, Store, Trace } from "../src/store/types.js";
+import type { Notification, Secret, SecretEvent, Store, Trace } from "../src/store/types.js";
 import { testPostgres } from "../src/testing/postgres.js";
 import { tempDir } from "./helpers.js";
 
@@ -60,6 +60,21 @@ function event(name: string): SecretEvent {
     notification: { target_type: "SMN", target_id: "t", target_name: "n" },
   } as SecretEvent;
 }
+
+function secret(name: string, events: string[] = []): Secret {
+  return {
+    id: randomUUID(),
+    name,
+    state: "ENABLED",
+    kms_key_id: "csms/default",
+    create_time: 1,
+    update_time: 1,
+    secret_type: "COMMON",
+    event_subscriptions: events,
+  };
+}
+
+const value = (v: string) => ({ create_time: 2, version_stages: [], secret_string: v });
 
 describe.each(Object.keys(kinds))("the %s store", (kind) => {
   let store: Store;
@@ -217,6 +232,124 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(filtered?.items.map((t) => t.time)).toEqual([1001]);
     expect(await store.traces.get(p, traces[0]?.trace_id as string)).toEqual(traces[0]);
     expect(await store.traces.list(p, { ...all, limit: 1, next: randomUUID() })).toBeUndefined();
+  });
+
+  it("keeps secrets unique per project, updates and pages them, deletes them with their versions", async () => {
+    const [p, q] = [project(), project()];
+    expect(await store.secrets.insert(p, secret("b.1", ["e"]), value("one"))).toBe(true);
+    expect(await store.secrets.insert(p, secret("b.1"), value("two"))).toBe(false);
+    expect(await store.secrets.insert(q, secret("b.1"), value("other"))).toBe(true);
+    for (const n of ["a", "c", "d"]) {
+      await store.secrets.insert(p, secret(n, n === "d" ? ["e"] : []), value(n));
+    }
+    const updated = await store.secrets.update(p, "a", { description: "x", rotation_time: 5 }, 3);
+    expect(updated).toMatchObject({
+      name: "a",
+      description: "x",
+      rotation_time: 5,
+      update_time: 3,
+    });
+    expect(await store.secrets.get(p, "a")).toEqual(updated);
+    expect(await store.secrets.update(p, "nope", {}, 3)).toBeUndefined();
+    const first = await store.secrets.page(p, { limit: 2 });
+    expect(first.items.map((x) => x.name)).toEqual(["a", "b.1"]);
+    expect(first.nextMarker).toBe("b.1");
+    const rest = await store.secrets.page(p, { limit: 5, marker: "b.1" });
+    expect(rest.items.map((x) => x.name)).toEqual(["c", "d"]);
+    const subscribed = await store.secrets.page(p, { limit: 1, eventName: "e" });
+    expect(subscribed.items.map((x) => x.name)).toEqual(["b.1"]);
+    expect(subscribed.nextMarker).toBe("b.1");
+    const more = await store.secrets.page(p, { limit: 1, eventName: "e", marker: "b.1" });
+    expect(more.items.map((x) => x.name)).toEqual(["d"]);
+    expect(more.nextMarker).toBeUndefined();
+    expect((await store.secrets.delete(p, "b.1"))?.name).toBe("b.1");
+    expect(await store.secrets.getVersion(p, "b.1", "v1")).toBeUndefined();
+    expect(await store.secrets.delete(p, "b.1")).toBeUndefined();
+    expect((await store.secrets.getVersion(q, "b.1", "latest"))?.secret_string).toBe("other");
+  });
+
+  it("adds versions: stages move, values come back only from getVersion, 20 at most", async () => {
+    const p = project();
+    await store.secrets.insert(p, secret("s"), value("one"));
+    const v2 = await store.secrets.addVersion(p, "s", {
+      create_time: 3,
+      version_stages: ["blue"],
+      secret_binary: "dHdv",
+      expire_time: 100,
+    });
+    expect(v2).toEqual({
+      id: "v2",
+      create_time: 3,
+      expire_time: 100,
+      kms_key_id: "csms/default",
+      secret_name: "s",
+      version_stages: ["SYSCURRENT", "blue"],
+    });
+    await store.secrets.addVersion(p, "s", value("three"));
+    const page = await store.secrets.pageVersions(p, "s", { limit: 10 });
+    expect(page?.items.map((v) => [v.id, v.version_stages])).toEqual([
+      ["v1", []],
+      ["v2", ["blue", "SYSPREVIOUS"]],
+      ["v3", ["SYSCURRENT"]],
+    ]);
+    expect(JSON.stringify(page)).not.toContain("three");
+    expect(await store.secrets.getVersion(p, "s", "v2")).toEqual({
+      version_metadata: page?.items[1],
+      secret_binary: "dHdv",
+    });
+    expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe("three");
+    // Any character a JSON string can carry, U+0000 included (PostgreSQL text cannot hold it).
+    const odd = 'nul\u0000 quote" 名前 \u{1F511}';
+    await store.secrets.addVersion(p, "s", value(odd));
+    expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe(odd);
+    const paged = await store.secrets.pageVersions(p, "s", { limit: 1, marker: "v1" });
+    expect(paged?.items.map((v) => v.id)).toEqual(["v2"]);
+    expect(paged?.nextMarker).toBe("v2");
+    expect(await store.secrets.pageVersions(p, "nope", { limit: 1 })).toBeUndefined();
+    expect(await store.secrets.addVersion(p, "nope", value("x"))).toBe("not_found");
+    expect((await store.secrets.setExpiry(p, "s", "v1", 50))?.expire_time).toBe(50);
+    expect(await store.secrets.setExpiry(p, "s", "v9", 50)).toBeUndefined();
+    for (let i = 5; i <= 22; i++) await store.secrets.addVersion(p, "s", value(`v${i}`));
+    const all = await store.secrets.pageVersions(p, "s", { limit: 100 });
+    expect(all?.items).toHaveLength(20);
+    // v1 (no stage) went first; v2 keeps its custom stage.
+    expect(all?.items.map((v) => v.id).slice(0, 3)).toEqual(["v2", "v4", "v5"]);
+  });
+
+  it("hands out each due expiry once, even to concurrent callers", async () => {
+    const p = project();
+    await store.secrets.insert(p, secret("s"), { ...value("one"), expire_time: 10 });
+    for (let i = 0; i < 5; i++) {
+      await store.secrets.addVersion(p, "s", { ...value(`x${i}`), expire_time: 20 + i });
+    }
+    await store.secrets.addVersion(p, "s", { ...value("later"), expire_time: 5_000 });
+    const mine = (due: Awaited<ReturnType<Store["secrets"]["takeExpired"]>>) =>
+      due.filter((d) => d.projectId === p);
+    const taken = await Promise.all(
+      Array.from({ length: 8 }, () => store.secrets.takeExpired(1_000, 100)),
+    );
+    const ids = taken.flatMap(mine).map((d) => d.version.id);
+    expect(ids.sort()).toEqual(["v1", "v2", "v3", "v4", "v5", "v6"]);
+    expect(taken.flatMap(mine)[0]?.secret.name).toBe("s");
+    expect(mine(await store.secrets.takeExpired(1_000, 100))).toEqual([]);
+    // A moved expiry of a taken version is not taken again; a later one is, once.
+    await store.secrets.setExpiry(p, "s", "v1", 1_500);
+    expect(mine(await store.secrets.takeExpired(6_000, 100)).map((d) => d.version.id)).toEqual([
+      "v7",
+    ]);
+    expect(mine(await store.secrets.takeExpired(6_000, 100))).toEqual([]);
+  });
+
+  it("lists records since a time and drops old ones", async () => {
+    const p = project();
+    const record = (t: number) => ({ create_time: t, event_name: `e${t}` }) as never;
+    const base = 4_000_000_000_000;
+    for (const t of [1, 2, 3, 4]) await store.notificationRecords.append(p, record(base + t));
+    const since = await store.notificationRecords.page(p, { limit: 10, since: base + 3 });
+    expect(since?.items.map((r) => r.create_time)).toEqual([base + 3, base + 4]);
+    await store.notificationRecords.dropBefore(base + 2);
+    const left = await store.notificationRecords.page(p, { limit: 10 });
+    expect(left?.items.map((r) => r.create_time)).toEqual([base + 2, base + 3, base + 4]);
   });
 
   it("clears one project, or all", async () => {

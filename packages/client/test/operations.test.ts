@@ -210,6 +210,143 @@ describe("every operation, by operationId and by path", () => {
       query: { limit: "5", marker: "m-1" },
       status: 200,
     },
+    {
+      id: "createSecret",
+      run: () => csms().createSecret({ body: { name: "db-password", secret_string: "x" } }),
+      raw: () =>
+        csms().POST("/v1/{project_id}/secrets", {
+          body: { name: "db-password", secret_string: "x" },
+        }),
+      method: "POST",
+      path: `/v1/${PROJECT}/secrets`,
+      body: { name: "db-password", secret_string: "x" },
+      status: 200,
+    },
+    {
+      id: "listSecrets",
+      run: () => csms().listSecrets({ params: { query: { limit: 5, event_name: "demo-event" } } }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/secrets", {
+          params: { query: { limit: 5, event_name: "demo-event" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/secrets`,
+      query: { limit: "5", event_name: "demo-event" },
+      status: 200,
+    },
+    {
+      id: "showSecret",
+      run: () => csms().showSecret({ params: { path: { secret_name: "db-password" } } }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/secrets/{secret_name}", {
+          params: { path: { secret_name: "db-password" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/secrets/db-password`,
+      status: 200,
+    },
+    {
+      id: "updateSecret",
+      run: () =>
+        csms().updateSecret({
+          params: { path: { secret_name: "db-password" } },
+          body: { description: "d" },
+        }),
+      raw: () =>
+        csms().PUT("/v1/{project_id}/secrets/{secret_name}", {
+          params: { path: { secret_name: "db-password" } },
+          body: { description: "d" },
+        }),
+      method: "PUT",
+      path: `/v1/${PROJECT}/secrets/db-password`,
+      body: { description: "d" },
+      status: 200,
+    },
+    {
+      id: "deleteSecret",
+      run: () => csms().deleteSecret({ params: { path: { secret_name: "db-password" } } }),
+      raw: () =>
+        csms().DELETE("/v1/{project_id}/secrets/{secret_name}", {
+          params: { path: { secret_name: "db-password" } },
+        }),
+      method: "DELETE",
+      path: `/v1/${PROJECT}/secrets/db-password`,
+      status: 204,
+    },
+    {
+      id: "createSecretVersion",
+      run: () =>
+        csms().createSecretVersion({
+          params: { path: { secret_name: "db-password" } },
+          body: { secret_string: "y" },
+        }),
+      raw: () =>
+        csms().POST("/v1/{project_id}/secrets/{secret_name}/versions", {
+          params: { path: { secret_name: "db-password" } },
+          body: { secret_string: "y" },
+        }),
+      method: "POST",
+      path: `/v1/${PROJECT}/secrets/db-password/versions`,
+      body: { secret_string: "y" },
+      status: 200,
+    },
+    {
+      id: "listSecretVersions",
+      run: () =>
+        csms().listSecretVersions({
+          params: { path: { secret_name: "db-password" }, query: { limit: 5, marker: "v1" } },
+        }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/secrets/{secret_name}/versions", {
+          params: { path: { secret_name: "db-password" }, query: { limit: 5, marker: "v1" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/secrets/db-password/versions`,
+      query: { limit: "5", marker: "v1" },
+      status: 200,
+    },
+    {
+      id: "showSecretVersion",
+      run: () =>
+        csms().showSecretVersion({
+          params: { path: { secret_name: "db-password", version_id: "latest" } },
+        }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/secrets/{secret_name}/versions/{version_id}", {
+          params: { path: { secret_name: "db-password", version_id: "latest" } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/secrets/db-password/versions/latest`,
+      status: 200,
+    },
+    {
+      id: "updateVersion",
+      run: () =>
+        csms().updateVersion({
+          params: { path: { secret_name: "db-password", version_id: "v1" } },
+          body: { expire_time: 1900000000000 },
+        }),
+      raw: () =>
+        csms().PUT("/v1/{project_id}/secrets/{secret_name}/versions/{version_id}", {
+          params: { path: { secret_name: "db-password", version_id: "v1" } },
+          body: { expire_time: 1900000000000 },
+        }),
+      method: "PUT",
+      path: `/v1/${PROJECT}/secrets/db-password/versions/v1`,
+      body: { expire_time: 1900000000000 },
+      status: 200,
+    },
+    {
+      id: "rotateSecret",
+      run: () => csms().rotateSecret({ params: { path: { secret_name: "db-password" } } }),
+      raw: () =>
+        csms().POST("/v1/{project_id}/secrets/{secret_name}/rotate", {
+          params: { path: { secret_name: "db-password" } },
+        }),
+      method: "POST",
+      path: `/v1/${PROJECT}/secrets/db-password/rotate`,
+      status: 200,
+    },
   ];
 
   it("covers every operation in the generated maps", () => {

@@ -168,6 +168,8 @@ describe("pagination", () => {
     expect(csmsPaging).toEqual({
       listNotificationRecords: { ...marker, items: "records" },
       listSecretEvents: { ...marker, items: "events" },
+      listSecrets: { ...marker, items: "secrets" },
+      listSecretVersions: { ...marker, items: "version_metadatas" },
     });
     expect(ctsPaging).toEqual({
       listTraces: {

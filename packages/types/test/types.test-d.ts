@@ -35,6 +35,16 @@ describe("generated types", () => {
       | "updateSecretEvent"
       | "deleteSecretEvent"
       | "listNotificationRecords"
+      | "createSecret"
+      | "listSecrets"
+      | "showSecret"
+      | "updateSecret"
+      | "deleteSecret"
+      | "createSecretVersion"
+      | "listSecretVersions"
+      | "showSecretVersion"
+      | "updateVersion"
+      | "rotateSecret"
     >();
   });
 

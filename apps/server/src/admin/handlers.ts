@@ -3,11 +3,14 @@
  * added to the spec fails `tsc` here until it has a handler.
  */
 import type { admin } from "@cts-csms/types";
+import type { SecretLifecycle } from "../csms/lifecycle.js";
 import { ApiError } from "../errors.js";
 import { SinkConfigError } from "../events/sinks.js";
 import type { FaultRules } from "../faults/rules.js";
-import type { OperationHandlers } from "../operation.js";
+import type { OperationHandlers, ServerClock } from "../operation.js";
 import type { ServerEvents } from "../serverEvents.js";
+import type { Store } from "../store/types.js";
+import { durationMs } from "./clock.js";
 import { faultHandlers } from "./faults.js";
 
 export interface AdminState {
@@ -18,12 +21,23 @@ export interface AdminState {
   faults: FaultRules;
   /** Resolves once the traces of the writes being answered are recorded (each before its answer). */
   tracesRecorded(): Promise<void>;
+  /** The server clock that `POST /_admin/clock` moves. */
+  clock: ServerClock;
+  /** CSMS secrets and their events' firing (rotation failures, expiry after a clock move). */
+  secrets: { store: Pick<Store, "secrets">; lifecycle: SecretLifecycle };
 }
+
+/** At most ten years per move, as the schema's description says. */
+const MAX_MOVE_MS = 10 * 366 * 24 * 60 * 60 * 1000;
 
 type Sinks = admin.components["schemas"]["Sinks"];
 
 export function adminHandlers(state: AdminState): OperationHandlers<admin.operations> {
-  const { events } = state;
+  const { events, clock } = state;
+  const clockBody = () => {
+    const now = clock.peek();
+    return { now, time: new Date(now).toISOString(), offset_ms: clock.offset() };
+  };
   return {
     ...faultHandlers(state.faults),
     async getHealth() {
@@ -62,6 +76,54 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       // The deliveries of writes being answered are queued once their traces are recorded.
       await state.tracesRecorded();
       await events.deliveries.flush();
+      // A CSMS notification's record is written once its delivery's outcome is known.
+      await state.secrets.lifecycle.settled();
+      return { status: 204, body: undefined };
+    },
+    async getClock() {
+      return { status: 200, body: clockBody() };
+    },
+    async setClock({ body }) {
+      let ms: number;
+      if (body.advance !== undefined) {
+        try {
+          ms = durationMs(body.advance);
+        } catch {
+          throw new ApiError(
+            "validation",
+            "request/body/advance is not a duration of days to seconds",
+          );
+        }
+      } else {
+        const target = Date.parse(body.time as string);
+        if (Number.isNaN(target)) {
+          throw new ApiError("validation", "request/body/time is not an RFC 3339 date-time");
+        }
+        ms = target - clock.peek();
+        if (ms < 0) {
+          throw new ApiError(
+            "validation",
+            `request/body/time is before the server's current time (${new Date(clock.peek()).toISOString()}); the clock never moves back`,
+          );
+        }
+      }
+      if (ms > MAX_MOVE_MS) {
+        throw new ApiError("validation", "request/body: the clock moves at most ten years at once");
+      }
+      clock.advance(ms);
+      // Expiries the new time has passed fire before the answer (and old records go).
+      await state.secrets.lifecycle.sweep();
+      return { status: 200, body: clockBody() };
+    },
+    async failSecretRotation({ projectId, params }) {
+      const secret = await state.secrets.store.secrets.get(projectId, params.secret_name);
+      if (!secret) {
+        throw new ApiError(
+          "not_found",
+          `The secret does not exist in project ${projectId}: secret_name ${params.secret_name}`,
+        );
+      }
+      await state.secrets.lifecycle.fire(projectId, secret, "SECRET_ROTATED_FAILED");
       return { status: 204, body: undefined };
     },
     async getSmnSigningCert() {

@@ -26,7 +26,7 @@ function notFound(name: string): ApiError {
 export function secretEventHandlers(ctx: Context): {
   [K in keyof SecretEventOperations]: OperationHandler<SecretEventOperations[K]>;
 } {
-  const { secretEvents } = ctx.store;
+  const { secretEvents, secrets } = ctx.store;
   return {
     async createSecretEvent({ projectId, body }) {
       const now = ctx.clock.now();
@@ -71,6 +71,14 @@ export function secretEventHandlers(ctx: Context): {
     },
 
     async deleteSecretEvent({ projectId, params }) {
+      const subscribed = await secrets.page(projectId, { limit: 1, eventName: params.event_name });
+      const secret = subscribed.items[0];
+      if (secret) {
+        throw new ApiError(
+          "validation",
+          `event_name ${params.event_name}: the event is configured on secret ${secret.name}; remove it from the secret's event_subscriptions first`,
+        );
+      }
       if (!(await secretEvents.delete(projectId, params.event_name))) {
         throw notFound(params.event_name);
       }

@@ -1,10 +1,11 @@
 /**
- * CSMS v1 notification records. Events never fire in the reference server (it keeps no secrets),
- * so the list is empty unless records are put into the repository directly; the paging is real.
+ * CSMS v1 notification records: written by the secret lifecycle (lifecycle.ts) once each
+ * notification's outcome is known, listed oldest first for the last three months.
  */
 import type { csms } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import type { Context, OperationHandler } from "../operation.js";
+import { RECORD_RETENTION_MS } from "./lifecycle.js";
 import { pageInfo, pageRequest } from "./paging.js";
 
 type ListNotificationRecords = csms.operations["listNotificationRecords"];
@@ -16,7 +17,8 @@ export function notificationRecordHandlers(ctx: Context): {
   return {
     async listNotificationRecords({ projectId, query }) {
       const request = pageRequest("listNotificationRecords", query);
-      const page = await notificationRecords.page(projectId, request);
+      const since = ctx.clock.now() - RECORD_RETENTION_MS;
+      const page = await notificationRecords.page(projectId, { ...request, since });
       if (!page) {
         throw new ApiError(
           "validation",

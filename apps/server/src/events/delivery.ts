@@ -65,6 +65,8 @@ export interface DeliveryOptions {
   retry?: Partial<RetrySchedule>;
   /** Log entries kept per project (default 1000); the oldest finished ones go first. */
   logLimit?: number;
+  /** Told each delivery's final outcome (`delivered` or `failed`, retries done), as a copy. */
+  onSettled?(delivery: Delivery): void;
 }
 
 export interface DeliveryQueue {
@@ -187,6 +189,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     const index = ready.indexOf(entry);
     if (index >= 0) ready.splice(index, 1);
     pending.delete(entry);
+    options.onSettled?.({ ...record, headers: { ...record.headers } });
     entry.attempt?.resolve();
     entry.attempt = undefined;
     if (pending.size === 0) {

@@ -1,7 +1,7 @@
 /**
  * The event engine's ports: the only ways the services meet it. CTS reports that a trace
- * happened; any service asks for something to be delivered to a URN; CSMS (its own issue)
- * reports that a secret event fired, through the same delivery.
+ * happened; any service asks for something to be delivered to a URN; CSMS's secret events fire
+ * through that same delivery.
  */
 import type { Trace } from "../store/types.js";
 import type { Delivery } from "./delivery.js";
@@ -29,7 +29,11 @@ export interface DeliverPort {
   deliver(request: DeliveryRequest): readonly Delivery[];
 }
 
-/** "A secret event fired": implemented by the CSMS events issue on top of {@link DeliverPort}. */
+/**
+ * "A secret event fired", for callers outside the server. The server's own CSMS lifecycle
+ * (`src/csms/lifecycle.ts`) decides whether an event fires and delivers through
+ * {@link DeliverPort}, then writes the notification record from each delivery's outcome.
+ */
 export interface SecretEventFiredPort {
   secretEventFired(
     projectId: string,

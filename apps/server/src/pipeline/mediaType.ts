@@ -76,6 +76,14 @@ function findForbiddenKey(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * What JSON.parse found wrong, without the excerpt of the body that V8 quotes in some messages
+ * (`Unexpected token 'x', "…" is not valid JSON`): a body may carry a secret value.
+ */
+function syntaxDetail(err: Error): string {
+  return / is not valid JSON$/.test(err.message) ? "unexpected token" : err.message;
+}
+
 /** Parses a JSON body; malformed → `malformed_json`, forbidden keys → `validation`. */
 export function parseJsonBody(raw: Uint8Array): unknown {
   let value: unknown;
@@ -84,7 +92,7 @@ export function parseJsonBody(raw: Uint8Array): unknown {
     value = JSON.parse(utf8.decode(raw));
   } catch (err) {
     const detail =
-      err instanceof TypeError ? "the body is not valid UTF-8" : (err as Error).message;
+      err instanceof TypeError ? "the body is not valid UTF-8" : syntaxDetail(err as Error);
     throw new ApiError("malformed_json", `Malformed JSON body: ${detail}`);
   }
   const forbidden = findForbiddenKey(value);

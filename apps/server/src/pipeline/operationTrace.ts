@@ -16,7 +16,9 @@
  * the resource's id and name (from the reply, the request body, the path or the query), the
  * status as `code` and `trace_rating`, the caller (the AK of an AK/SK request, else the fixed
  * name `token-user`: never a token or a secret key), the source IP, the request id, the request
- * body and, on success, the response body (CTS and CSMS bodies here hold no secret values).
+ * body and, on success, the response body, both without secret values: `secret_string` and
+ * `secret_binary` are replaced by a fixed mark before the trace exists (CSMS writes that carry a
+ * value: createSecret, createSecretVersion), and a rejected request on a secret keeps no body.
  */
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
@@ -37,6 +39,21 @@ const SERVICES: Partial<
   cts: { service_type: "CTS", resource_type: "notification", api_version: "v3" },
   csms: { service_type: "CSMS", resource_type: "event", api_version: "v1" },
 };
+
+/** What a trace shows instead of a secret value. */
+export const REDACTED = "******";
+const SECRET_VALUE_KEYS = new Set(["secret_string", "secret_binary"]);
+
+/** A copy of a body with every secret value replaced by {@link REDACTED}, at any depth. */
+export function withoutSecretValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecretValues);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value as Json)) {
+    out[key] = SECRET_VALUE_KEYS.has(key) ? REDACTED : withoutSecretValues(v);
+  }
+  return out;
+}
 
 /** The user of a token-authenticated operation (a token says nothing else that may be shown). */
 export const TOKEN_USER: TraceUser = { name: "token-user" };
@@ -95,10 +112,13 @@ export function operationTrace(
       const body = object(req.body);
       const reply = object(res.locals.reply);
       const event = object(reply?.event);
+      const secret = object(reply?.secret);
       const ak = res.locals.ak;
       const query = object(req.query);
+      const onSecret = route.op.api === "csms" && op.path.includes("/secrets");
       const record: OperationRecord = {
         ...service,
+        ...(onSecret && { resource_type: "secret" }),
         trace_name: op.operationId,
         status: res.statusCode,
         user: ak === undefined ? { ...TOKEN_USER } : { name: ak, access_key_id: ak },
@@ -110,6 +130,7 @@ export function operationTrace(
         TRACE_FIELDS.resource_id,
         reply?.notification_id,
         event?.event_id,
+        secret?.id,
         body?.notification_id,
         query?.notification_id,
       );
@@ -117,14 +138,18 @@ export function operationTrace(
         TRACE_FIELDS.resource_name,
         reply?.notification_name,
         event?.name,
+        secret?.name,
         body?.notification_name,
         params.event_name,
+        params.secret_name,
         body?.name,
       );
       if (resourceId !== undefined) record.resource_id = resourceId;
       if (resourceName !== undefined) record.resource_name = resourceName;
-      if (body !== undefined) record.request = body;
-      if (reply !== undefined && res.statusCode < 400) record.response = reply;
+      // A rejected body on a secret may hold a value anywhere (under a misspelt key): left out.
+      const rejected = onSecret && res.statusCode >= 400;
+      if (body !== undefined && !rejected) record.request = withoutSecretValues(body);
+      if (reply !== undefined && res.statusCode < 400) record.response = withoutSecretValues(reply);
       return record;
     };
     // Every answer is sent through `end` (`res.json` ends with it too): hold it until traced.

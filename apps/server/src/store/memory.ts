@@ -5,9 +5,18 @@
  * resources lean; handlers never mutate a stored object, they store a new one.
  */
 import { StringPool } from "./intern.js";
-import { updatedNotification, updatedSecretEvent } from "./rows.js";
+import {
+  type StoredVersion,
+  secretVersionOf,
+  updatedNotification,
+  updatedSecret,
+  updatedSecretEvent,
+  withNewVersion,
+} from "./rows.js";
 import { SortedKeys } from "./sortedKeys.js";
 import type {
+  DueExpiry,
+  NewVersion,
   Notification,
   NotificationChanges,
   NotificationRecord,
@@ -16,14 +25,20 @@ import type {
   NotificationType,
   Page,
   PageRequest,
+  Secret,
+  SecretChanges,
   SecretEvent,
   SecretEventChanges,
   SecretEventRepository,
+  SecretPageRequest,
+  SecretRepository,
+  SecretVersion,
   Store,
   Trace,
   TraceFilter,
   TraceListRequest,
   TraceRepository,
+  VersionMetadata,
 } from "./types.js";
 
 /** Lazily created per-project state, dropped on reset. */
@@ -39,6 +54,11 @@ class Projects<T> {
       this.byProject.set(projectId, state);
     }
     return state;
+  }
+
+  /** Every project's state. */
+  all(): IterableIterator<T> {
+    return this.byProject.values();
   }
 
   /** The project's state if it has any (reads never create state). */
@@ -241,7 +261,10 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
     return `${entry.time}-${entry.seq}`;
   }
 
-  page(projectId: string, request: PageRequest): Page<NotificationRecord> | undefined {
+  page(
+    projectId: string,
+    request: PageRequest & { since?: number },
+  ): Page<NotificationRecord> | undefined {
     let start = 0;
     const state = this.projects.peek(projectId);
     if (request.marker !== undefined) {
@@ -250,6 +273,12 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
       if (state) start = upperBound(state.records, { time: Number(m[1]), seq: Number(m[2]) });
     }
     if (!state) return { items: [] };
+    if (request.since !== undefined) {
+      start = Math.max(
+        start,
+        upperBound(state.records, { time: request.since - 1, seq: Infinity }),
+      );
+    }
     const slice = state.records.slice(start, start + request.limit);
     const page: Page<NotificationRecord> = { items: slice.map((e) => e.record) };
     const last = slice[slice.length - 1];
@@ -259,8 +288,236 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
     return page;
   }
 
+  dropBefore(time: number): void {
+    for (const state of this.projects.all()) {
+      const first = upperBound(state.records, { time: time - 1, seq: Infinity });
+      if (first > 0) state.records.splice(0, first);
+    }
+  }
+
   clear(projectId?: string): void {
     this.projects.clear(projectId);
+  }
+}
+
+interface SecretEntry {
+  secret: Secret;
+  versions: StoredVersion[];
+  /** The number of the last version created (versions removed keep their numbers used). */
+  lastVersion: number;
+}
+
+interface SecretState {
+  byName: Map<string, SecretEntry>;
+  names: SortedKeys;
+}
+
+const UNIQUE_SECRET_KEYS = new Set(["id", "name", "description"]);
+
+/**
+ * Secrets with their versions, per project, plus an index of the versions whose expiry is
+ * still to be taken, so the periodic expiry check does not scan every version.
+ */
+export class MemorySecretRepository implements SecretRepository {
+  constructor(private readonly strings = new StringPool()) {}
+
+  private readonly projects = new Projects<SecretState>(() => ({
+    byName: new Map(),
+    names: new SortedKeys(),
+  }));
+  /** Versions with an `expire_time` whose expiry is not taken: project → secret → ids. */
+  private readonly armed = new Map<string, Map<string, Set<string>>>();
+
+  private arm(projectId: string, name: string, version: StoredVersion): void {
+    if (version.metadata.expire_time === undefined || version.expiryTaken) return;
+    let secrets = this.armed.get(projectId);
+    if (!secrets) {
+      secrets = new Map();
+      this.armed.set(projectId, secrets);
+    }
+    let ids = secrets.get(name);
+    if (!ids) {
+      ids = new Set();
+      secrets.set(name, ids);
+    }
+    ids.add(version.metadata.id);
+  }
+
+  private disarm(projectId: string, name: string, versionId?: string): void {
+    const secrets = this.armed.get(projectId);
+    if (!secrets) return;
+    if (versionId === undefined) secrets.delete(name);
+    else secrets.get(name)?.delete(versionId);
+  }
+
+  get(projectId: string, name: string): Secret | undefined {
+    return this.projects.peek(projectId)?.byName.get(name)?.secret;
+  }
+
+  insert(projectId: string, secret: Secret, first: NewVersion): boolean {
+    const state = this.projects.of(projectId);
+    if (state.byName.has(secret.name)) return false;
+    const added = withNewVersion([], secret.name, secret.kms_key_id, 1, first);
+    if (added === "full") return false;
+    state.byName.set(secret.name, {
+      secret: this.strings.shareAll(secret, UNIQUE_SECRET_KEYS),
+      versions: added.versions,
+      lastVersion: 1,
+    });
+    state.names.insert(secret.name);
+    this.arm(projectId, secret.name, added.added);
+    return true;
+  }
+
+  update(projectId: string, name: string, changes: SecretChanges, now: number): Secret | undefined {
+    const entry = this.projects.peek(projectId)?.byName.get(name);
+    if (!entry) return undefined;
+    entry.secret = this.strings.shareAll(
+      updatedSecret(entry.secret, changes, now),
+      UNIQUE_SECRET_KEYS,
+    );
+    return entry.secret;
+  }
+
+  delete(projectId: string, name: string): Secret | undefined {
+    const state = this.projects.peek(projectId);
+    const entry = state?.byName.get(name);
+    if (!state || !entry) return undefined;
+    state.byName.delete(name);
+    state.names.delete(name);
+    this.disarm(projectId, name);
+    return entry.secret;
+  }
+
+  page(projectId: string, request: SecretPageRequest): Page<Secret> {
+    const state = this.projects.peek(projectId);
+    if (!state) return { items: [] };
+    if (request.eventName === undefined) {
+      const { keys, more } = state.names.slice(request.marker, request.limit);
+      const page: Page<Secret> = {
+        items: keys.map((k) => (state.byName.get(k) as SecretEntry).secret),
+      };
+      if (more && keys.length > 0) page.nextMarker = keys[keys.length - 1] as string;
+      return page;
+    }
+    // Filtered: walk the names in order from the marker until the page is full.
+    const items: Secret[] = [];
+    let marker = request.marker;
+    for (;;) {
+      const { keys, more } = state.names.slice(marker, 256);
+      for (const k of keys) {
+        const secret = (state.byName.get(k) as SecretEntry).secret;
+        if (!secret.event_subscriptions.includes(request.eventName)) continue;
+        if (items.length === request.limit) {
+          const last = items[items.length - 1] as Secret;
+          return { items, nextMarker: last.name };
+        }
+        items.push(secret);
+      }
+      if (!more || keys.length === 0) return { items };
+      marker = keys[keys.length - 1];
+    }
+  }
+
+  addVersion(
+    projectId: string,
+    name: string,
+    version: NewVersion,
+  ): VersionMetadata | "not_found" | "full" {
+    const entry = this.projects.peek(projectId)?.byName.get(name);
+    if (!entry) return "not_found";
+    const next = withNewVersion(
+      entry.versions,
+      name,
+      entry.secret.kms_key_id,
+      entry.lastVersion + 1,
+      version,
+    );
+    if (next === "full") return "full";
+    entry.versions = next.versions;
+    entry.lastVersion++;
+    for (const id of next.removed) this.disarm(projectId, name, id);
+    this.arm(projectId, name, next.added);
+    return next.added.metadata;
+  }
+
+  private version(projectId: string, name: string, versionId: string) {
+    const entry = this.projects.peek(projectId)?.byName.get(name);
+    if (!entry) return undefined;
+    const found =
+      versionId === "latest"
+        ? entry.versions.find((v) => v.metadata.version_stages.includes("SYSCURRENT"))
+        : entry.versions.find((v) => v.metadata.id === versionId);
+    return found && { entry, found };
+  }
+
+  getVersion(projectId: string, name: string, versionId: string): SecretVersion | undefined {
+    const hit = this.version(projectId, name, versionId);
+    return hit && secretVersionOf(hit.found);
+  }
+
+  pageVersions(
+    projectId: string,
+    name: string,
+    request: PageRequest,
+  ): Page<VersionMetadata> | undefined {
+    const entry = this.projects.peek(projectId)?.byName.get(name);
+    if (!entry) return undefined;
+    const after = request.marker === undefined ? 0 : Number(request.marker.slice(1));
+    const rest = entry.versions.filter((v) => Number(v.metadata.id.slice(1)) > after);
+    const slice = rest.slice(0, request.limit);
+    const page: Page<VersionMetadata> = { items: slice.map((v) => v.metadata) };
+    const last = slice[slice.length - 1];
+    if (last && rest.length > slice.length) page.nextMarker = last.metadata.id;
+    return page;
+  }
+
+  setExpiry(
+    projectId: string,
+    name: string,
+    versionId: string,
+    expireTime: number,
+  ): VersionMetadata | undefined {
+    const hit = this.version(projectId, name, versionId);
+    if (!hit) return undefined;
+    const updated: StoredVersion = {
+      ...hit.found,
+      metadata: { ...hit.found.metadata, expire_time: expireTime },
+    };
+    hit.entry.versions = hit.entry.versions.map((v) => (v === hit.found ? updated : v));
+    this.arm(projectId, name, updated);
+    return updated.metadata;
+  }
+
+  takeExpired(now: number, limit: number): DueExpiry[] {
+    const due: DueExpiry[] = [];
+    for (const [projectId, secrets] of this.armed) {
+      for (const [name, ids] of secrets) {
+        const entry = this.projects.peek(projectId)?.byName.get(name);
+        for (const id of ids) {
+          if (due.length === limit) return due;
+          const index = entry?.versions.findIndex((v) => v.metadata.id === id) ?? -1;
+          const version = index >= 0 ? entry?.versions[index] : undefined;
+          if (!entry || !version) {
+            ids.delete(id);
+            continue;
+          }
+          if ((version.metadata.expire_time as number) > now) continue;
+          ids.delete(id);
+          entry.versions[index] = { ...version, expiryTaken: true };
+          due.push({ projectId, secret: entry.secret, version: version.metadata });
+        }
+        if (ids.size === 0) secrets.delete(name);
+      }
+      if (secrets.size === 0) this.armed.delete(projectId);
+    }
+    return due;
+  }
+
+  clear(projectId?: string): void {
+    this.projects.clear(projectId);
+    if (projectId === undefined) this.armed.clear();
+    else this.armed.delete(projectId);
   }
 }
 
@@ -362,6 +619,7 @@ export function createMemoryStore(): Store {
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),
+    secrets: new MemorySecretRepository(strings),
     traces: new MemoryTraceRepository(strings),
     processLocal: true,
     close() {},

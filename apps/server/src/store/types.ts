@@ -12,6 +12,10 @@ export type NotificationType = cts.components["schemas"]["NotificationType"];
 export type SecretEvent = csms.components["schemas"]["SecretEvent"];
 export type NotificationRecord = csms.components["schemas"]["NotificationRecord"];
 export type Trace = cts.components["schemas"]["Trace"];
+export type Secret = csms.components["schemas"]["Secret"];
+export type VersionMetadata = csms.components["schemas"]["VersionMetadata"];
+/** A version with its value: what ShowSecretVersion returns, and nothing else does. */
+export type SecretVersion = csms.components["schemas"]["SecretVersion"];
 
 /** What an update replaces: everything but identity and creation time; the type is optional. */
 export type NotificationChanges = Omit<
@@ -23,6 +27,36 @@ export type NotificationChanges = Omit<
 export type SecretEventChanges = Partial<
   Pick<SecretEvent, "state" | "event_types" | "notification">
 >;
+
+/** What an update may change in a secret. */
+export type SecretChanges = Partial<
+  Pick<
+    Secret,
+    | "kms_key_id"
+    | "description"
+    | "auto_rotation"
+    | "rotation_period"
+    | "event_subscriptions"
+    | "rotation_time"
+  >
+>;
+
+/** A new version, before the repository numbers it and moves the stages. */
+export interface NewVersion {
+  create_time: number;
+  expire_time?: number;
+  /** Custom stages; `SYSCURRENT` is always added (and `SYSPREVIOUS` moved) by the repository. */
+  version_stages: string[];
+  secret_string?: string;
+  secret_binary?: string;
+}
+
+/** A version whose `expire_time` has passed, taken once for its `SECRET_VERSION_EXPIRED`. */
+export interface DueExpiry {
+  projectId: string;
+  secret: Secret;
+  version: VersionMetadata;
+}
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -83,8 +117,78 @@ export interface SecretEventRepository {
 export interface NotificationRecordRepository {
   /** Stores a record (kept in `create_time` order) and returns its opaque marker. */
   append(projectId: string, record: NotificationRecord): Awaitable<string>;
-  /** Records oldest first; `undefined` when `marker` is not one this repository issued. */
-  page(projectId: string, request: PageRequest): Awaitable<Page<NotificationRecord> | undefined>;
+  /**
+   * Records oldest first, only those with `create_time` at least `since` when given;
+   * `undefined` when `marker` is not one this repository issued.
+   */
+  page(
+    projectId: string,
+    request: PageRequest & { since?: number },
+  ): Awaitable<Page<NotificationRecord> | undefined>;
+  /** Drops the records (of every project) created before `time`. */
+  dropBefore(time: number): Awaitable<void>;
+  clear(projectId?: string): Awaitable<void>;
+}
+
+export interface SecretPageRequest extends PageRequest {
+  /** Only the secrets that subscribe to this event. */
+  eventName?: string;
+}
+
+/**
+ * Secrets and their versions. A version's value is stored with it and read back only by
+ * `getVersion`; no other method returns one.
+ */
+export interface SecretRepository {
+  get(projectId: string, name: string): Awaitable<Secret | undefined>;
+  /** Adds a secret with its first version (`v1`, `SYSCURRENT`); `false` when the name is taken. */
+  insert(projectId: string, secret: Secret, first: NewVersion): Awaitable<boolean>;
+  /** Applies `changes` and sets `update_time` (strictly increasing); `undefined` when unknown. */
+  update(
+    projectId: string,
+    name: string,
+    changes: SecretChanges,
+    now: number,
+  ): Awaitable<Secret | undefined>;
+  /** Deletes the secret with its versions; the deleted secret, or `undefined` when unknown. */
+  delete(projectId: string, name: string): Awaitable<Secret | undefined>;
+  /** Secrets ordered by name (code-point order); the marker is a secret name. */
+  page(projectId: string, request: SecretPageRequest): Awaitable<Page<Secret>>;
+  /**
+   * Adds the next version (`v<n+1>`): `SYSCURRENT` moves to it, the previous `SYSCURRENT`
+   * becomes `SYSPREVIOUS`, custom stages move to it. Beyond 20 versions the oldest version
+   * without a stage is removed; `"full"` when every version has one.
+   */
+  addVersion(
+    projectId: string,
+    name: string,
+    version: NewVersion,
+  ): Awaitable<VersionMetadata | "not_found" | "full">;
+  /** A version with its value; `latest` is the `SYSCURRENT` version. */
+  getVersion(
+    projectId: string,
+    name: string,
+    versionId: string,
+  ): Awaitable<SecretVersion | undefined>;
+  /** Versions oldest first; the marker is a version id. `undefined` when the secret is unknown. */
+  pageVersions(
+    projectId: string,
+    name: string,
+    request: PageRequest,
+  ): Awaitable<Page<VersionMetadata> | undefined>;
+  /** Sets a version's `expire_time`; `undefined` when the secret or version is unknown. */
+  setExpiry(
+    projectId: string,
+    name: string,
+    versionId: string,
+    expireTime: number,
+  ): Awaitable<VersionMetadata | undefined>;
+  /**
+   * Versions (of every project) whose `expire_time` is at most `now` and whose expiry was not
+   * taken yet, at most `limit`; each is marked in the same step, so it is returned once only,
+   * whichever process asks.
+   */
+  takeExpired(now: number, limit: number): Awaitable<DueExpiry[]>;
   clear(projectId?: string): Awaitable<void>;
 }
 
@@ -128,6 +232,7 @@ export interface Store {
   notifications: NotificationRepository;
   secretEvents: SecretEventRepository;
   notificationRecords: NotificationRecordRepository;
+  secrets: SecretRepository;
   traces: TraceRepository;
   /**
    * Every write goes through this process (the in-memory store), so a cache of its rows stays

@@ -45,6 +45,24 @@ const job = (path: string, payload = `{"path":"${path}"}`, projectId = "p1") => 
 });
 
 describe("delivery queue", () => {
+  it("tells onSettled each delivery's final outcome once, after its retries", async () => {
+    receiver.on("/settled-down", (_req, res) => res.writeHead(503).end());
+    const settled: [string, string, number][] = [];
+    const { q } = queue({
+      retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, jitter: 0 },
+      onSettled: (d) => settled.push([d.delivery_id, d.status, d.attempts]),
+    });
+    const ok = q.enqueue(job("/settled-ok"));
+    const down = q.enqueue(job("/settled-down"));
+    await q.idle();
+    expect(settled.sort()).toEqual(
+      [
+        [ok.delivery_id, "delivered", 1],
+        [down.delivery_id, "failed", 3],
+      ].sort(),
+    );
+  });
+
   it("retries with backoff, then succeeds, against a receiver answering 500 twice", async () => {
     let calls = 0;
     receiver.on("/flaky", (_req, res) => {

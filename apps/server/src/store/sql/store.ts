@@ -5,8 +5,17 @@
  * and `seq` positions for markers.
  */
 import { MAX_TRACES_PER_PROJECT } from "../memory.js";
-import { updatedNotification, updatedSecretEvent } from "../rows.js";
+import {
+  type StoredVersion,
+  secretVersionOf,
+  updatedNotification,
+  updatedSecret,
+  updatedSecretEvent,
+  withNewVersion,
+} from "../rows.js";
 import type {
+  DueExpiry,
+  NewVersion,
   Notification,
   NotificationChanges,
   NotificationRecord,
@@ -15,15 +24,21 @@ import type {
   NotificationType,
   Page,
   PageRequest,
+  Secret,
+  SecretChanges,
   SecretEvent,
   SecretEventChanges,
   SecretEventRepository,
+  SecretPageRequest,
+  SecretRepository,
+  SecretVersion,
   Store,
   Trace,
   TraceListRequest,
   TraceRepository,
+  VersionMetadata,
 } from "../types.js";
-import { isUniqueViolation, type SqlDatabase } from "./driver.js";
+import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 
 type Body = { body: string };
 const parse = <T>(rows: Body[]): T[] => rows.map((r) => JSON.parse(r.body) as T);
@@ -199,7 +214,7 @@ class SqlNotificationRecordRepository implements NotificationRecordRepository {
 
   async page(
     projectId: string,
-    request: PageRequest,
+    request: PageRequest & { since?: number },
   ): Promise<Page<NotificationRecord> | undefined> {
     let after: [string, string] = ["-1", "0"];
     if (request.marker !== undefined) {
@@ -210,8 +225,9 @@ class SqlNotificationRecordRepository implements NotificationRecordRepository {
     const { rows } = await this.db.query<Body & { create_time: string; seq: string }>(
       `SELECT create_time::text AS create_time, seq::text AS seq, body FROM notification_records
        WHERE project_id = $1 AND (create_time, seq) > ($2::bigint, $3::bigint)
+         AND ($5::bigint IS NULL OR create_time >= $5::bigint)
        ORDER BY create_time, seq LIMIT $4`,
-      [projectId, after[0], after[1], request.limit + 1],
+      [projectId, after[0], after[1], request.limit + 1, request.since ?? null],
     );
     const kept = rows.slice(0, request.limit);
     const page: Page<NotificationRecord> = { items: parse<NotificationRecord>(kept) };
@@ -220,8 +236,269 @@ class SqlNotificationRecordRepository implements NotificationRecordRepository {
     return page;
   }
 
+  async dropBefore(time: number): Promise<void> {
+    await this.db.query("DELETE FROM notification_records WHERE create_time < $1", [time]);
+  }
+
   clear(projectId?: string): Promise<void> {
     return clear(this.db, "notification_records", projectId);
+  }
+}
+
+interface VersionRow {
+  number: number;
+  body: string;
+  secret_string: string | null;
+  secret_binary: string | null;
+  expiry_taken: boolean;
+}
+
+function storedVersion(row: VersionRow): StoredVersion {
+  const stored: StoredVersion = {
+    metadata: JSON.parse(row.body) as VersionMetadata,
+    expiryTaken: row.expiry_taken,
+  };
+  if (row.secret_string !== null) stored.secret_string = JSON.parse(row.secret_string) as string;
+  if (row.secret_binary !== null) stored.secret_binary = JSON.parse(row.secret_binary) as string;
+  return stored;
+}
+
+const VERSION_COLUMNS = "number, body, secret_string, secret_binary, expiry_taken";
+
+/**
+ * Inserts a version row. The value goes only into its columns, never into a message or log, and
+ * JSON-encoded: PostgreSQL text cannot hold U+0000, which a secret_string may contain.
+ */
+async function insertVersion(
+  tx: SqlClient,
+  projectId: string,
+  name: string,
+  v: StoredVersion,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO secret_versions
+       (project_id, secret_name, number, body, secret_string, secret_binary, expire_time)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      projectId,
+      name,
+      Number(v.metadata.id.slice(1)),
+      JSON.stringify(v.metadata),
+      v.secret_string === undefined ? null : JSON.stringify(v.secret_string),
+      v.secret_binary === undefined ? null : JSON.stringify(v.secret_binary),
+      v.metadata.expire_time ?? null,
+    ],
+  );
+}
+
+class SqlSecretRepository implements SecretRepository {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async get(projectId: string, name: string): Promise<Secret | undefined> {
+    const { rows } = await this.db.query<Body>(
+      "SELECT body FROM secrets WHERE project_id = $1 AND name = $2",
+      [projectId, name],
+    );
+    return parse<Secret>(rows)[0];
+  }
+
+  async insert(projectId: string, secret: Secret, first: NewVersion): Promise<boolean> {
+    const added = withNewVersion([], secret.name, secret.kms_key_id, 1, first);
+    if (added === "full") return false;
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `INSERT INTO secrets (project_id, name, last_version, body) VALUES ($1, $2, 1, $3)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [projectId, secret.name, JSON.stringify(secret)],
+      );
+      if (rows.length !== 1) return false;
+      await insertVersion(tx, projectId, secret.name, added.added);
+      return true;
+    });
+  }
+
+  update(
+    projectId: string,
+    name: string,
+    changes: SecretChanges,
+    now: number,
+  ): Promise<Secret | undefined> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Body>(
+        "SELECT body FROM secrets WHERE project_id = $1 AND name = $2 FOR UPDATE",
+        [projectId, name],
+      );
+      const previous = parse<Secret>(rows)[0];
+      if (!previous) return undefined;
+      const secret = updatedSecret(previous, changes, now);
+      await tx.query("UPDATE secrets SET body = $3 WHERE project_id = $1 AND name = $2", [
+        projectId,
+        name,
+        JSON.stringify(secret),
+      ]);
+      return secret;
+    });
+  }
+
+  async delete(projectId: string, name: string): Promise<Secret | undefined> {
+    const { rows } = await this.db.query<Body>(
+      "DELETE FROM secrets WHERE project_id = $1 AND name = $2 RETURNING body",
+      [projectId, name],
+    );
+    return parse<Secret>(rows)[0];
+  }
+
+  async page(projectId: string, request: SecretPageRequest): Promise<Page<Secret>> {
+    const { rows } = await this.db.query<Body & { name: string }>(
+      `SELECT name, body FROM secrets WHERE project_id = $1 AND ($2::text IS NULL OR name > $2)
+         AND ($4::text IS NULL OR (body::jsonb)->'event_subscriptions' ? $4::text)
+       ORDER BY name LIMIT $3`,
+      [projectId, request.marker ?? null, request.limit + 1, request.eventName ?? null],
+    );
+    const kept = rows.slice(0, request.limit);
+    const page: Page<Secret> = { items: parse<Secret>(kept) };
+    const last = kept[kept.length - 1];
+    if (rows.length > request.limit && last) page.nextMarker = last.name;
+    return page;
+  }
+
+  addVersion(
+    projectId: string,
+    name: string,
+    version: NewVersion,
+  ): Promise<VersionMetadata | "not_found" | "full"> {
+    return this.db.transaction(async (tx) => {
+      // The secret's row lock serialises version changes of one secret across replicas.
+      const { rows } = await tx.query<Body & { last_version: number }>(
+        "SELECT body, last_version FROM secrets WHERE project_id = $1 AND name = $2 FOR UPDATE",
+        [projectId, name],
+      );
+      const row = rows[0];
+      if (!row) return "not_found" as const;
+      const secret = JSON.parse(row.body) as Secret;
+      const existing = await tx.query<VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM secret_versions
+         WHERE project_id = $1 AND secret_name = $2 ORDER BY number`,
+        [projectId, name],
+      );
+      const before = existing.rows.map(storedVersion);
+      const next = withNewVersion(before, name, secret.kms_key_id, row.last_version + 1, version);
+      if (next === "full") return "full" as const;
+      for (const v of next.versions) {
+        const old = before.find((b) => b.metadata.id === v.metadata.id);
+        if (old && old !== v) {
+          await tx.query(
+            `UPDATE secret_versions SET body = $4
+             WHERE project_id = $1 AND secret_name = $2 AND number = $3`,
+            [projectId, name, Number(v.metadata.id.slice(1)), JSON.stringify(v.metadata)],
+          );
+        }
+      }
+      if (next.removed.length > 0) {
+        await tx.query(
+          `DELETE FROM secret_versions
+           WHERE project_id = $1 AND secret_name = $2 AND number = ANY($3::int[])`,
+          [projectId, name, next.removed.map((id) => Number(id.slice(1)))],
+        );
+      }
+      await insertVersion(tx, projectId, name, next.added);
+      await tx.query(
+        "UPDATE secrets SET last_version = last_version + 1 WHERE project_id = $1 AND name = $2",
+        [projectId, name],
+      );
+      return next.added.metadata;
+    });
+  }
+
+  async getVersion(
+    projectId: string,
+    name: string,
+    versionId: string,
+  ): Promise<SecretVersion | undefined> {
+    const { rows } =
+      versionId === "latest"
+        ? await this.db.query<VersionRow>(
+            `SELECT ${VERSION_COLUMNS} FROM secret_versions
+             WHERE project_id = $1 AND secret_name = $2
+               AND (body::jsonb)->'version_stages' ? 'SYSCURRENT'`,
+            [projectId, name],
+          )
+        : await this.db.query<VersionRow>(
+            `SELECT ${VERSION_COLUMNS} FROM secret_versions
+             WHERE project_id = $1 AND secret_name = $2 AND number = $3`,
+            [projectId, name, Number(versionId.slice(1))],
+          );
+    const row = rows[0];
+    return row && secretVersionOf(storedVersion(row));
+  }
+
+  async pageVersions(
+    projectId: string,
+    name: string,
+    request: PageRequest,
+  ): Promise<Page<VersionMetadata> | undefined> {
+    if (!(await this.get(projectId, name))) return undefined;
+    const after = request.marker === undefined ? 0 : Number(request.marker.slice(1));
+    const { rows } = await this.db.query<Body & { number: number }>(
+      `SELECT number, body FROM secret_versions
+       WHERE project_id = $1 AND secret_name = $2 AND number > $3 ORDER BY number LIMIT $4`,
+      [projectId, name, after, request.limit + 1],
+    );
+    const kept = rows.slice(0, request.limit);
+    const page: Page<VersionMetadata> = { items: parse<VersionMetadata>(kept) };
+    const last = kept[kept.length - 1];
+    if (rows.length > request.limit && last) page.nextMarker = `v${last.number}`;
+    return page;
+  }
+
+  setExpiry(
+    projectId: string,
+    name: string,
+    versionId: string,
+    expireTime: number,
+  ): Promise<VersionMetadata | undefined> {
+    const number = Number(versionId.slice(1));
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Body>(
+        `SELECT body FROM secret_versions
+         WHERE project_id = $1 AND secret_name = $2 AND number = $3 FOR UPDATE`,
+        [projectId, name, number],
+      );
+      const previous = parse<VersionMetadata>(rows)[0];
+      if (!previous) return undefined;
+      // Built as the memory store builds it, so both return the same JSON.
+      const metadata: VersionMetadata = { ...previous, expire_time: expireTime };
+      await tx.query(
+        `UPDATE secret_versions SET expire_time = $4, body = $5
+         WHERE project_id = $1 AND secret_name = $2 AND number = $3`,
+        [projectId, name, number, expireTime, JSON.stringify(metadata)],
+      );
+      return metadata;
+    });
+  }
+
+  async takeExpired(now: number, limit: number): Promise<DueExpiry[]> {
+    const { rows } = await this.db.query<{ project_id: string; version: string; secret: string }>(
+      `WITH taken AS (
+         UPDATE secret_versions SET expiry_taken = true
+         WHERE (project_id, secret_name, number) IN (
+           SELECT project_id, secret_name, number FROM secret_versions
+           WHERE expire_time IS NOT NULL AND NOT expiry_taken AND expire_time <= $1
+           ORDER BY expire_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING project_id, secret_name, body)
+       SELECT t.project_id, t.body AS version, s.body AS secret
+       FROM taken t JOIN secrets s ON s.project_id = t.project_id AND s.name = t.secret_name`,
+      [now, limit],
+    );
+    return rows.map((r) => ({
+      projectId: r.project_id,
+      secret: JSON.parse(r.secret) as Secret,
+      version: JSON.parse(r.version) as VersionMetadata,
+    }));
+  }
+
+  clear(projectId?: string): Promise<void> {
+    return clear(this.db, "secrets", projectId);
   }
 }
 
@@ -313,6 +590,7 @@ export function createSqlStore(db: SqlDatabase, { processLocal = false } = {}): 
     notifications: new SqlNotificationRepository(db),
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
+    secrets: new SqlSecretRepository(db),
     traces: new SqlTraceRepository(db),
     close: () => db.close(),
   };

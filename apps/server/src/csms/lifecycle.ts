@@ -1,0 +1,212 @@
+/**
+ * What happens to a secret fires its event: "a secret event fired" becomes a notification record
+ * and an SMN delivery through the event engine's deliver port (the same sinks and delivery queue
+ * as CTS key event notifications).
+ *
+ *   secret lifecycle (version created, rotated, deleted, expired, rotation failed)
+ *     └─► subscribed event ENABLED and listing the type? ─► deliver(target_id, signed SMN message)
+ *                                                              │ final outcome of each delivery
+ *                                                              ▼
+ *                                         notification record: SUCCESS | FAIL | INVALID
+ *
+ * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry is
+ * found by a sweep (on every clock move and once a second), bounded per run, never inside an API
+ * request. Secret values never reach this module: a record and a message name the secret and the
+ * version, never their value.
+ */
+import type { csms } from "@cts-csms/types";
+import type { Logger } from "pino";
+import type { Delivery } from "../events/delivery.js";
+import type { DeliverPort } from "../events/ports.js";
+import { targetKind } from "../events/sinks.js";
+import type { Clock } from "../operation.js";
+import type { NotificationRecord, Secret, Store } from "../store/types.js";
+
+export type EventType = csms.components["schemas"]["EventType"];
+type RecordStatus = NotificationRecord["notification_status"];
+
+/** Huawei keeps notification records for three months: 90 days here. */
+export const RECORD_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+/** Expiries taken per store call, and calls per sweep: the bound on one sweep's work. */
+const SWEEP_BATCH = 200;
+const SWEEP_ROUNDS = 10;
+const SWEEP_INTERVAL_MS = 1000;
+
+/** The SMN subject of a secret event's message. */
+export function secretEventSubject(eventName: string): string {
+  return `CSMS event notification: ${eventName}`;
+}
+
+export interface SecretLifecycleOptions {
+  store: Pick<Store, "secretEvents" | "secrets" | "notificationRecords">;
+  deliver: DeliverPort;
+  /** Registers for each delivery's final outcome. */
+  onDeliverySettled(listener: (delivery: Delivery) => void): void;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface SecretLifecycle {
+  /**
+   * `type` happened to `secret`: when the secret's event is `ENABLED` and lists `type`, its
+   * notification is delivered (or found invalid). Resolves once it is queued, or its `INVALID`
+   * record written.
+   */
+  fire(projectId: string, secret: Secret, type: EventType, versionId?: string): Promise<void>;
+  /** Fires the expiries due by now and drops records past retention (serialised, bounded). */
+  sweep(): Promise<void>;
+  /** Resolves once the records of the deliveries settled so far are written. */
+  settled(): Promise<void>;
+  /** Forgets the notifications still waiting for an outcome, of one project or all. */
+  reset(projectId?: string): void;
+  /** Starts the periodic sweep (unref'd timer). */
+  start(): void;
+  /** Stops it. */
+  close(): void;
+}
+
+interface Waiting {
+  projectId: string;
+  record: Omit<NotificationRecord, "create_time" | "notification_status">;
+  open: Set<string>;
+  failed: boolean;
+}
+
+export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
+  const { store, deliver, clock, logger } = options;
+  const byDelivery = new Map<string, Waiting>();
+  const writing = new Set<Promise<unknown>>();
+  let sweeping: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  function write(projectId: string, waiting: Waiting["record"], status: RecordStatus): void {
+    const { event_name, trigger_event_type, ...rest } = waiting;
+    const record: NotificationRecord = {
+      event_name,
+      trigger_event_type,
+      create_time: clock.now(),
+      ...rest,
+      notification_status: status,
+    };
+    const written = Promise.resolve(store.notificationRecords.append(projectId, record)).catch(
+      (err: Error) => {
+        logger.error(
+          { project_id: projectId, event_name, err: err.message },
+          "notification record not written",
+        );
+      },
+    );
+    writing.add(written);
+    void written.finally(() => writing.delete(written));
+  }
+
+  options.onDeliverySettled((delivery) => {
+    const waiting = byDelivery.get(delivery.delivery_id);
+    if (!waiting) return;
+    byDelivery.delete(delivery.delivery_id);
+    waiting.open.delete(delivery.delivery_id);
+    if (delivery.status !== "delivered") waiting.failed = true;
+    if (waiting.open.size === 0) {
+      write(waiting.projectId, waiting.record, waiting.failed ? "FAIL" : "SUCCESS");
+    }
+  });
+
+  async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
+    const eventName = secret.event_subscriptions[0];
+    if (eventName === undefined) return;
+    const event = await store.secretEvents.get(projectId, eventName);
+    if (event?.state !== "ENABLED" || !event.event_types.includes(type)) return;
+    const { target_type, target_id, target_name } = event.notification;
+    const content = JSON.stringify({
+      event_name: event.name,
+      event_type: type,
+      secret_name: secret.name,
+      secret_type: secret.secret_type,
+      ...(versionId !== undefined && { version_id: versionId }),
+      trigger_time: clock.now(),
+    });
+    const record: Waiting["record"] = {
+      event_name: event.name,
+      trigger_event_type: type,
+      secret_name: secret.name,
+      secret_type: secret.secret_type,
+      notification_target_name: target_name,
+      notification_target_id: target_id,
+      notification_content: content,
+    };
+    if (target_type !== "SMN" || targetKind(target_id) !== "smn") {
+      write(projectId, record, "INVALID");
+      return;
+    }
+    const deliveries = deliver.deliver({
+      projectId,
+      source: event.name,
+      target: target_id,
+      smn: { subject: secretEventSubject(event.name), message: content },
+    });
+    if (deliveries.every((d) => d.status === "no_sink")) {
+      write(projectId, record, "INVALID");
+      return;
+    }
+    const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
+    const waiting: Waiting = {
+      projectId,
+      record,
+      open: new Set(open),
+      failed: deliveries.some((d) => d.status !== "pending" && d.status !== "delivered"),
+    };
+    if (open.length === 0) {
+      write(projectId, record, waiting.failed ? "FAIL" : "SUCCESS");
+      return;
+    }
+    for (const id of open) byDelivery.set(id, waiting);
+  }
+
+  async function sweepOnce(): Promise<void> {
+    const now = clock.now();
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const due = await store.secrets.takeExpired(now, SWEEP_BATCH);
+      for (const { projectId, secret, version } of due) {
+        await fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
+      }
+      if (due.length < SWEEP_BATCH) break;
+    }
+    await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
+  }
+
+  const lifecycle: SecretLifecycle = {
+    fire,
+    sweep() {
+      sweeping = sweeping.catch(() => {}).then(sweepOnce);
+      return sweeping;
+    },
+    async settled() {
+      await Promise.all([...writing]);
+    },
+    reset(projectId) {
+      for (const [id, waiting] of byDelivery) {
+        if (projectId === undefined || waiting.projectId === projectId) byDelivery.delete(id);
+      }
+    },
+    start() {
+      if (timer) return;
+      let running = false;
+      timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        lifecycle
+          .sweep()
+          .catch((err: Error) => logger.warn({ err: err.message }, "secret expiry sweep failed"))
+          .finally(() => {
+            running = false;
+          });
+      }, SWEEP_INTERVAL_MS);
+      timer.unref();
+    },
+    close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+  return lifecycle;
+}
