@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeSamples, SAMPLE_TABS } from "../scripts/samples.mjs";
-import { APIS, loadSpec } from "../scripts/site.mjs";
+import { APIS } from "../scripts/site.mjs";
 import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
 
 const require = createRequire(import.meta.url);

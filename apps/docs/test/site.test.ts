@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { codeSamples } from "../scripts/samples.mjs";
-import { APIS, findRemoteLoads, loadSpec } from "../scripts/site.mjs";
+import { APIS, findRemoteLoads } from "../scripts/site.mjs";
 
 const require = createRequire(import.meta.url);
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
