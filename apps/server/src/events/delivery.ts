@@ -215,8 +215,16 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   /** One HTTP attempt; `undefined` when the receiver answered 2xx, else why it failed. */
   async function send(entry: Entry): Promise<string | undefined> {
     const record = entry.record;
-    entry.abort = new AbortController();
-    const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const abort = new AbortController();
+    entry.abort = abort;
+    // Our own timer, not `AbortSignal.any([…, AbortSignal.timeout()])`: Node 20 lets a timeout
+    // signal inside a composite be garbage-collected before it fires (nodejs/node#57736), and the
+    // attempt would then wait for a hanging receiver forever. The timer holds the controller.
+    const timer = setTimeout(
+      () => abort.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    const signal = abort.signal;
     const fault = options.fault?.(record);
     try {
       if (fault) {
@@ -240,6 +248,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     } catch (error) {
       return failureOf(error, timeoutMs);
     } finally {
+      clearTimeout(timer);
       entry.abort = undefined;
     }
   }

@@ -1,4 +1,6 @@
 /** The delivery queue against a real HTTP receiver on 127.0.0.1. */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import {
   createDeliveryQueue,
@@ -121,6 +123,26 @@ describe("delivery queue", () => {
     expect(short.q.list("p1")[0]).toMatchObject({
       status: "failed",
       error: "timeout: no answer within 100 ms",
+    });
+  });
+
+  it("an attempt's timeout fires even when garbage collection runs while it waits", async () => {
+    // Node 20 could collect an AbortSignal.timeout() held only by AbortSignal.any(), so a
+    // hanging receiver held its attempt (and a worker, and every flush) forever.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    receiver.on("/hang-gc", () => {});
+    const { q } = queue({ attemptTimeoutMs: 300, retry: { maxAttempts: 1 } });
+    q.enqueue(job("/hang-gc"));
+    const collecting = setInterval(gc, 10);
+    try {
+      await eventually(() => q.list("p1")[0]?.status === "failed", 5_000);
+    } finally {
+      clearInterval(collecting);
+    }
+    expect(q.list("p1")[0]).toMatchObject({
+      status: "failed",
+      error: "timeout: no answer within 300 ms",
     });
   });
 
