@@ -6,8 +6,15 @@ const shared = {
   // Each file starts its own server process; two cores, so two files at a time.
   maxWorkers: 2,
 };
-// The SQL stores run a reduced form of the suite: the state machine and concurrency.
-const onSqlStores = ["test/state-machine.test.ts", "test/concurrency.test.ts"];
+// The SQL stores run a reduced form of the suite: the examples, the state machine, concurrency,
+// and the fuzzer with a tenth of its runs (the rules it checks are the spec's, not the store's).
+const onSqlStores = [
+  "test/examples.test.ts",
+  "test/state-machine.test.ts",
+  "test/concurrency.test.ts",
+  "test/fuzz.test.ts",
+];
+const sqlFuzzRuns = String(Math.max(10, Math.round(Number(process.env.FUZZ_RUNS ?? 200) / 10)));
 
 export default defineConfig({
   test: {
@@ -19,7 +26,7 @@ export default defineConfig({
           ...shared,
           name: "pglite",
           include: onSqlStores,
-          env: { CONTRACT_STORE: "pglite" },
+          env: { CONTRACT_STORE: "pglite", FUZZ_RUNS: sqlFuzzRuns },
           globalSetup: ["test/pglite-setup.ts"],
         },
       },
@@ -28,7 +35,7 @@ export default defineConfig({
           ...shared,
           name: "postgres",
           include: onSqlStores,
-          env: { CONTRACT_STORE: "postgres" },
+          env: { CONTRACT_STORE: "postgres", FUZZ_RUNS: sqlFuzzRuns },
           globalSetup: ["test/postgres-setup.ts"],
         },
       },

@@ -309,6 +309,12 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await store.secrets.addVersion(p, "nope", value("x"))).toBe("not_found");
     expect((await store.secrets.setExpiry(p, "s", "v1", 50))?.expire_time).toBe(50);
     expect(await store.secrets.setExpiry(p, "s", "v9", 50)).toBeUndefined();
+    // The spec allows ten digits, beyond a 32-bit integer: such a version is unknown, not an error.
+    expect(await store.secrets.getVersion(p, "s", "v9999999999")).toBeUndefined();
+    expect(await store.secrets.setExpiry(p, "s", "v2150000000", 50)).toBeUndefined();
+    expect(
+      (await store.secrets.pageVersions(p, "s", { limit: 5, marker: "v9999999999" }))?.items,
+    ).toEqual([]);
     for (let i = 5; i <= 22; i++) await store.secrets.addVersion(p, "s", value(`v${i}`));
     const all = await store.secrets.pageVersions(p, "s", { limit: 100 });
     expect(all?.items).toHaveLength(20);

@@ -291,6 +291,18 @@ async function insertVersion(
   );
 }
 
+/** PostgreSQL's `integer`, the type of a version's number. */
+const MAX_VERSION_NUMBER = 2 ** 31 - 1;
+
+/**
+ * A version id's number (`v12` → 12). The spec allows ids of up to ten digits; a number past the
+ * column's range names no version (`undefined`), where a query would fail with a 500.
+ */
+function versionNumber(versionId: string): number | undefined {
+  const number = Number(versionId.slice(1));
+  return number <= MAX_VERSION_NUMBER ? number : undefined;
+}
+
 class SqlSecretRepository implements SecretRepository {
   constructor(private readonly db: SqlDatabase) {}
 
@@ -415,6 +427,8 @@ class SqlSecretRepository implements SecretRepository {
     name: string,
     versionId: string,
   ): Promise<SecretVersion | undefined> {
+    const number = versionId === "latest" ? undefined : versionNumber(versionId);
+    if (versionId !== "latest" && number === undefined) return undefined;
     const { rows } =
       versionId === "latest"
         ? await this.db.query<VersionRow>(
@@ -426,7 +440,7 @@ class SqlSecretRepository implements SecretRepository {
         : await this.db.query<VersionRow>(
             `SELECT ${VERSION_COLUMNS} FROM secret_versions
              WHERE project_id = $1 AND secret_name = $2 AND number = $3`,
-            [projectId, name, Number(versionId.slice(1))],
+            [projectId, name, number],
           );
     const row = rows[0];
     return row && secretVersionOf(storedVersion(row));
@@ -438,7 +452,8 @@ class SqlSecretRepository implements SecretRepository {
     request: PageRequest,
   ): Promise<Page<VersionMetadata> | undefined> {
     if (!(await this.get(projectId, name))) return undefined;
-    const after = request.marker === undefined ? 0 : Number(request.marker.slice(1));
+    const after =
+      request.marker === undefined ? 0 : (versionNumber(request.marker) ?? MAX_VERSION_NUMBER);
     const { rows } = await this.db.query<Body & { number: number }>(
       `SELECT number, body FROM secret_versions
        WHERE project_id = $1 AND secret_name = $2 AND number > $3 ORDER BY number LIMIT $4`,
@@ -457,7 +472,8 @@ class SqlSecretRepository implements SecretRepository {
     versionId: string,
     expireTime: number,
   ): Promise<VersionMetadata | undefined> {
-    const number = Number(versionId.slice(1));
+    const number = versionNumber(versionId);
+    if (number === undefined) return Promise.resolve(undefined);
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<Body>(
         `SELECT body FROM secret_versions
