@@ -4,7 +4,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
-    testTimeout: 20_000,
+    // Generous: some tests start server processes, and under `npm test` two cores serve every
+    // workspace at once (11 s seen for a 1 s test). Timeouts stop hung tests; nothing is timed.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -235,7 +235,7 @@ describe("a seed with an SMN topic and a FunctionGraph function on a local recei
       receiver.on("/smn", (_req, res) => res.writeHead(200).end());
       for (const res of hanging) res.destroy();
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("sinks at run time", () => {

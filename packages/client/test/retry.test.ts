@@ -181,7 +181,7 @@ describe("retries", () => {
       );
       expect(verdict).toEqual({ ok: true, ak: "AKTEST" });
     }
-  }, 10_000);
+  }, 30_000);
 });
 
 describe("timeouts and network failures", () => {
