@@ -22,6 +22,7 @@ import {
 } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
+import { smnStringToSign } from "@cts-csms/client/receiver";
 import type { cts } from "@cts-csms/types";
 import forge from "node-forge";
 
@@ -92,17 +93,8 @@ export async function loadSmnSigningKey(keyFile?: string): Promise<SmnSigningKey
   return createSmnSigningKey({ privateKeyPem: await readFile(keyFile, "utf8") });
 }
 
-type SignedFields = Pick<
-  SmnNotificationMessage,
-  "message" | "message_id" | "subject" | "timestamp" | "topic_urn" | "type"
->;
-
-/** SMN's string to sign for a notification message. */
-export function smnStringToSign(msg: SignedFields): string {
-  let out = `message\n${msg.message}\nmessage_id\n${msg.message_id}\n`;
-  if (msg.subject !== undefined) out += `subject\n${msg.subject}\n`;
-  return `${out}timestamp\n${msg.timestamp}\ntopic_urn\n${msg.topic_urn}\ntype\n${msg.type}\n`;
-}
+/** SMN's string to sign: the receiver helpers' own, so signing and verifying cannot drift. */
+export { smnStringToSign };
 
 /** SMN's timestamp format: UTC, ISO 8601 to the second (`2024-07-10T09:45:00Z`). */
 export function smnTimestamp(ms: number): string {
@@ -142,7 +134,7 @@ export function buildSmnNotification(
   input: SmnNotificationInput,
   key: SmnSigningKey,
 ): SmnHttpMessage {
-  const signed: SignedFields = {
+  const signed: Parameters<typeof smnStringToSign>[0] = {
     message: input.message,
     message_id: input.messageId,
     timestamp: smnTimestamp(input.time),
