@@ -25,7 +25,7 @@ import { faults } from "./pipeline/faults.js";
 import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
 import { mediaType } from "./pipeline/mediaType.js";
-import { operationTrace } from "./pipeline/operationTrace.js";
+import { type OperationTraceStep, operationTrace } from "./pipeline/operationTrace.js";
 import { requestLog } from "./pipeline/requestLog.js";
 import { respond } from "./pipeline/respond.js";
 import { routing } from "./pipeline/routing.js";
@@ -55,14 +55,50 @@ export interface ServerApp {
   secretLifecycle: SecretLifecycle;
 }
 
-export function createApp(options: AppOptions = {}): ServerApp {
-  const config = resolveOptions(options);
-  const { logger, seed } = config;
+/** Express with the settings every stage expects. */
+function expressApp(): Express {
   const app = express();
   app.disable("x-powered-by");
   // No ETag hashing of every JSON body; the spec routes are case-sensitive.
   app.set("etag", false);
   app.set("case sensitive routing", true);
+  return app;
+}
+
+interface ResetParts {
+  faultRules: FaultRules;
+  traceStep: OperationTraceStep;
+  secretLifecycle: SecretLifecycle;
+  store: Store;
+  events: ServerEvents;
+  restartClock(): void;
+  reseed(projectId?: string): Promise<void>;
+}
+
+/** `/_admin/reset`: one project's state, or all (the clock and ids restart), then the seed. */
+async function resetState(parts: ResetParts, projectId?: string): Promise<void> {
+  const { faultRules, traceStep, secretLifecycle, store, events } = parts;
+  faultRules.reset(projectId);
+  // A write's trace is recorded before its answer goes out: let those of the writes being
+  // answered as the reset arrives land first, so none reappears once the store is cleared.
+  await traceStep.settled();
+  // Notifications still waiting for an outcome would write records into the cleared store.
+  secretLifecycle.reset(projectId);
+  await secretLifecycle.settled();
+  const { notifications, secretEvents, notificationRecords, secrets, traces } = store;
+  const cleared = [notifications, secretEvents, notificationRecords, secrets, traces].map((r) =>
+    r.clear(projectId),
+  );
+  await Promise.all(cleared);
+  events.reset(projectId);
+  if (projectId === undefined) parts.restartClock();
+  await parts.reseed(projectId);
+}
+
+export function createApp(options: AppOptions = {}): ServerApp {
+  const config = resolveOptions(options);
+  const { logger, seed } = config;
+  const app = expressApp();
 
   const faultRules = new FaultRules();
   const events = createServerEvents({
@@ -90,23 +126,22 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const readiness = { done: () => isReady, wait: () => ready };
   const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const traceStep = operationTrace(events.engine, config.events.clock, logger);
-  const reset = async (projectId?: string) => {
-    faultRules.reset(projectId);
-    // A write's trace is recorded before its answer goes out: let those of the writes being
-    // answered as the reset arrives land first, so none reappears once the store is cleared.
-    await traceStep.settled();
-    // Notifications still waiting for an outcome would write records into the cleared store.
-    secretLifecycle.reset(projectId);
-    await secretLifecycle.settled();
-    const { notifications, secretEvents, notificationRecords, secrets, traces } = store;
-    const cleared = [notifications, secretEvents, notificationRecords, secrets, traces].map((r) =>
-      r.clear(projectId),
-    );
-    await Promise.all(cleared);
-    events.reset(projectId);
-    if (projectId === undefined) config.restartClock();
+  const reseed = async (projectId?: string) => {
     if (seed) await applySeed(seed, createThrough(app), projectId);
   };
+  const reset = (projectId?: string) =>
+    resetState(
+      {
+        faultRules,
+        traceStep,
+        secretLifecycle,
+        store,
+        events,
+        reseed,
+        restartClock: () => config.restartClock(),
+      },
+      projectId,
+    );
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
@@ -121,12 +156,11 @@ export function createApp(options: AppOptions = {}): ServerApp {
       },
     }),
   );
-  const tracesRecorded = () => traceStep.settled();
   const admin = adminHandlers({
     reset,
     events,
     faults: faultRules,
-    tracesRecorded,
+    tracesRecorded: () => traceStep.settled(),
     clock: config.clock,
     secrets: { store, lifecycle: secretLifecycle },
   });
@@ -137,19 +171,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
     await events.ready;
     await warmUp(app);
     await selfCheck(app);
-    if (seed) await applySeed(seed, createThrough(app));
+    await reseed();
     secretLifecycle.start();
     isReady = true;
   })();
   const responseValidationFailures = () => failures;
-  return {
-    app,
-    store,
-    logger,
-    ready,
-    reset,
-    responseValidationFailures,
-    events,
-    secretLifecycle,
-  };
+  return { app, store, logger, ready, reset, responseValidationFailures, events, secretLifecycle };
 }
