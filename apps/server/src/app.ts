@@ -11,7 +11,7 @@
  * Before it is ready the app warms up and checks itself through that same chain (startup.ts),
  * then applies the seed.
  */
-import express, { type Express } from "express";
+import express, { type Express, type Request } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
 import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js";
@@ -95,12 +95,13 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   await parts.reseed(projectId);
 }
 
-export function createApp(options: AppOptions = {}): ServerApp {
-  const config = resolveOptions(options);
+/** The event engine, and the CSMS secret lifecycle firing through it. */
+function eventsAndLifecycle(
+  config: ReturnType<typeof resolveOptions>,
+  options: AppOptions,
+  faults: FaultRules,
+) {
   const { logger, seed } = config;
-  const app = expressApp();
-
-  const faultRules = new FaultRules();
   const events = createServerEvents({
     store: config.context.store,
     ...config.events,
@@ -108,7 +109,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     signingKeyFile: options.smnSigningKey,
     limits: options.delivery,
     logger,
-    faults: faultRules,
+    faults,
   });
   // Served through the events' store: its notification writes keep the matching index current.
   const { store } = events;
@@ -119,10 +120,32 @@ export function createApp(options: AppOptions = {}): ServerApp {
     clock: config.events.clock,
     logger,
   });
+  return { events, store, secretLifecycle };
+}
+
+/** Counts and logs the responses that failed validation (each was replaced by a 500). */
+function responseFailures(logger: Logger) {
+  let failures = 0;
+  return {
+    count: () => failures,
+    onResponseError: (err: unknown, _body: unknown, req: Request) => {
+      failures++;
+      const reqId = req.res?.locals.requestId;
+      logger.error({ reqId, err: (err as Error).message }, "response failed validation");
+    },
+  };
+}
+
+export function createApp(options: AppOptions = {}): ServerApp {
+  const config = resolveOptions(options);
+  const { logger, seed } = config;
+  const app = expressApp();
+
+  const faultRules = new FaultRules();
+  const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
   const context = { ...config.context, store, firing: secretLifecycle };
 
   let isReady = false;
-  let failures = 0;
   const readiness = { done: () => isReady, wait: () => ready };
   const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const traceStep = operationTrace(events.engine, config.events.clock, logger);
@@ -146,16 +169,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
   app.use(traceStep, mediaType, respond);
-  app.use(
-    validation(config.validator, {
-      responseValidation: config.responseValidation,
-      onResponseError: (err, _body, req) => {
-        failures++;
-        const reqId = req.res?.locals.requestId;
-        logger.error({ reqId, err: (err as Error).message }, "response failed validation");
-      },
-    }),
-  );
+  const failures = responseFailures(logger);
+  const { responseValidation } = config;
+  const { onResponseError } = failures;
+  app.use(validation(config.validator, { responseValidation, onResponseError }));
   const admin = adminHandlers({
     reset,
     events,
@@ -175,6 +192,6 @@ export function createApp(options: AppOptions = {}): ServerApp {
     secretLifecycle.start();
     isReady = true;
   })();
-  const responseValidationFailures = () => failures;
+  const responseValidationFailures = failures.count;
   return { app, store, logger, ready, reset, responseValidationFailures, events, secretLifecycle };
 }
