@@ -8,7 +8,7 @@
 //   is $PORT or 8080.
 // - npm runs scripts through `sh -c`, and some shells (dash) stay in between as the parent. npm
 //   forwards SIGTERM to that shell, which dies without passing it on; so this process also stops
-//   gracefully when its parent goes away.
+//   when its parent goes away (the build here, the server in the CLI).
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -80,10 +80,3 @@ if (result.code !== 0) {
 process.title = "cts-csms-server";
 await import(pathToFileURL(join(root, "apps", "server", "dist", "cli.js")).href);
 process.stdout.write(summary(Date.now() - started));
-
-const orphanWatch = setInterval(() => {
-  if (process.ppid === parent) return;
-  clearInterval(orphanWatch);
-  process.kill(process.pid, "SIGTERM");
-}, 500);
-orphanWatch.unref();

@@ -124,8 +124,20 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (!existsSync(join(DEFAULT_ROOT, "index.html"))) {
     console.warn("apps/docs/dist is empty: run `npm run build` in apps/docs (or `npm run docs`).");
   }
-  const { url } = await startStaticServer({
+  const { url, close } = await startStaticServer({
     port: portFromArgs(process.argv.slice(2), process.env),
   });
   console.log(`cts-csms docs: ${url}`);
+  const stop = () => close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // `npm run docs` runs this through `sh -c "turbo … && node serve.mjs"`: npm signals that shell,
+  // which dies without passing the signal on. Stop once the parent is gone, instead of living on
+  // re-parented to PID 1 (only under npm: a `nohup … &` is meant to outlive its shell).
+  if (process.env.npm_command !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, 200).unref();
+  }
 }

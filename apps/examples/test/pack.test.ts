@@ -25,6 +25,7 @@ import {
   tempDir,
   userEnv,
 } from "../src/repo.js";
+import { signalNpm } from "../src/signals.js";
 
 let temp: ReturnType<typeof tempDir> | undefined;
 let project = "";
@@ -244,5 +245,25 @@ describe("installed outside the repository", () => {
     expect(client.stdout).toContain("AK/SK, deleted CSMS event: deletion-alerts");
     expect(client.stdout).toContain("token, other project: 403 CSMS.9403");
     await server.stop();
+  });
+
+  it("SIGTERM to npm (`npx cts-csms-server`, `npm run` of a script) stops the installed server", async () => {
+    const manifest = readJson<PackageJson>(join(project, "package.json"));
+    manifest.scripts = { ...manifest.scripts, serve: "cts-csms-server --port 0" };
+    writeFileSync(join(project, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    for (const [file, args] of [
+      ["npx", ["cts-csms-server", "--port", "0"]],
+      ["npm", ["run", "serve"]],
+    ] as const) {
+      const { output } = await signalNpm(file, [...args], {
+        cwd: project,
+        ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+        signal: "SIGTERM",
+        env: { npm_config_offline: "true" },
+      });
+      expect(output, `${file} ${args.join(" ")}`).toMatch(
+        /"parentExited":\d+,"msg":"shutting down"/,
+      );
+    }
   });
 });

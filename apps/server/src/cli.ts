@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./app.js";
+import { stopWithNpm } from "./npmParent.js";
 import { createServer } from "./server.js";
 
 const HELP = `Usage: cts-csms-server [options]
@@ -199,10 +200,10 @@ try {
 
 // Signal handlers first: whoever reads the URL line may signal straight away.
 let stopping = false;
-function stop(signal: string): void {
+function stop(why: { signal: NodeJS.Signals } | { parentExited: number }): void {
   if (stopping) return;
   stopping = true;
-  server.logger.info({ signal }, "shutting down");
+  server.logger.info(why, "shutting down");
   server.close().then(
     () => {
       // pino writes asynchronously: exit once its buffer (the "shutting down" line included) is
@@ -219,8 +220,10 @@ function stop(signal: string): void {
     },
   );
 }
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop({ signal: "SIGINT" }));
+process.on("SIGTERM", () => stop({ signal: "SIGTERM" }));
+// Under npm, npm's SIGTERM may stop only the shell between npm and the server: see npmParent.ts.
+stopWithNpm((parent) => stop({ parentExited: parent }));
 
 // The first two lines: where the server is, and where its docs are.
 const docs = existsSync(docsDir)

@@ -1,0 +1,123 @@
+// A command started the way a user starts it (npx …, npm run …), in a process group of its own,
+// then signalled: the npm process alone (a CI script's `kill $!`, or npm killed outright), or the
+// whole group (Ctrl-C). The server behind npm must stop, close its port and leave no process
+// behind (npm runs it through `sh -c`, which dies of SIGTERM without passing it on).
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { userEnv } from "./repo.js";
+
+const STOP_MS = 30_000;
+// `npm run docs` builds first: a turbo cache hit under `npm test`, minutes when the site changed.
+const READY_MS = 300_000;
+
+/** Whether anything still runs in process group `group` (zombies aside: their parent reaps). */
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  output: () => string,
+  ms = STOP_MS,
+) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} after ${ms} ms:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Stopped {
+  /** Everything the command printed. */
+  output: string;
+  /** npm's own exit: its code, or the signal that ended it. */
+  npmExit: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * Runs `file args` (npx or npm) in `cwd`, waits for `ready` in its output, sends `signal` to the
+ * npm process alone or (`group`) to its whole process group, and resolves once npm has exited, the port `ready` captured is closed and
+ * no process of the group is left. Whatever is left is killed, also on failure.
+ */
+export async function signalNpm(
+  file: "npx" | "npm",
+  args: string[],
+  options: {
+    cwd: string;
+    ready: RegExp;
+    signal: NodeJS.Signals;
+    group?: boolean;
+    env?: Record<string, string>;
+  },
+): Promise<Stopped> {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: userEnv(options.env),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const group = child.pid!;
+  let output = "";
+  child.stdout!.on("data", (d) => {
+    output += d;
+  });
+  child.stderr!.on("data", (d) => {
+    output += d;
+  });
+  const npmExit = new Promise<Stopped["npmExit"]>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  let exited: Stopped["npmExit"] | undefined;
+  void npmExit.then((e) => {
+    exited = e;
+  });
+  try {
+    await until(
+      "no ready line",
+      () => options.ready.test(output) || exited !== undefined,
+      () => output,
+      READY_MS,
+    );
+    const match = options.ready.exec(output);
+    if (!match)
+      throw new Error(`\`${file} ${args.join(" ")}\` exited before ${options.ready}:\n${output}`);
+    const port = Number(match[1]);
+    if (options.group) process.kill(-group, options.signal);
+    else child.kill(options.signal);
+    await until(
+      "npm still running",
+      () => exited !== undefined,
+      () => output,
+    );
+    await until(
+      `port ${port} still open`,
+      async () => !(await portOpen(port)),
+      () => output,
+    );
+    await until(
+      "a process of the group still running",
+      () => !groupAlive(group),
+      () => output,
+    );
+    return { output, npmExit: exited! };
+  } finally {
+    if (groupAlive(group)) process.kill(-group, "SIGKILL");
+  }
+}
