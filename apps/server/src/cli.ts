@@ -187,7 +187,7 @@ try {
     );
     process.exit(1);
   }
-  if (e.code === "EACCES" || e.code === "EADDRNOTAVAIL") {
+  if (e.syscall === "listen" && (e.code === "EACCES" || e.code === "EADDRNOTAVAIL")) {
     const problem = e.code === "EACCES" ? "no permission to listen on" : "cannot bind";
     process.stderr.write(
       `cts-csms-server: ${problem} ${where}; pick another port or --host (--port 0 picks a free one)\n`,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { dataDirError } from "../src/store/sql/pglite.js";
 
 // The binary as npm links it: the tracked shim that runs dist/cli.js.
 const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
@@ -208,6 +209,42 @@ describe("cts-csms-server configuration files", { timeout: 2 * STARTUP_MS }, () 
   }
 
   const strict = (path: string) => ["--auth", "strict", "--credentials", path];
+
+  // Exact messages: the flag, the path, the cause and the fix, in one line, within seconds.
+  const fix = "pick a directory this user can write on a disk, e.g. --data-dir ./cts-csms-data";
+  it("--data-dir under a file, on a file, and under /proc (where mkdir -p would spin)", async () => {
+    const plain = file({});
+    for (const [path, cause] of [
+      [join(plain, "data"), "ENOTDIR: a part of the path is a file, not a directory"],
+      [plain, "EEXIST: a file, not a directory"],
+      [
+        "/proc/cts-csms/data",
+        "ENOENT: cannot be created there (a virtual file system such as /proc?)",
+      ],
+    ]) {
+      const p = run(["--data-dir", path, "--port", "0", "--log-level", "silent"]);
+      try {
+        expect(await p.exit, p.out()).toBe(2);
+      } finally {
+        kill(p.child);
+      }
+      expect(p.err()).toBe(`cts-csms-server: --data-dir ${path}: ${cause}; ${fix}\n`);
+    }
+  });
+
+  it("--data-dir the user cannot write: permission denied, not a listen error", () => {
+    // Tests may run as root, whom no mode stops: the message is checked on the error itself.
+    const denied = Object.assign(new Error("EACCES: permission denied, mkdir '/srv/data'"), {
+      code: "EACCES",
+    });
+    expect(dataDirError("/srv/data", denied).message).toBe(
+      `--data-dir /srv/data: EACCES: permission denied; ${fix}`,
+    );
+    const readOnly = Object.assign(new Error("EROFS"), { code: "EROFS" });
+    expect(dataDirError("/mnt/cd", readOnly).message).toBe(
+      `--data-dir /mnt/cd: EROFS: read-only file system; ${fix}`,
+    );
+  });
 
   it("a credentials file with no entries", async () => {
     for (const content of [{}, { tokens: [], aksk: [] }]) {

@@ -4,8 +4,8 @@
  * file holding the owner's pid refuses a second one, and a lock left by a killed server is taken
  * over.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { SqlClient, SqlDatabase } from "./driver.js";
 
 const LOCK_FILE = "server.lock";
@@ -41,12 +41,58 @@ function lock(dir: string): () => void {
   throw new Error(`--data-dir ${dir}: cannot take the lock file ${file}`);
 }
 
-export async function openPglite(dir: string): Promise<SqlDatabase> {
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+/** What a file-system error code means for the operator. */
+const CAUSES: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EROFS: "read-only file system",
+  // mkdir under /proc or /sys: a virtual file system has no room for new directories.
+  ENOENT: "cannot be created there (a virtual file system such as /proc?)",
+  ENOSPC: "no space left on the device",
+  EEXIST: "a file, not a directory",
+};
+
+/** A file-system error while opening `--data-dir`, as one line: the flag, the path, the cause. */
+export function dataDirError(dir: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const cause = code !== undefined && code in CAUSES ? `${code}: ${CAUSES[code]}` : undefined;
+  if (cause === undefined) return err as Error;
+  return new Error(
+    `--data-dir ${dir}: ${cause}; pick a directory this user can write on a disk, e.g. --data-dir ./cts-csms-data`,
+    { cause: err },
+  );
+}
+
+/**
+ * Creates `dir` and its missing parents owner-only, one level at a time: Node's recursive mkdir
+ * loops forever on a path under /proc instead of failing.
+ */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let path = resolve(dir); ; path = dirname(path)) {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info !== undefined) {
+      if (!info.isDirectory()) throw Object.assign(new Error(path), { code: "EEXIST" });
+      break;
+    }
+    missing.unshift(path);
+    if (dirname(path) === path) break;
   }
-  const unlock = lock(dir);
+  for (const path of missing) {
+    mkdirSync(path, { mode: 0o700 });
+    chmodSync(path, 0o700);
+  }
+}
+
+export async function openPglite(dir: string): Promise<SqlDatabase> {
+  let unlock: () => void;
+  try {
+    makeDir(dir);
+    unlock = lock(dir);
+  } catch (err) {
+    throw dataDirError(dir, err);
+  }
   try {
     const { PGlite } = await import("@electric-sql/pglite");
     const pg = await PGlite.create(join(dir, "pgdata"));
@@ -74,6 +120,6 @@ export async function openPglite(dir: string): Promise<SqlDatabase> {
     };
   } catch (err) {
     unlock();
-    throw err;
+    throw dataDirError(dir, err);
   }
 }
