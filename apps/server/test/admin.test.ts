@@ -98,4 +98,45 @@ describe("CORS", () => {
     expect(get.headers.get("access-control-allow-origin")).toBe("*");
     expect(get.headers.get("access-control-expose-headers")).toContain("X-Request-Id");
   });
+
+  it("validation errors name the real problem: the missing protocol, the unknown property, an example", async () => {
+    const topic = "urn:smn:cn-north-4:p1:ops";
+    const cases: [string, string, unknown, string][] = [
+      [
+        "PUT",
+        "/_admin/sinks",
+        { [topic]: [{ endpoint: "http://127.0.0.1:9000/smn" }] },
+        `request/body/${topic}/0 must have required property 'protocol'`,
+      ],
+      [
+        "PUT",
+        "/_admin/sinks",
+        { [topic]: [{ protocol: "http", endpoint: "http://127.0.0.1:9000/smn", retries: 3 }] },
+        `request/body/${topic}/0 has an unknown property "retries"`,
+      ],
+      [
+        "POST",
+        "/_admin/clock",
+        { advance: "PT2H", by: 1 },
+        'request/body has an unknown property "by"',
+      ],
+      [
+        "POST",
+        "/_admin/clock",
+        { advance: "2h" },
+        'request/body/advance must match pattern "^P(?=\\d|T\\d)(\\d{1,6}D)?(T(?=\\d)(\\d{1,8}H)?(\\d{1,10}M)?(\\d{1,12}(\\.\\d{1,3})?S)?)?$", e.g. "PT25H"',
+      ],
+      [
+        "POST",
+        "/_admin/clock",
+        { time: "tomorrow" },
+        'request/body/time must match format "date-time", e.g. "2026-03-01T00:00:00Z"',
+      ],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const res = await request(server.url, method, path, { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error_msg).toBe(message);
+    }
+  });
 });
