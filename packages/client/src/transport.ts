@@ -133,9 +133,10 @@ export function createTransport(options: TransportOptions): (input: Request) => 
             timeoutMs as number,
           );
         } else {
-          // fetch rejects without an HTTP answer: DNS, refused, reset, TLS… (undici puts the code in cause).
-          const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-          const detail = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+          // fetch rejects without an HTTP answer: DNS, refused, reset, TLS… undici's own message is
+          // only "fetch failed"; its cause says what and where ("connect ECONNREFUSED
+          // 127.0.0.1:8080"), or, trying several addresses, each of its errors does.
+          const detail = causeText((error as { cause?: unknown } | null)?.cause);
           const message = error instanceof Error ? error.message : String(error);
           failure = new NetworkError(`${where()} failed: ${message}${detail}`, { cause: error });
         }
@@ -150,4 +151,17 @@ export function createTransport(options: TransportOptions): (input: Request) => 
       await sleep(delay as number, input.signal);
     }
   };
+}
+
+/** What a failed fetch's cause says, as ` (…)`: its message, else its code, else nothing. */
+function causeText(cause: unknown): string {
+  const text = (c: unknown): string | undefined => {
+    const { message, code } = (c ?? {}) as { message?: unknown; code?: unknown };
+    if (typeof message === "string" && message !== "") return message;
+    return typeof code === "string" ? code : undefined;
+  };
+  const nested = (cause as { errors?: unknown } | undefined)?.errors;
+  const texts = Array.isArray(nested) ? [...new Set(nested.map(text))] : [text(cause)];
+  const known = texts.filter((t): t is string => t !== undefined);
+  return known.length > 0 ? ` (${known.join("; ")})` : "";
 }

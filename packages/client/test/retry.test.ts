@@ -216,7 +216,10 @@ describe("timeouts and network failures", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).not.toBeInstanceOf(TimeoutError);
-    expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    // The cause and the address, not just undici's "fetch failed".
+    expect((error as Error).message).toBe(
+      `CTS GET http://127.0.0.1:${port}/v3/${PROJECT}/notifications/smn failed: fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`,
+    );
   });
 
   it("the caller's own AbortSignal aborts without being wrapped", async () => {
