@@ -117,7 +117,9 @@ async function startAndStop(stop: (npm: ChildProcess) => void) {
     );
     const url = (/listening on (\S+)/.exec(lines[0] as string) as RegExpExecArray)[1] as string;
     expect(lines[1]).toBe(`docs: ${url}/docs/`);
-    expect(lines[2]).toMatch(/^built in \d+\.\d s \(\d+ tasks, \d+ cached\); build log: /);
+    expect(lines[2]).toMatch(
+      /^built in \d+\.\d s \(\d+ tasks, \d+ cached\), server started in \d+\.\d s; build log: /,
+    );
     expect(run.out()).not.toMatch(/@cts-csms\/\w+:build/);
 
     const root = await fetch(`${url}/`, { redirect: "manual" });
