@@ -95,6 +95,18 @@ describe("landing page", () => {
   });
 });
 
+describe("reader-facing text", () => {
+  // Readers of the site have no repository: no design-decision numbers or file paths into it,
+  // and no link to a registry page of a package that is not published.
+  it.each(FILES)("%s points into no repository internals and links no npm package page", (file) => {
+    const html = pages[file];
+    const hits = [
+      ...html.matchAll(/decision \d+|openapi\/README\.md|npmjs\.com\/package\/@cts-csms/g),
+    ].map((m) => html.slice(Math.max(0, m.index - 60), m.index + 60));
+    expect(hits).toEqual([]);
+  });
+});
+
 describe("offline", () => {
   it.each(FILES)("%s loads nothing from another host", (file) => {
     expect(findRemoteLoads(pages[file]).map((hit) => hit.slice(0, 200))).toEqual([]);
