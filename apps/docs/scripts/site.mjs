@@ -34,13 +34,15 @@ export function loadSpec(api) {
 }
 
 /**
- * Redoc's operation anchor. Redoc 3 routes by hash (`#/<tag-slug>/<id>`) but only computes
- * those routes in the browser; it still accepts the classic `#tag/<Tag>/operation/<id>` form
- * and redirects it to the canonical route, and the browser test follows every one of these.
+ * Redoc's operation anchor: its own route, `#/<tag-slug>/<operationid>` (lower case), which a
+ * fresh load opens directly. Redoc 3 still accepts the classic `#tag/<Tag>/operation/<id>`, but
+ * rewrites it to this route after its router has looked the classic one up, so a fresh load
+ * showed "404 No page at this address" about half the time (a click from the landing page
+ * worked). The browser test opens every one of these in a new page.
  */
 export function operationAnchor(api, tag, operationId) {
-  const tagPart = encodeURIComponent(tag.replace(/ /g, "-"));
-  return `${api.id}.html#tag/${tagPart}/operation/${encodeURIComponent(operationId)}`;
+  const slug = tag.toLowerCase().replace(/\s+/g, "-");
+  return `${api.id}.html#/${encodeURIComponent(slug)}/${encodeURIComponent(operationId.toLowerCase())}`;
 }
 
 /** Every operation of a spec, in the spec's own order (paths, then methods; Redoc's sidebar order). */

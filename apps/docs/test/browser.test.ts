@@ -170,7 +170,7 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       const link = page.getByRole("link", { name: op.summary, exact: true });
       expect(await link.isVisible(), op.id).toBe(true);
       const href = (await link.getAttribute("href")) ?? "";
-      expect(href).toMatch(new RegExp(`^${op.api}\\.html#tag/[^/]+/operation/${op.id}$`));
+      expect(href).toMatch(new RegExp(`^${op.api}\\.html#/[a-z-]+/${op.id.toLowerCase()}$`));
       landingHrefs.set(op.id, href);
     }
     await page.screenshot({ path: join(resultsDir, "landing.png") });
@@ -275,6 +275,90 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       await page.getByRole("heading", { name: "cts-csms API reference" }).waitFor();
     });
   }
+
+  it("opens every operation's landing-page link on a fresh load, in a new page", async () => {
+    for (const op of operations) {
+      const fresh = await context.newPage();
+      // Redoc's 404 page, even for a moment, while the page loads.
+      await fresh.addInitScript(() => {
+        new MutationObserver(() => {
+          if (document.body?.textContent?.includes("No page at this address")) {
+            document.documentElement.dataset.saw404 = "yes";
+          }
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+      fresh.on("pageerror", (err) => {
+        problems.push(`page error (${op.id}, fresh): ${err.message}`);
+      });
+      try {
+        await fresh.goto(new URL(landingHrefs.get(op.id)!, host.url).href);
+        const heading = fresh.locator("h1, h2, h3").filter({ hasText: exactText(op.summary) });
+        await expect.poll(() => anyInViewport(heading), { message: op.id }).toBe(true);
+        await fresh.waitForLoadState("networkidle");
+        expect(await fresh.getByText("No page at this address").count(), op.id).toBe(0);
+        expect(await fresh.evaluate(() => document.documentElement.dataset.saw404), op.id).toBe(
+          undefined,
+        );
+        await expect
+          .poll(() => anyInViewport(heading), { message: `${op.id}, settled` })
+          .toBe(true);
+      } finally {
+        await fresh.close();
+      }
+    }
+  });
+
+  it("clips no code block and lays no copy icon over code, at a narrow and a wide width", async () => {
+    const found: string[] = [];
+    for (const width of [480, 1280]) {
+      const view = await context.newPage();
+      await view.setViewportSize({ width, height: 900 });
+      try {
+        for (const file of ["admin.html", "cts.html", "csms.html"]) {
+          await view.goto(new URL(file, host.url).href);
+          await waitForRedoc(view);
+          const op = operations.find((o) => `${o.api}.html` === file);
+          if (op) await view.goto(new URL(landingHrefs.get(op.id)!, host.url).href);
+          await view.waitForTimeout(500);
+          const problems = await view.evaluate(() => {
+            const out: string[] = [];
+            const boxes = (el: Element) => {
+              const range = document.createRange();
+              range.selectNodeContents(el);
+              return [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+            };
+            const visible = (r: DOMRect) => r.width > 0 && r.height > 0 && r.bottom > 0;
+            for (const pre of document.querySelectorAll("#api-content pre")) {
+              if (!visible(pre.getBoundingClientRect())) continue;
+              // Text wider than the block and not scrollable there: the rest is cut off.
+              const overflowX = getComputedStyle(pre).overflowX;
+              if (pre.scrollWidth > pre.clientWidth + 1 && !/auto|scroll/.test(overflowX)) {
+                out.push(
+                  `clipped ${pre.scrollWidth}/${pre.clientWidth}: ${pre.textContent?.slice(0, 40)}`,
+                );
+              }
+              const panel = pre.closest("[class*='panel-']") ?? pre.parentElement!;
+              for (const button of panel.querySelectorAll("[data-testid='copy-button']")) {
+                const b = button.getBoundingClientRect();
+                if (!visible(b)) continue;
+                const hit = boxes(pre).some(
+                  (r) =>
+                    r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top,
+                );
+                if (hit) out.push(`copy icon over code: ${pre.textContent?.slice(0, 40)}`);
+              }
+            }
+            return out;
+          });
+          found.push(...problems.map((p) => `${file} at ${width}px: ${p}`));
+          await view.screenshot({ path: join(resultsDir, `layout-${file}-${width}.png`) });
+        }
+      } finally {
+        await view.close();
+      }
+    }
+    expect(found).toEqual([]);
+  });
 
   it("ran in the npm Chromium on Linux x64 unless CHROME_PATH chose another", () => {
     const npmPlatform = process.platform === "linux" && process.arch === "x64";

@@ -45,7 +45,7 @@ describe("landing page", () => {
     expect(html).toContain(`<code class="opid">${op.id}</code>`);
     expect(html).toContain(`>${escapeHtml(op.summary)}</a>`);
     expect(html).toContain(`<code>${escapeHtml(op.path)}</code>`);
-    expect(html).toMatch(new RegExp(`href="${op.api}\\.html#tag/[^"/]+/operation/${op.id}"`));
+    expect(html).toMatch(new RegExp(`href="${op.api}\\.html#/[a-z-]+/${op.id.toLowerCase()}"`));
     expect(html).toContain(`method-${op.method}">${op.method.toUpperCase()}</span>`);
   });
 
@@ -82,7 +82,7 @@ describe("landing page", () => {
       for (const op of Object.values(item)) {
         expect(section).toContain(`<code>${escapeHtml(path)}</code>`);
         expect(section).toMatch(
-          new RegExp(`href="admin\\.html#tag/Admin/operation/${op.operationId}"`),
+          new RegExp(`href="admin\\.html#/admin/${op.operationId.toLowerCase()}"`),
         );
       }
     }
