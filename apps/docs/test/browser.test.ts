@@ -282,7 +282,8 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
       // Redoc's 404 page, even for a moment, while the page loads.
       await fresh.addInitScript(() => {
         new MutationObserver(() => {
-          if (document.body?.textContent?.includes("No page at this address")) {
+          // Redoc's 404 page is rendered with this class ("404 No page at this address").
+          if (document.querySelector(".not-found-page")) {
             document.documentElement.dataset.saw404 = "yes";
           }
         }).observe(document, { subtree: true, childList: true, characterData: true });
