@@ -9,175 +9,157 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type RunningServer } from "../src/index.js";
 import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 import { example, expectEnvelope, request, TOKEN, tempDir } from "./helpers.js";
+import { SQL_START_MS, serverOn, stores } from "./stores.js";
 
-// Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
-const SQL_START_MS = 180_000;
+const { pglite, postgres } = stores(tempDir("sql-http"));
 
-const dirs = tempDir("sql-http");
-const servers: Record<string, () => Promise<{ options: object; cleanup?: () => Promise<void> }>> = {
-  pglite: async () => ({ options: { dataDir: `${dirs}/pglite` } }),
-  postgres: async () => {
-    const pg = await testPostgres();
-    return { options: { databaseUrl: await pg.database() }, cleanup: () => pg.close() };
+describe.each(Object.entries({ pglite, postgres }))(
+  "the HTTP API on %s",
+  { timeout: 60_000 },
+  (_, setup) => {
+    const running = serverOn(setup);
+    const call = (method: string, path: string, body?: unknown) =>
+      request(running.server.url, method, path, body === undefined ? {} : { body });
+
+    it("creates, lists, updates and deletes CTS notifications with the same errors", async () => {
+      const body = example("cts", "SeedCreateCompleteRequest");
+      const created = await call("POST", "/v3/p1/notifications", body);
+      expect(created.status).toBe(201);
+      // Deterministic mode: sequential ids and the fixed clock, on every store.
+      expect(created.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
+      const duplicate = await call("POST", "/v3/p1/notifications", body);
+      expect(duplicate.status).toBe(400);
+      expectEnvelope("/v3/", duplicate.body, "CTS.0400");
+      const other = await call("POST", "/v3/p2/notifications", body);
+      expect(other.status).toBe(201);
+      const list = await call("GET", "/v3/p1/notifications/smn");
+      expect(list.body.notifications).toEqual([created.body]);
+      const update = await call("PUT", "/v3/p1/notifications", {
+        notification_id: created.body.notification_id,
+        notification_name: "renamed",
+        operation_type: "complete",
+        status: "disabled",
+      });
+      expect(update.status).toBe(200);
+      expect(update.body).toMatchObject({
+        notification_id: created.body.notification_id,
+        notification_name: "renamed",
+        create_time: created.body.create_time,
+        notification_type: created.body.notification_type,
+      });
+      const missing = "00000000-0000-4000-8000-00000000ffff";
+      const del = await call(
+        "DELETE",
+        `/v3/p1/notifications?notification_id=${created.body.notification_id},${missing}`,
+      );
+      expect(del.status).toBe(404);
+      expect(del.body.error_msg).toContain(missing);
+      expect((await call("GET", "/v3/p1/notifications/smn")).body.notifications).toEqual([]);
+    });
+
+    it("serves CSMS secret events with paging and strictly increasing update_time", async () => {
+      const event = example("csms", "SeedCreateRequest");
+      for (const name of ["c", "a", "b"]) {
+        expect((await call("POST", "/v1/p1/csms/events", { ...event, name })).status).toBe(200);
+      }
+      const dup = await call("POST", "/v1/p1/csms/events", { ...event, name: "a" });
+      expect(dup.status).toBe(400);
+      expectEnvelope("/v1/", dup.body, "CSMS.0002");
+      const page = await call("GET", "/v1/p1/csms/events?limit=2");
+      expect(page.body.events.map((e: any) => e.name)).toEqual(["a", "b"]);
+      const next = await call(
+        "GET",
+        `/v1/p1/csms/events?limit=2&marker=${page.body.page_info.next_marker}`,
+      );
+      expect(next.body.events.map((e: any) => e.name)).toEqual(["c"]);
+      const before = (await call("GET", "/v1/p1/csms/events/a")).body.event;
+      const updates = await Promise.all(
+        Array.from({ length: 5 }, () => call("PUT", "/v1/p1/csms/events/a", { state: "DISABLED" })),
+      );
+      expect(updates.map((u) => u.status)).toEqual([200, 200, 200, 200, 200]);
+      const times = updates.map((u) => u.body.event.update_time).sort();
+      expect(new Set(times).size).toBe(5);
+      expect((await call("GET", "/v1/p1/csms/events/a")).body.event.update_time).toBe(
+        Math.max(...times),
+      );
+      expect(Math.min(...times)).toBeGreaterThan(before.update_time);
+      expect((await call("DELETE", "/v1/p1/csms/events/b")).status).toBe(204);
+      expect((await call("GET", "/v1/p1/csms/events/b")).status).toBe(404);
+    });
+
+    it("resets one project or all through /_admin/reset", async () => {
+      const event = { ...example("csms", "SeedCreateRequest"), name: "kept" };
+      await call("POST", "/v1/p3/csms/events", event);
+      await call("POST", "/v1/p4/csms/events", event);
+      expect((await call("POST", "/_admin/reset?project_id=p3")).status).toBe(204);
+      expect((await call("GET", "/v1/p3/csms/events/kept")).status).toBe(404);
+      expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(200);
+      expect((await call("POST", "/_admin/reset")).status).toBe(204);
+      expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(404);
+      // The deterministic ids restart too.
+      const again = await call(
+        "POST",
+        "/v3/p1/notifications",
+        example("cts", "SeedCreateCompleteRequest"),
+      );
+      expect(again.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
+    });
+
+    it("keeps secrets and versions, fires their events into records, expires by the clock", async () => {
+      const p = "p7";
+      const target = { target_type: "SMN", target_id: "urn:smn:r:p7:none", target_name: "n" };
+      const event = await call("POST", `/v1/${p}/csms/events`, {
+        name: "all",
+        event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED", "SECRET_VERSION_EXPIRED"],
+        state: "ENABLED",
+        notification: target,
+      });
+      expect(event.status).toBe(200);
+      const created = await call("POST", `/v1/${p}/secrets`, {
+        name: "db.password",
+        secret_string: "first",
+        event_subscriptions: ["all"],
+      });
+      expect(created.status, created.text).toBe(200);
+      const day = Date.UTC(2024, 0, 2);
+      const v2 = await call("POST", `/v1/${p}/secrets/db.password/versions`, {
+        secret_binary: "c2Vjb25k",
+        expire_time: day,
+      });
+      expect(v2.body.version_metadata).toMatchObject({ id: "v2", expire_time: day });
+      expect((await call("POST", `/v1/${p}/secrets/db.password/rotate`)).status).toBe(200);
+      const versions = await call("GET", `/v1/${p}/secrets/db.password/versions`);
+      expect(versions.body.version_metadatas.map((v: any) => [v.id, v.version_stages])).toEqual([
+        ["v1", []],
+        ["v2", ["SYSPREVIOUS"]],
+        ["v3", ["SYSCURRENT"]],
+      ]);
+      const shown = await call("GET", `/v1/${p}/secrets/db.password/versions/v2`);
+      expect(shown.body.version.secret_binary).toBe("c2Vjb25k");
+      // The deterministic clock moves by the duration.
+      const clock = await call("POST", "/_admin/clock", { advance: "PT25H" });
+      expect(clock.status).toBe(200);
+      expect(clock.body.now).toBeGreaterThanOrEqual(Date.UTC(2024, 0, 2, 1));
+      expect(clock.body.now).toBeLessThan(Date.UTC(2024, 0, 2, 2));
+      await call("POST", "/_admin/clock", { advance: "PT1H" });
+      const records = await call("GET", `/v1/${p}/csms/notification-records`);
+      expect(
+        records.body.records.map((r: any) => [
+          r.trigger_event_type,
+          JSON.parse(r.notification_content).version_id,
+          r.notification_status,
+        ]),
+      ).toEqual([
+        ["SECRET_VERSION_CREATED", "v1", "INVALID"],
+        ["SECRET_VERSION_CREATED", "v2", "INVALID"],
+        ["SECRET_ROTATED", "v3", "INVALID"],
+        ["SECRET_VERSION_EXPIRED", "v2", "INVALID"],
+      ]);
+      expect((await call("DELETE", `/v1/${p}/secrets/db.password`)).status).toBe(204);
+      expect((await call("GET", `/v1/${p}/secrets/db.password/versions/v1`)).status).toBe(404);
+    });
   },
-};
-
-describe.each(Object.keys(servers))("the HTTP API on %s", { timeout: 60_000 }, (kind) => {
-  let server: RunningServer;
-  let cleanup: (() => Promise<void>) | undefined;
-  const call = (method: string, path: string, body?: unknown) =>
-    request(server.url, method, path, body === undefined ? {} : { body });
-  beforeAll(async () => {
-    const made = await (servers[kind] as (typeof servers)[string])();
-    cleanup = made.cleanup;
-    server = await createServer({ port: 0, logger: false, deterministic: true, ...made.options });
-  }, SQL_START_MS);
-  afterAll(async () => {
-    if (server) {
-      expect(server.responseValidationFailures()).toBe(0);
-      await server.close();
-    }
-    await cleanup?.();
-  });
-
-  it("creates, lists, updates and deletes CTS notifications with the same errors", async () => {
-    const body = example("cts", "SeedCreateCompleteRequest");
-    const created = await call("POST", "/v3/p1/notifications", body);
-    expect(created.status).toBe(201);
-    // Deterministic mode: sequential ids and the fixed clock, on every store.
-    expect(created.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
-    const duplicate = await call("POST", "/v3/p1/notifications", body);
-    expect(duplicate.status).toBe(400);
-    expectEnvelope("/v3/", duplicate.body, "CTS.0400");
-    const other = await call("POST", "/v3/p2/notifications", body);
-    expect(other.status).toBe(201);
-    const list = await call("GET", "/v3/p1/notifications/smn");
-    expect(list.body.notifications).toEqual([created.body]);
-    const update = await call("PUT", "/v3/p1/notifications", {
-      notification_id: created.body.notification_id,
-      notification_name: "renamed",
-      operation_type: "complete",
-      status: "disabled",
-    });
-    expect(update.status).toBe(200);
-    expect(update.body).toMatchObject({
-      notification_id: created.body.notification_id,
-      notification_name: "renamed",
-      create_time: created.body.create_time,
-      notification_type: created.body.notification_type,
-    });
-    const missing = "00000000-0000-4000-8000-00000000ffff";
-    const del = await call(
-      "DELETE",
-      `/v3/p1/notifications?notification_id=${created.body.notification_id},${missing}`,
-    );
-    expect(del.status).toBe(404);
-    expect(del.body.error_msg).toContain(missing);
-    expect((await call("GET", "/v3/p1/notifications/smn")).body.notifications).toEqual([]);
-  });
-
-  it("serves CSMS secret events with paging and strictly increasing update_time", async () => {
-    const event = example("csms", "SeedCreateRequest");
-    for (const name of ["c", "a", "b"]) {
-      expect((await call("POST", "/v1/p1/csms/events", { ...event, name })).status).toBe(200);
-    }
-    const dup = await call("POST", "/v1/p1/csms/events", { ...event, name: "a" });
-    expect(dup.status).toBe(400);
-    expectEnvelope("/v1/", dup.body, "CSMS.0002");
-    const page = await call("GET", "/v1/p1/csms/events?limit=2");
-    expect(page.body.events.map((e: any) => e.name)).toEqual(["a", "b"]);
-    const next = await call(
-      "GET",
-      `/v1/p1/csms/events?limit=2&marker=${page.body.page_info.next_marker}`,
-    );
-    expect(next.body.events.map((e: any) => e.name)).toEqual(["c"]);
-    const before = (await call("GET", "/v1/p1/csms/events/a")).body.event;
-    const updates = await Promise.all(
-      Array.from({ length: 5 }, () => call("PUT", "/v1/p1/csms/events/a", { state: "DISABLED" })),
-    );
-    expect(updates.map((u) => u.status)).toEqual([200, 200, 200, 200, 200]);
-    const times = updates.map((u) => u.body.event.update_time).sort();
-    expect(new Set(times).size).toBe(5);
-    expect((await call("GET", "/v1/p1/csms/events/a")).body.event.update_time).toBe(
-      Math.max(...times),
-    );
-    expect(Math.min(...times)).toBeGreaterThan(before.update_time);
-    expect((await call("DELETE", "/v1/p1/csms/events/b")).status).toBe(204);
-    expect((await call("GET", "/v1/p1/csms/events/b")).status).toBe(404);
-  });
-
-  it("resets one project or all through /_admin/reset", async () => {
-    const event = { ...example("csms", "SeedCreateRequest"), name: "kept" };
-    await call("POST", "/v1/p3/csms/events", event);
-    await call("POST", "/v1/p4/csms/events", event);
-    expect((await call("POST", "/_admin/reset?project_id=p3")).status).toBe(204);
-    expect((await call("GET", "/v1/p3/csms/events/kept")).status).toBe(404);
-    expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(200);
-    expect((await call("POST", "/_admin/reset")).status).toBe(204);
-    expect((await call("GET", "/v1/p4/csms/events/kept")).status).toBe(404);
-    // The deterministic ids restart too.
-    const again = await call(
-      "POST",
-      "/v3/p1/notifications",
-      example("cts", "SeedCreateCompleteRequest"),
-    );
-    expect(again.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
-  });
-
-  it("keeps secrets and versions, fires their events into records, expires by the clock", async () => {
-    const p = "p7";
-    const target = { target_type: "SMN", target_id: "urn:smn:r:p7:none", target_name: "n" };
-    const event = await call("POST", `/v1/${p}/csms/events`, {
-      name: "all",
-      event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED", "SECRET_VERSION_EXPIRED"],
-      state: "ENABLED",
-      notification: target,
-    });
-    expect(event.status).toBe(200);
-    const created = await call("POST", `/v1/${p}/secrets`, {
-      name: "db.password",
-      secret_string: "first",
-      event_subscriptions: ["all"],
-    });
-    expect(created.status, created.text).toBe(200);
-    const day = Date.UTC(2024, 0, 2);
-    const v2 = await call("POST", `/v1/${p}/secrets/db.password/versions`, {
-      secret_binary: "c2Vjb25k",
-      expire_time: day,
-    });
-    expect(v2.body.version_metadata).toMatchObject({ id: "v2", expire_time: day });
-    expect((await call("POST", `/v1/${p}/secrets/db.password/rotate`)).status).toBe(200);
-    const versions = await call("GET", `/v1/${p}/secrets/db.password/versions`);
-    expect(versions.body.version_metadatas.map((v: any) => [v.id, v.version_stages])).toEqual([
-      ["v1", []],
-      ["v2", ["SYSPREVIOUS"]],
-      ["v3", ["SYSCURRENT"]],
-    ]);
-    const shown = await call("GET", `/v1/${p}/secrets/db.password/versions/v2`);
-    expect(shown.body.version.secret_binary).toBe("c2Vjb25k");
-    // The deterministic clock moves by the duration.
-    const clock = await call("POST", "/_admin/clock", { advance: "PT25H" });
-    expect(clock.status).toBe(200);
-    expect(clock.body.now).toBeGreaterThanOrEqual(Date.UTC(2024, 0, 2, 1));
-    expect(clock.body.now).toBeLessThan(Date.UTC(2024, 0, 2, 2));
-    await call("POST", "/_admin/clock", { advance: "PT1H" });
-    const records = await call("GET", `/v1/${p}/csms/notification-records`);
-    expect(
-      records.body.records.map((r: any) => [
-        r.trigger_event_type,
-        JSON.parse(r.notification_content).version_id,
-        r.notification_status,
-      ]),
-    ).toEqual([
-      ["SECRET_VERSION_CREATED", "v1", "INVALID"],
-      ["SECRET_VERSION_CREATED", "v2", "INVALID"],
-      ["SECRET_ROTATED", "v3", "INVALID"],
-      ["SECRET_VERSION_EXPIRED", "v2", "INVALID"],
-    ]);
-    expect((await call("DELETE", `/v1/${p}/secrets/db.password`)).status).toBe(204);
-    expect((await call("GET", `/v1/${p}/secrets/db.password/versions/v1`)).status).toBe(404);
-  });
-});
+);
 
 describe("PostgreSQL outage", { timeout: 120_000 }, () => {
   let pg: TestPostgres;

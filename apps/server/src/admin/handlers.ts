@@ -9,6 +9,7 @@ import { SinkConfigError } from "../events/sinks.js";
 import type { FaultRules } from "../faults/rules.js";
 import type { OperationHandlers, ServerClock } from "../operation.js";
 import type { ServerEvents } from "../serverEvents.js";
+import { models } from "../spec.js";
 import type { Store } from "../store/types.js";
 import { durationMs } from "./clock.js";
 import { faultHandlers } from "./faults.js";
@@ -29,6 +30,16 @@ export interface AdminState {
 
 /** At most ten years per move, as the schema's description says. */
 const MAX_MOVE_MS = 10 * 366 * 24 * 60 * 60 * 1000;
+
+/** The latest time the clock may show: the spec's bound on `Clock.now` (9999-12-31T23:59:59.999Z). */
+const MAX_TIME = (() => {
+  const schemas = models.admin.document.components?.schemas as
+    | Record<string, { properties?: Record<string, { maximum?: unknown }> }>
+    | undefined;
+  const maximum = schemas?.Clock?.properties?.now?.maximum;
+  if (typeof maximum !== "number") throw new Error("spec: admin Clock.now has no maximum");
+  return maximum;
+})();
 
 type Sinks = admin.components["schemas"]["Sinks"];
 
@@ -107,8 +118,15 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
           );
         }
       }
+      const field = `request/body/${body.advance !== undefined ? "advance" : "time"}`;
+      if (clock.peek() + ms > MAX_TIME) {
+        throw new ApiError(
+          "validation",
+          `${field}: the clock cannot move past ${new Date(MAX_TIME).toISOString()}`,
+        );
+      }
       if (ms > MAX_MOVE_MS) {
-        throw new ApiError("validation", "request/body: the clock moves at most ten years at once");
+        throw new ApiError("validation", `${field}: the clock moves at most ten years at once`);
       }
       clock.advance(ms);
       // Expiries the new time has passed fire before the answer (and old records go).

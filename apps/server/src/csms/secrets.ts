@@ -36,6 +36,9 @@ export interface SecretEventFiring {
 
 const DEFAULT_KMS_KEY = "csms/default";
 
+/** A version id's number (`v12` → 12; the spec admits `v` and decimal digits only). */
+const numberOf = (versionId: string) => Number(versionId.slice(1));
+
 function secretNotFound(name: string): ApiError {
   return new ApiError("not_found", `The secret does not exist: secret_name ${name}`);
 }
@@ -192,6 +195,18 @@ export function secretHandlers(
 
     async listSecretVersions({ projectId, params, query }) {
       const request = pageRequest("listSecretVersions", query);
+      if (query.marker !== undefined) {
+        // Versions are numbered in order and the newest (SYSCURRENT) is never removed: a marker
+        // past it was never issued.
+        const newest = await secrets.getVersion(projectId, params.secret_name, "latest");
+        if (!newest) throw secretNotFound(params.secret_name);
+        if (numberOf(query.marker) > numberOf(newest.version_metadata.id)) {
+          throw new ApiError(
+            "validation",
+            "request/query/marker is not a marker returned by this server for this secret (pass page_info.next_marker)",
+          );
+        }
+      }
       const page = await secrets.pageVersions(projectId, params.secret_name, request);
       if (!page) throw secretNotFound(params.secret_name);
       return {

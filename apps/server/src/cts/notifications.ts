@@ -89,7 +89,7 @@ export function notificationHandlers(ctx: Context): OperationHandlers<Notificati
 
     async updateNotification({ projectId, body }) {
       checkUserCount(body.notify_user_list);
-      const updated = await notifications.update(projectId, body.notification_id.toLowerCase(), {
+      const updated = await notifications.update(projectId, body.notification_id, {
         notification_name: body.notification_name,
         operation_type: body.operation_type,
         ...configuration(body),
@@ -111,8 +111,8 @@ export function notificationHandlers(ctx: Context): OperationHandlers<Notificati
     },
 
     async deleteNotification({ projectId, query }) {
-      // UUIDs are case-insensitive; repeated ids count once.
-      const ids = [...new Set(query.notification_id.toLowerCase().split(","))];
+      // Repeated ids count once (the spec admits only the lower-case spelling).
+      const ids = [...new Set(query.notification_id.split(","))];
       // Partial semantics (see the operation's description): delete what exists, report the rest.
       const missing = await notifications.deleteMany(projectId, ids);
       if (missing.length > 0) throw notFound(missing);

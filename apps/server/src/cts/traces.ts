@@ -59,7 +59,7 @@ export function traceHandlers(ctx: Context): { listTraces: OperationHandler<List
         return empty;
       }
       if (query.trace_id !== undefined) {
-        const trace = await traces.get(projectId, query.trace_id.toLowerCase());
+        const trace = await traces.get(projectId, query.trace_id);
         return trace ? { status: 200, body: { traces: [trace], meta_data: { count: 1 } } } : empty;
       }
 
@@ -83,7 +83,7 @@ export function traceHandlers(ctx: Context): { listTraces: OperationHandler<List
         until,
         filter: filterOf(query),
       };
-      if (query.next !== undefined) request.next = query.next.toLowerCase();
+      if (query.next !== undefined) request.next = query.next;
       const page = await traces.list(projectId, request);
       if (!page) {
         throw new ApiError(

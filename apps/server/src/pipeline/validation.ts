@@ -53,6 +53,9 @@ export const openApiValidator: ValidatorFactory = (model, settings) =>
     validateSecurity: false,
     fileUploader: false,
     validateFormats: true,
+    // "full": a `date-time` must be a real calendar instant (the default "fast" mode takes
+    // 2026-02-30 and 24:00, which Date then rolls over).
+    ajvFormats: { mode: "full" },
   }) as unknown as RequestHandler[];
 
 /**

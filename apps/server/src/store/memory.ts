@@ -6,6 +6,7 @@
  */
 import { StringPool } from "./intern.js";
 import {
+  RECORD_MARKER,
   type StoredVersion,
   secretVersionOf,
   updatedNotification,
@@ -226,8 +227,6 @@ interface RecordState {
   nextSeq: number;
 }
 
-const RECORD_MARKER = /^(\d{1,16})-(\d{1,16})$/;
-
 function before(a: { time: number; seq: number }, b: { time: number; seq: number }): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
@@ -270,7 +269,12 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
     if (request.marker !== undefined) {
       const m = RECORD_MARKER.exec(request.marker);
       if (!m) return undefined;
-      if (state) start = upperBound(state.records, { time: Number(m[1]), seq: Number(m[2]) });
+      const at = { time: Number(m[1]), seq: Number(m[2]) };
+      start = state ? upperBound(state.records, at) : 0;
+      const named = state?.records[start - 1];
+      const issued = named !== undefined && named.time === at.time && named.seq === at.seq;
+      // A record that aged out of the list was issued; any other marker naming no record was not.
+      if (!issued && (request.since === undefined || at.time >= request.since)) return undefined;
     }
     if (!state) return { items: [] };
     if (request.since !== undefined) {

@@ -55,6 +55,9 @@ export function updatedSecret(previous: Secret, changes: SecretChanges, now: num
 
 /** The stages the service moves itself. */
 export const SYSCURRENT = "SYSCURRENT";
+
+/** A notification record's marker as issued: `{create_time}-{seq}`, decimal without leading zeros. */
+export const RECORD_MARKER = /^(0|[1-9][0-9]{0,14})-([1-9][0-9]{0,14})$/;
 export const SYSPREVIOUS = "SYSPREVIOUS";
 /** Versions a secret keeps (the CSMS pages' limit). */
 export const MAX_VERSIONS = 20;

@@ -6,6 +6,7 @@
  */
 import { MAX_TRACES_PER_PROJECT } from "../memory.js";
 import {
+  RECORD_MARKER,
   type StoredVersion,
   secretVersionOf,
   updatedNotification,
@@ -198,8 +199,6 @@ class SqlSecretEventRepository implements SecretEventRepository {
   }
 }
 
-const RECORD_MARKER = /^(\d{1,16})-(\d{1,16})$/;
-
 class SqlNotificationRecordRepository implements NotificationRecordRepository {
   constructor(private readonly db: SqlDatabase) {}
 
@@ -221,6 +220,15 @@ class SqlNotificationRecordRepository implements NotificationRecordRepository {
       const m = RECORD_MARKER.exec(request.marker);
       if (!m) return undefined;
       after = [m[1] as string, m[2] as string];
+      // A record that aged out of the list was issued; any other marker naming no record was not.
+      if (request.since === undefined || Number(after[0]) >= request.since) {
+        const { rows } = await this.db.query(
+          `SELECT 1 FROM notification_records
+           WHERE project_id = $1 AND create_time = $2::bigint AND seq = $3::bigint`,
+          [projectId, after[0], after[1]],
+        );
+        if (rows.length === 0) return undefined;
+      }
     }
     const { rows } = await this.db.query<Body & { create_time: string; seq: string }>(
       `SELECT create_time::text AS create_time, seq::text AS seq, body FROM notification_records
