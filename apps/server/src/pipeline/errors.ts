@@ -13,7 +13,9 @@ export function errors(logger: Logger): ErrorRequestHandler {
     const api = op?.api ?? apiForPath(req.path);
     let { kind, message, headers } = classify(err);
     if (kind === "internal") {
-      logger.error({ reqId: res.locals.requestId, err }, "unexpected failure");
+      // A database failure arrives stripped of values (store/sql/driver.ts: DatabaseFailure).
+      const operationId = op?.operationId;
+      logger.error({ reqId: res.locals.requestId, operationId, err }, "unexpected failure");
       message = `Internal error; request id ${res.locals.requestId}`;
     }
     if (res.headersSent) {
