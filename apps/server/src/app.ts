@@ -18,7 +18,7 @@ import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js
 import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
 import { type AppOptions, resolveOptions } from "./options.js";
-import { readBody } from "./pipeline/body.js";
+import { readBody, refuseTooLarge } from "./pipeline/body.js";
 import { docs } from "./pipeline/docs.js";
 import { errors } from "./pipeline/errors.js";
 import { faults } from "./pipeline/faults.js";
@@ -168,7 +168,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
-  app.use(traceStep, mediaType, respond);
+  app.use(traceStep, refuseTooLarge, mediaType, respond);
   const failures = responseFailures(logger);
   const { responseValidation } = config;
   const { onResponseError } = failures;

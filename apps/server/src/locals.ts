@@ -21,6 +21,13 @@ declare global {
       ak?: string;
       /** The handler's reply body, for the operation's trace (pipeline/operationTrace.ts). */
       reply?: unknown;
+      /** The error envelope a failed request was answered with, for its trace. */
+      rejection?: unknown;
+      /**
+       * The 413 of a body over the limit, held until the request is authenticated and its trace
+       * step is in place (pipeline/body.ts), so a caller's oversized write is traced too.
+       */
+      tooLarge?: unknown;
     }
   }
 }

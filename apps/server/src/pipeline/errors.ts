@@ -24,6 +24,7 @@ export function errors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const response = errorResponse(api, op, kind, message, headers);
+    res.locals.rejection = response.body;
     if (response.headers) res.set(response.headers);
     res.status(response.status).json(response.body);
   };
