@@ -21,6 +21,12 @@ declare global {
       ak?: string;
       /** The handler's reply body, for the operation's trace (pipeline/operationTrace.ts). */
       reply?: unknown;
+      /**
+       * While a write's response is checked inside its store transaction (pipeline/handlers.ts):
+       * the JSON that passed the check (or the error envelope that replaced it), sent only once
+       * the transaction has ended.
+       */
+      held?: { active: boolean; text?: string };
       /** The error envelope a failed request was answered with, for its trace. */
       rejection?: unknown;
       /**
