@@ -6,8 +6,9 @@
  * asked about. Matching proper (status, users, filter) then runs on the few candidates, so a
  * trace costs the same with 10 or 100,000 stored notifications.
  */
-import type { Notification, NotificationRepository, Trace } from "../store/types.js";
+
 import { onRollback } from "../store/transaction.js";
+import type { Notification, NotificationRepository, Trace } from "../store/types.js";
 
 interface ProjectIndex {
   byId: Map<string, Notification>;

@@ -14,6 +14,7 @@ import {
   updatedSecretEvent,
   withNewVersion,
 } from "../rows.js";
+import { withUndo } from "../transaction.js";
 import type {
   DueExpiry,
   NewVersion,
@@ -39,7 +40,6 @@ import type {
   TraceRepository,
   VersionMetadata,
 } from "../types.js";
-import { withUndo } from "../transaction.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 
 type Body = { body: string };
