@@ -8,11 +8,10 @@
  * and the same write without the header then succeeds.
  */
 import type { RequestHandler } from "express";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { ServerOptions } from "../src/index.js";
 import { openApiValidator, type ValidatorFactory } from "../src/pipeline/validation.js";
-import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
-import { example, start, tempDir } from "./helpers.js";
+import { example, onEveryStore, start } from "./helpers.js";
 
 const P = "24edf66e79d04187acb99a463e610764";
 const REFUSE = "x-test-refuse-answer";
@@ -131,22 +130,4 @@ function refusedAnswersKeepNothing(options: () => ServerOptions) {
   });
 }
 
-describe("a refused answer keeps nothing: memory", () => {
-  refusedAnswersKeepNothing(() => ({}));
-});
-
-describe("a refused answer keeps nothing: PGlite", () => {
-  const dir = tempDir("refused-answer");
-  refusedAnswersKeepNothing(() => ({ dataDir: `${dir}/data` }));
-});
-
-describe("a refused answer keeps nothing: PostgreSQL", () => {
-  let postgres: TestPostgres;
-  let databaseUrl: string;
-  beforeAll(async () => {
-    postgres = await testPostgres();
-    databaseUrl = await postgres.database();
-  }, 120_000);
-  afterAll(() => postgres?.close());
-  refusedAnswersKeepNothing(() => ({ databaseUrl }));
-});
+onEveryStore("a refused answer keeps nothing", refusedAnswersKeepNothing);

@@ -6,10 +6,9 @@
  * every trace: each write's trace is delivered once).
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ServerOptions } from "../src/index.js";
-import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
-import { errorMessage, start, tempDir } from "./helpers.js";
+import { errorMessage, onEveryStore, start } from "./helpers.js";
 
 const P = "24edf66e79d04187acb99a463e610764";
 const MARKER = `TRACEMARKER${randomUUID().replaceAll("-", "")}`;
@@ -137,25 +136,7 @@ function rejectedWritesAreTraced(options: () => ServerOptions) {
   });
 }
 
-describe("rejected writes are traced: memory", () => {
-  rejectedWritesAreTraced(() => ({}));
-});
-
-describe("rejected writes are traced: PGlite", () => {
-  const dir = tempDir("rejected-traced");
-  rejectedWritesAreTraced(() => ({ dataDir: `${dir}/data` }));
-});
-
-describe("rejected writes are traced: PostgreSQL", () => {
-  let postgres: TestPostgres;
-  let databaseUrl: string;
-  beforeAll(async () => {
-    postgres = await testPostgres();
-    databaseUrl = await postgres.database();
-  }, 120_000);
-  afterAll(() => postgres?.close());
-  rejectedWritesAreTraced(() => ({ databaseUrl }));
-});
+onEveryStore("rejected writes are traced", rejectedWritesAreTraced);
 
 describe("an oversized write of a caller who is not authenticated", () => {
   it("stays a 413 and is not traced (it is no authenticated write)", async () => {
