@@ -15,10 +15,11 @@ import express, { type Express, type Request } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
 import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js";
+import type { SecretEventFiring } from "./csms/secrets.js";
 import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
 import { type AppOptions, resolveOptions } from "./options.js";
-import { readBody } from "./pipeline/body.js";
+import { readBody, refuseTooLarge } from "./pipeline/body.js";
 import { docs } from "./pipeline/docs.js";
 import { errors } from "./pipeline/errors.js";
 import { faults } from "./pipeline/faults.js";
@@ -35,6 +36,7 @@ import { validation } from "./pipeline/validation.js";
 import { applySeed, createThrough } from "./seed.js";
 import { createServerEvents, type ServerEvents } from "./serverEvents.js";
 import { selfCheck, warmUp } from "./startup.js";
+import { afterCommit } from "./store/transaction.js";
 import type { Store } from "./store/types.js";
 
 export type { AppOptions, LogLevel } from "./options.js";
@@ -143,7 +145,11 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   const faultRules = new FaultRules();
   const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
-  const context = { ...config.context, store, firing: secretLifecycle };
+  // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
+  const firing: SecretEventFiring = {
+    fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
+  };
+  const context = { ...config.context, store, firing };
 
   let isReady = false;
   const readiness = { done: () => isReady, wait: () => ready };
@@ -168,7 +174,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
-  app.use(traceStep, mediaType, respond);
+  app.use(traceStep, refuseTooLarge, mediaType, respond);
   const failures = responseFailures(logger);
   const { responseValidation } = config;
   const { onResponseError } = failures;
@@ -181,7 +187,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     clock: config.clock,
     secrets: { store, lifecycle: secretLifecycle },
   });
-  app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }));
+  app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }, store));
   app.use(errors(logger));
 
   const ready = (async () => {

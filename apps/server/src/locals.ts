@@ -21,6 +21,19 @@ declare global {
       ak?: string;
       /** The handler's reply body, for the operation's trace (pipeline/operationTrace.ts). */
       reply?: unknown;
+      /**
+       * While a write's response is checked inside its store transaction (pipeline/handlers.ts):
+       * the JSON that passed the check (or the error envelope that replaced it), sent only once
+       * the transaction has ended.
+       */
+      held?: { active: boolean; text?: string };
+      /** The error envelope a failed request was answered with, for its trace. */
+      rejection?: unknown;
+      /**
+       * The 413 of a body over the limit, held until the request is authenticated and its trace
+       * step is in place (pipeline/body.ts), so a caller's oversized write is traced too.
+       */
+      tooLarge?: unknown;
     }
   }
 }

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { createServer, type RunningServer, type ServerOptions } from "../src/index.js";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 
 export const TOKEN = { "X-Auth-Token": "test-token" } as const;
 export const JSON_HEADERS = { ...TOKEN, "Content-Type": "application/json" } as const;
@@ -125,4 +126,28 @@ export async function request(
     expectEnvelope(path, parsed);
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * Declares `tests` once per store, in a describe each (`${title}: memory`, `: PGlite`,
+ * `: PostgreSQL`); `tests` gets the server options of its store (read them inside a test: the
+ * PostgreSQL database is made in a `beforeAll`). The data dir and the database are removed when
+ * the file's tests end.
+ */
+export function onEveryStore(title: string, tests: (options: () => ServerOptions) => void): void {
+  describe(`${title}: memory`, () => tests(() => ({})));
+  describe(`${title}: PGlite`, () => {
+    const dir = tempDir("every-store");
+    tests(() => ({ dataDir: `${dir}/data` }));
+  });
+  describe(`${title}: PostgreSQL`, () => {
+    let postgres: TestPostgres | undefined;
+    let databaseUrl = "";
+    beforeAll(async () => {
+      postgres = await testPostgres();
+      databaseUrl = await postgres.database();
+    }, 120_000);
+    afterAll(() => postgres?.close());
+    tests(() => ({ databaseUrl }));
+  });
 }

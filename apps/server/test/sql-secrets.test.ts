@@ -5,76 +5,18 @@
  * not there, drops the connection under the server, or the URL does not parse. And a data dir
  * the server creates is its owner's only (0700).
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "../src/index.js";
 import { freePort, type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { serve } from "./binary.js";
 import { example, request, tempDir } from "./helpers.js";
 
-const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
 // Generous: starting PostgreSQL or the server on a loaded 2-core machine can take long.
 const START_MS = 120_000;
 const MARKER = `SECRETMARKER${randomUUID().replaceAll("-", "")}`;
-
-interface Run {
-  /** Everything the process wrote so far, stdout and stderr interleaved. */
-  output(): string;
-  url: Promise<string>;
-  exit: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
-
-const running = new Set<Run>();
-afterAll(async () => {
-  await Promise.all([...running].map((r) => r.stop()));
-});
-
-function serve(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "debug", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, DATABASE_URL: "", ...env },
-  });
-  let output = "";
-  child.stdout.on("data", (d) => {
-    output += d;
-  });
-  child.stderr.on("data", (d) => {
-    output += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in time: ${output}`)), START_MS);
-    const look = () => {
-      const found = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    };
-    child.stdout.on("data", look);
-    exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}: ${output}`));
-    });
-  });
-  url.catch(() => {});
-  const run: Run = {
-    output: () => output,
-    url,
-    exit,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      return exit;
-    },
-  };
-  running.add(run);
-  exit.then(() => running.delete(run));
-  return run;
-}
 
 describe("the database password is never printed", { timeout: 4 * START_MS }, () => {
   let postgres: TestPostgres;

@@ -6,6 +6,8 @@
  * asked about. Matching proper (status, users, filter) then runs on the few candidates, so a
  * trace costs the same with 10 or 100,000 stored notifications.
  */
+
+import { onRollback } from "../store/transaction.js";
 import type { Notification, NotificationRepository, Trace } from "../store/types.js";
 
 interface ProjectIndex {
@@ -73,6 +75,11 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
     return index;
   }
 
+  /** A write undone (store/transaction.ts) may leave the index wrong: rebuilt when next read. */
+  function forgetOnRollback(projectId: string) {
+    onRollback(() => projects.delete(projectId));
+  }
+
   const repository: NotificationRepository = {
     get: (projectId, id) => inner.get(projectId, id),
     list: (projectId, type, name) => inner.list(projectId, type, name),
@@ -80,6 +87,7 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
       const ok = await inner.insert(projectId, notification);
       const index = projects.get(projectId);
       if (ok && index) add(index, notification);
+      forgetOnRollback(projectId);
       return ok;
     },
     async update(projectId, notificationId, changes) {
@@ -89,6 +97,7 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
         remove(index, notificationId);
         add(index, outcome);
       }
+      forgetOnRollback(projectId);
       return outcome;
     },
     async deleteMany(projectId, ids) {
@@ -98,6 +107,7 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
         const gone = new Set(missing);
         for (const id of ids) if (!gone.has(id)) remove(index, id);
       }
+      forgetOnRollback(projectId);
       return missing;
     },
     async clear(projectId) {

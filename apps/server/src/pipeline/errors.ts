@@ -88,7 +88,9 @@ export function errors(logger: Logger): ErrorRequestHandler {
       message = classify({ status: 400, message: explain(fieldErrors, op) }).message;
     }
     if (kind === "internal") {
-      logger.error({ reqId: res.locals.requestId, err }, "unexpected failure");
+      // A database failure arrives stripped of values (store/sql/driver.ts: DatabaseFailure).
+      const operationId = op?.operationId;
+      logger.error({ reqId: res.locals.requestId, operationId, err }, "unexpected failure");
       message = `Internal error; request id ${res.locals.requestId}`;
     }
     if (res.headersSent) {
@@ -97,6 +99,7 @@ export function errors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const response = errorResponse(api, op, kind, message, headers);
+    res.locals.rejection = response.body;
     if (response.headers) res.set(response.headers);
     res.status(response.status).json(response.body);
   };

@@ -7,10 +7,12 @@
  * A seed entry's create runs for real, but only its status goes back (the seed wants nothing
  * else, and skipping the body keeps a 200,000-entry seed quick).
  */
-import type { RequestHandler } from "express";
+import type { RequestHandler, Response } from "express";
+import { ApiError } from "../errors.js";
 import { syntheticPurpose } from "../inject.js";
 import type { AnyOperationHandler } from "../operation.js";
 import { type ApiName, type Operation, operations } from "../spec.js";
+import type { Store } from "../store/types.js";
 
 interface Reply {
   status: number;
@@ -45,7 +47,13 @@ function textReplies(): Map<Operation<ApiName>, string> {
   return types;
 }
 
-export function handlers(byOperationId: Record<string, AnyOperationHandler>): RequestHandler {
+/** Thrown inside a write's transaction when its answer failed the response check: rolls it back. */
+const REFUSED = Symbol("response refused");
+
+export function handlers(
+  byOperationId: Record<string, AnyOperationHandler>,
+  store?: Pick<Store, "transaction">,
+): RequestHandler {
   for (const op of operations) {
     if (!byOperationId[op.operationId]) {
       throw new Error(`no handler for ${op.api} operation ${op.operationId}`);
@@ -58,20 +66,65 @@ export function handlers(byOperationId: Record<string, AnyOperationHandler>): Re
     if (!route) return next();
     const { op, params } = route;
     const purpose = syntheticPurpose(req);
-    const reply =
-      purpose === "warm-up" || purpose === "self-check"
-        ? (examples.get(op) as Reply)
-        : await (byOperationId[op.operationId] as AnyOperationHandler)({
-            projectId: params.project_id ?? "",
-            params,
-            query: req.query,
-            body: req.body,
-          });
-    res.status(reply.status);
-    res.locals.reply = reply.body;
+    if (purpose === "warm-up" || purpose === "self-check") {
+      return send(res, examples.get(op) as Reply, mediaTypes.get(op));
+    }
+    const handle = () =>
+      (byOperationId[op.operationId] as AnyOperationHandler)({
+        projectId: params.project_id ?? "",
+        params,
+        query: req.query,
+        body: req.body,
+      });
     const mediaType = mediaTypes.get(op);
-    if (reply.body === undefined || purpose === "seed") res.end();
-    else if (mediaType !== undefined) res.type(mediaType).send(String(reply.body));
-    else res.json(reply.body);
+    const write = op.api !== "admin" && op.method !== "GET" && purpose === undefined;
+    if (!write || !store?.transaction) {
+      const reply = await handle();
+      return purpose === "seed" ? res.status(reply.status).end() : send(res, reply, mediaType);
+    }
+    // A write: its answer is checked against the spec (stage 5 wraps `res.json`) inside its
+    // store transaction, and sent once that has ended. An answer that fails the check (the error
+    // stage has put a 500 in its place) rolls the write back: nothing is kept that the client
+    // was not shown.
+    const held: NonNullable<typeof res.locals.held> = { active: true };
+    res.locals.held = held;
+    let kept: Reply | undefined;
+    let answered: ApiError | undefined;
+    try {
+      await store.transaction(async () => {
+        let reply: Reply;
+        try {
+          reply = await handle();
+        } catch (err) {
+          // The handler's own answer (a 4xx, e.g. a partial delete's 404) keeps what it did.
+          if (!(err instanceof ApiError) || err.kind === "unavailable") throw err;
+          answered = err;
+          return;
+        }
+        send(res, reply, mediaType);
+        const shown =
+          reply.body === undefined || (held.text !== undefined && res.statusCode === reply.status);
+        if (!shown) throw REFUSED;
+        kept = reply;
+      });
+    } catch (err) {
+      held.active = false;
+      if (err !== REFUSED) throw err;
+      res.locals.reply = undefined;
+    }
+    held.active = false;
+    if (answered) throw answered;
+    if (held.text !== undefined) res.end(held.text);
+    else if (kept && kept.body === undefined) res.end();
   };
+}
+
+/** Sends a reply: JSON through `res.json` (checked by stage 5), text as its media type. */
+function send(res: Response, reply: Reply, mediaType: string | undefined): void {
+  res.status(reply.status);
+  res.locals.reply = reply.body;
+  if (reply.body === undefined) {
+    if (!res.locals.held?.active) res.end();
+  } else if (mediaType !== undefined) res.type(mediaType).send(String(reply.body));
+  else res.json(reply.body);
 }

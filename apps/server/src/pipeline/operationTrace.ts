@@ -16,9 +16,11 @@
  * the resource's id and name (from the reply, the request body, the path or the query), the
  * status as `code` and `trace_rating`, the caller (the AK of an AK/SK request, else the fixed
  * name `token-user`: never a token or a secret key), the source IP, the request id, the request
- * body and, on success, the response body, both without secret values: `secret_string` and
+ * body and the response body of a success, both without secret values: `secret_string` and
  * `secret_binary` are replaced by a fixed mark before the trace exists (CSMS writes that carry a
- * value: createSecret, createSecretVersion), and a rejected request on a secret keeps no body.
+ * value: createSecret, createSecretVersion). A rejected write (any 4xx or 5xx: too large, not
+ * JSON, the wrong media type, refused by validation or by the handler) keeps no request body,
+ * whatever it looks like, and holds the error envelope it was answered with as its response.
  */
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
@@ -53,6 +55,19 @@ export function withoutSecretValues(value: unknown): unknown {
     out[key] = SECRET_VALUE_KEYS.has(key) ? REDACTED : withoutSecretValues(v);
   }
   return out;
+}
+
+/**
+ * A successful write's body without its secret values, or `undefined` when it cannot be walked
+ * (nested beyond the stack): the trace is recorded without it rather than not at all.
+ */
+function walked(body: Json | undefined): unknown {
+  if (body === undefined) return undefined;
+  try {
+    return withoutSecretValues(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The user of a token-authenticated operation (a token says nothing else that may be shown). */
@@ -146,10 +161,15 @@ export function operationTrace(
       );
       if (resourceId !== undefined) record.resource_id = resourceId;
       if (resourceName !== undefined) record.resource_name = resourceName;
-      // A rejected body on a secret may hold a value anywhere (under a misspelt key): left out.
-      const rejected = onSecret && res.statusCode >= 400;
-      if (body !== undefined && !rejected) record.request = withoutSecretValues(body);
-      if (reply !== undefined && res.statusCode < 400) record.response = withoutSecretValues(reply);
+      if (res.statusCode < 400) {
+        const request = walked(body);
+        if (request !== undefined) record.request = request;
+        if (reply !== undefined) record.response = withoutSecretValues(reply);
+      } else if (res.locals.rejection !== undefined) {
+        // A rejected body may be anything (a value under a misspelt key, too deep to walk, not
+        // JSON at all): the trace keeps what the client was answered, never the body.
+        record.response = res.locals.rejection;
+      }
       return record;
     };
     // Every answer is sent through `end` (`res.json` ends with it too): hold it until traced.

@@ -5,7 +5,8 @@
  *
  * Installed before validation, as the response's own `json`: the validator wraps whatever `json`
  * it finds, checks the body against the spec, then calls this. Every response still goes through
- * the check; only the sending after it is cheaper.
+ * the check; only the sending after it is cheaper. A write's answer is held here, checked, until
+ * its store transaction has ended (pipeline/handlers.ts).
  */
 import type { RequestHandler, Response } from "express";
 
@@ -13,7 +14,9 @@ function sendJson(this: Response, body: unknown): Response {
   const text = JSON.stringify(body);
   this.setHeader("Content-Type", "application/json; charset=utf-8");
   this.setHeader("Content-Length", Buffer.byteLength(text));
-  this.end(text);
+  const held = this.locals.held;
+  if (held?.active) held.text = text;
+  else this.end(text);
   return this;
 }
 

@@ -19,7 +19,12 @@ export function security(authenticate: Authenticator): RequestHandler {
       { method: req.method, url: req.originalUrl, headers: req.headers, body: rawBody(req.body) },
       route.params.project_id ?? "",
     );
-    if (!result.ok) throw new ApiError(result.kind, result.message);
+    if (!result.ok) {
+      // An oversized body's signature cannot be checked (its bytes were not kept): its 413
+      // stands, untraced, as before authentication.
+      if (res.locals.tooLarge !== undefined) throw res.locals.tooLarge;
+      throw new ApiError(result.kind, result.message);
+    }
     if (result.ak !== undefined) res.locals.ak = result.ak;
     next();
   };

@@ -3,6 +3,11 @@
  * for O(log n + limit) event pages, and a time-ordered array for records. Stored objects are the
  * response objects themselves (no copies) with repeated strings shared, which keeps 100k
  * resources lean; handlers never mutate a stored object, they store a new one.
+ *
+ * Inside a write (`transaction`, store/transaction.ts) each change registers its inverse, which
+ * runs if the write is refused after it: a row comes back as it was, a deleted notification at
+ * the end of creation order (deletes are a write's last change and answer no body, so nothing
+ * refuses them after the fact).
  */
 import { StringPool } from "./intern.js";
 import {
@@ -15,6 +20,7 @@ import {
   withNewVersion,
 } from "./rows.js";
 import { SortedKeys } from "./sortedKeys.js";
+import { onRollback, withUndo } from "./transaction.js";
 import type {
   DueExpiry,
   NewVersion,
@@ -101,6 +107,10 @@ export class MemoryNotificationRepository implements NotificationRepository {
     this.strings.shareAll(notification, UNIQUE_NOTIFICATION_KEYS);
     state.byId.set(notification.notification_id, notification);
     state.idByName.set(notification.notification_name, notification.notification_id);
+    onRollback(() => {
+      state.byId.delete(notification.notification_id);
+      state.idByName.delete(notification.notification_name);
+    });
     return true;
   }
 
@@ -119,6 +129,11 @@ export class MemoryNotificationRepository implements NotificationRepository {
     state.idByName.delete(previous.notification_name);
     state.idByName.set(notification.notification_name, notificationId);
     state.byId.set(notificationId, notification);
+    onRollback(() => {
+      state.idByName.delete(notification.notification_name);
+      state.idByName.set(previous.notification_name, notificationId);
+      state.byId.set(notificationId, previous);
+    });
     return notification;
   }
 
@@ -146,6 +161,10 @@ export class MemoryNotificationRepository implements NotificationRepository {
       }
       state.byId.delete(id);
       state.idByName.delete(found.notification_name);
+      onRollback(() => {
+        state.byId.set(id, found);
+        state.idByName.set(found.notification_name, id);
+      });
     }
     return missing;
   }
@@ -177,6 +196,10 @@ export class MemorySecretEventRepository implements SecretEventRepository {
     if (state.byName.has(event.name)) return false;
     state.byName.set(event.name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
     state.names.insert(event.name);
+    onRollback(() => {
+      state.byName.delete(event.name);
+      state.names.delete(event.name);
+    });
     return true;
   }
 
@@ -189,14 +212,22 @@ export class MemorySecretEventRepository implements SecretEventRepository {
     const previous = this.projects.peek(projectId)?.byName.get(name);
     if (!previous) return undefined;
     const event = updatedSecretEvent(previous, changes, now);
-    this.projects.of(projectId).byName.set(name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
+    const state = this.projects.of(projectId);
+    state.byName.set(name, this.strings.shareAll(event, UNIQUE_EVENT_KEYS));
+    onRollback(() => state.byName.set(name, previous));
     return event;
   }
 
   delete(projectId: string, name: string): boolean {
     const state = this.projects.peek(projectId);
-    if (!state?.byName.delete(name)) return false;
+    const found = state?.byName.get(name);
+    if (!state || !found) return false;
+    state.byName.delete(name);
     state.names.delete(name);
+    onRollback(() => {
+      state.byName.set(name, found);
+      state.names.insert(name);
+    });
     return true;
   }
 
@@ -370,16 +401,22 @@ export class MemorySecretRepository implements SecretRepository {
     });
     state.names.insert(secret.name);
     this.arm(projectId, secret.name, added.added);
+    onRollback(() => {
+      state.byName.delete(secret.name);
+      state.names.delete(secret.name);
+      this.disarm(projectId, secret.name);
+    });
     return true;
   }
 
   update(projectId: string, name: string, changes: SecretChanges, now: number): Secret | undefined {
     const entry = this.projects.peek(projectId)?.byName.get(name);
     if (!entry) return undefined;
-    entry.secret = this.strings.shareAll(
-      updatedSecret(entry.secret, changes, now),
-      UNIQUE_SECRET_KEYS,
-    );
+    const previous = entry.secret;
+    entry.secret = this.strings.shareAll(updatedSecret(previous, changes, now), UNIQUE_SECRET_KEYS);
+    onRollback(() => {
+      entry.secret = previous;
+    });
     return entry.secret;
   }
 
@@ -390,6 +427,11 @@ export class MemorySecretRepository implements SecretRepository {
     state.byName.delete(name);
     state.names.delete(name);
     this.disarm(projectId, name);
+    onRollback(() => {
+      state.byName.set(name, entry);
+      state.names.insert(name);
+      for (const v of entry.versions) this.arm(projectId, name, v);
+    });
     return entry.secret;
   }
 
@@ -438,11 +480,26 @@ export class MemorySecretRepository implements SecretRepository {
       version,
     );
     if (next === "full") return "full";
+    const previous = { versions: entry.versions, lastVersion: entry.lastVersion };
     entry.versions = next.versions;
     entry.lastVersion++;
     for (const id of next.removed) this.disarm(projectId, name, id);
     this.arm(projectId, name, next.added);
+    onRollback(() => this.restoreVersions(projectId, name, entry, previous));
     return next.added.metadata;
+  }
+
+  /** A secret's versions put back as they were, with their expiry index. */
+  private restoreVersions(
+    projectId: string,
+    name: string,
+    entry: SecretEntry,
+    previous: Pick<SecretEntry, "versions" | "lastVersion">,
+  ): void {
+    entry.versions = previous.versions;
+    entry.lastVersion = previous.lastVersion;
+    this.disarm(projectId, name);
+    for (const v of entry.versions) this.arm(projectId, name, v);
   }
 
   private version(projectId: string, name: string, versionId: string) {
@@ -488,8 +545,10 @@ export class MemorySecretRepository implements SecretRepository {
       ...hit.found,
       metadata: { ...hit.found.metadata, expire_time: expireTime },
     };
+    const previous = { versions: hit.entry.versions, lastVersion: hit.entry.lastVersion };
     hit.entry.versions = hit.entry.versions.map((v) => (v === hit.found ? updated : v));
     this.arm(projectId, name, updated);
+    onRollback(() => this.restoreVersions(projectId, name, hit.entry, previous));
     return updated.metadata;
   }
 
@@ -626,6 +685,7 @@ export function createMemoryStore(): Store {
     secrets: new MemorySecretRepository(strings),
     traces: new MemoryTraceRepository(strings),
     processLocal: true,
+    transaction: withUndo,
     close() {},
   };
 }

@@ -22,16 +22,18 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   if (options.dataDir === undefined && options.databaseUrl === undefined) {
     return createMemoryStore();
   }
-  const [{ createSqlStore }, { migrate }] = await Promise.all([
+  const [{ createSqlStore }, { migrate }, { withoutValuesInErrors }] = await Promise.all([
     import("./sql/store.js"),
     import("./sql/migrate.js"),
+    import("./sql/driver.js"),
   ]);
-  const db =
+  const driver =
     options.dataDir !== undefined
       ? await (await import("./sql/pglite.js")).openPglite(options.dataDir)
       : await (await import("./sql/postgres.js")).openPostgres(options.databaseUrl as string, {
           ...(options.onError && { onError: options.onError }),
         });
+  const db = withoutValuesInErrors(driver);
   try {
     await migrate(db);
   } catch (err) {

@@ -239,6 +239,13 @@ export interface Store {
    * true. A shared database (other replicas write to it too) leaves this unset.
    */
   processLocal?: boolean;
+  /**
+   * Runs `fn` (one write operation's calls) as one unit: all its changes are kept when it
+   * resolves, none when it throws, and nothing it changed is seen by others before it resolves
+   * (SQL; the in-memory store's changes happen without I/O between them). The pipeline runs each
+   * CTS and CSMS write in one, up to the check of its response (pipeline/handlers.ts).
+   */
+  transaction?<T>(fn: () => Promise<T>): Promise<T>;
   /** Releases connections, files and locks; the store is unusable afterwards. */
   close(): Awaitable<void>;
 }

@@ -4,6 +4,7 @@
  * for updates, one statement for a batch delete, a per-project advisory lock for the trace cap,
  * and `seq` positions for markers.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { MAX_TRACES_PER_PROJECT } from "../memory.js";
 import {
   RECORD_MARKER,
@@ -14,6 +15,7 @@ import {
   updatedSecretEvent,
   withNewVersion,
 } from "../rows.js";
+import { withUndo } from "../transaction.js";
 import type {
   DueExpiry,
   NewVersion,
@@ -604,13 +606,67 @@ class SqlTraceRepository implements TraceRepository {
   }
 }
 
+interface OpenTransaction {
+  client: SqlClient;
+  open: boolean;
+  savepoints: number;
+}
+
+/**
+ * The database as the repositories see it, joined to the write in progress: inside
+ * `Store.transaction` every statement the write makes (in its async context) runs in that one
+ * database transaction, and a repository's own transaction becomes a savepoint in it. Work the
+ * write leaves running after it ends uses the database as usual.
+ */
+function ambient(db: SqlDatabase): { db: SqlDatabase; transaction: Store["transaction"] } {
+  const current = new AsyncLocalStorage<OpenTransaction>();
+  const open = () => {
+    const tx = current.getStore();
+    return tx?.open ? tx : undefined;
+  };
+  const joined: SqlDatabase = {
+    query: (text, params) => (open()?.client ?? db).query(text, params),
+    exec: (script) => (open()?.client ?? db).exec(script),
+    async transaction(fn) {
+      const tx = open();
+      if (!tx) return db.transaction(fn);
+      const savepoint = `repository_${++tx.savepoints}`;
+      await tx.client.query(`SAVEPOINT ${savepoint}`);
+      try {
+        const result = await fn(tx.client);
+        await tx.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+        return result;
+      } catch (err) {
+        await tx.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        throw err;
+      }
+    },
+    close: () => db.close(),
+  };
+  const transaction = <T>(fn: () => Promise<T>): Promise<T> =>
+    // withUndo as well: caches of the rows (the matching index) forget what a rollback undid.
+    withUndo(() =>
+      db.transaction(async (client) => {
+        const tx: OpenTransaction = { client, open: true, savepoints: 0 };
+        try {
+          return await current.run(tx, fn);
+        } finally {
+          tx.open = false;
+        }
+      }),
+    );
+  return { db: joined, transaction };
+}
+
 /**
  * `processLocal`: this process is the database's only writer (PGlite, whose data dir one server
  * holds), so caches of its rows, such as the event engine's matching index, stay true.
  */
-export function createSqlStore(db: SqlDatabase, { processLocal = false } = {}): Store {
+export function createSqlStore(database: SqlDatabase, { processLocal = false } = {}): Store {
+  const { db, transaction } = ambient(database);
   return {
     processLocal,
+    transaction,
     notifications: new SqlNotificationRepository(db),
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
