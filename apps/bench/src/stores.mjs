@@ -7,7 +7,7 @@
 // The SQL stores are preloaded through the store API in this process (`openStore`, batches of
 // concurrent inserts), not through 100k HTTP creates; the in-memory server from a --seed file.
 import { randomUUID } from "node:crypto";
-import { chmodSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "@cts-csms/server";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
@@ -45,11 +45,10 @@ async function preload(options, from, to) {
  * and `small` / `large` latencies, plus the seconds each SQL preload took.
  */
 export async function benchStores({ small, large, duration, connections, samples, log }) {
-  // PGlite's data dir and PostgreSQL's, in one dir that goes also when the bench is stopped.
+  // PGlite's data dir, which goes also when the bench is stopped; PostgreSQL's temp dir is
+  // testPostgres's own (as root, one made for the `postgres` user), which it removes likewise.
   const dir = tempDirectory("stores");
-  // As root, PostgreSQL runs as the `postgres` user, which must reach its dir in here.
-  if (process.getuid?.() === 0) chmodSync(dir, 0o755);
-  const pg = await testPostgres({ parentDir: dir });
+  const pg = await testPostgres();
   const out = { preloadSeconds: {} };
   try {
     const databaseUrl = await pg.database();

