@@ -221,7 +221,7 @@ describe("cts-csms-server configuration files", { timeout: 2 * STARTUP_MS }, () 
         "/proc/cts-csms/data",
         "ENOENT: cannot be created there (a virtual file system such as /proc?)",
       ],
-    ]) {
+    ] as const) {
       const p = run(["--data-dir", path, "--port", "0", "--log-level", "silent"]);
       try {
         expect(await p.exit, p.out()).toBe(2);
