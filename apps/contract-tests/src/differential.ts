@@ -79,9 +79,13 @@ const ID_KEYS = new Set([
   "delivery_id",
   "message_id",
   "x-smn-message-id",
+  // Not generated but derived from the sink's endpoint, which is each server's own receiver.
+  "subscription_urn",
+  "x-smn-subscription-urn",
 ]);
 /** An id, as a UUID or as SMN's 32 hex digits (its message ids). */
-const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])/gi;
+const ID =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])/g;
 const MS = /(?<![0-9])[0-9]{12,16}(?![0-9])/g;
 const ISO = /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z/g;
 
@@ -150,7 +154,9 @@ export class Mapping {
     } else if (Array.isArray(value)) {
       for (const v of value) this.learnFrom(v, sent, key);
     } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) this.learnFrom(v, sent, k);
+      // In key order: a JSON object's keys are unordered (a jsonb column returns them sorted).
+      const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [k, v] of entries) this.learnFrom(v, sent, k);
     }
   }
 
@@ -192,11 +198,22 @@ export function normalisedAnswer(
 /** The first place two values differ, as a JSON path, or `undefined` when they are equal. */
 export function firstDifference(a: unknown, b: unknown, path = ""): string | undefined {
   if (Object.is(a, b)) return undefined;
+  if (typeof a === "string" && typeof b === "string" && a.startsWith("{") && b.startsWith("{")) {
+    // JSON carried in a string (a payload, a trace's body): show where inside it differs.
+    try {
+      return firstDifference(JSON.parse(a), JSON.parse(b), `${path}(json)`) ?? `${path}: key order`;
+    } catch {
+      // Not JSON: compared as strings below.
+    }
+  }
   if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") {
     return `${path || "/"}: ${JSON.stringify(a)?.slice(0, 300)} ≠ ${JSON.stringify(b)?.slice(0, 300)}`;
   }
   if (Array.isArray(a) !== Array.isArray(b)) return `${path || "/"}: array ≠ object`;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b as object)]);
+  // A signature differs whenever what it signs does: show that first.
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b as object)])].sort(
+    (x, y) => Number(x === "signature") - Number(y === "signature"),
+  );
   for (const k of keys) {
     const d = firstDifference((a as any)[k], (b as any)[k], `${path}/${k}`);
     if (d) return d;
@@ -341,13 +358,24 @@ export class Differential {
   /** Sends `req` to every server, compares the answers, and returns the first server's. */
   async exchange(req: SentRequest): Promise<Received & { headers: Headers }> {
     this.exchanges++;
+    // One request id for all: traces carry it, and SMN signs the trace it delivers.
+    if (!Object.keys(req.headers).some((k) => k.toLowerCase() === "x-request-id")) {
+      req = { ...req, headers: { ...req.headers, "x-request-id": `diff-${this.exchanges}` } };
+    }
     this.log.push(req);
     const sent = this.servers.map((_, i) => this.translate(req, i));
     const answers = await Promise.all(sent.map((r) => sendRaw(r)));
     const compared = answers.map((a, i) => normalisedAnswer(this.servers[i]!.mapping, sent[i]!, a));
     for (let i = 1; i < compared.length; i++) {
       const d = firstDifference(compared[0], compared[i]);
-      if (d) this.fail(`${this.servers[0]!.name} and ${this.servers[i]!.name} differ at ${d}`);
+      if (d) {
+        const shown = compared.map(
+          (a, j) => `${this.servers[j]!.name}: ${JSON.stringify(a).slice(0, 2000)}`,
+        );
+        this.fail(
+          `${this.servers[0]!.name} and ${this.servers[i]!.name} differ at ${d}\n${shown.join("\n")}`,
+        );
+      }
     }
     // A write's deliveries (and the records they write) settle before the next request, so
     // their order and outcome do not depend on timing: the flush is part of the sequence.

@@ -370,7 +370,12 @@ it(
           await h.cts(p).listNotifications({ params: { path: { notification_type: "smn" } } });
         }
       }),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // To replay a failure: the seed and path fast-check printed.
+        ...(process.env.DIFF_SEED && { seed: Number(process.env.DIFF_SEED) }),
+        ...(process.env.DIFF_PATH && { path: process.env.DIFF_PATH }),
+      },
     );
     expect(d.exchanges).toBeGreaterThan(RUNS);
   },
