@@ -79,9 +79,6 @@ const ID_KEYS = new Set([
   "delivery_id",
   "message_id",
   "x-smn-message-id",
-  // Not generated but derived from the sink's endpoint, which is each server's own receiver.
-  "subscription_urn",
-  "x-smn-subscription-urn",
 ]);
 /** An id, as a UUID or as SMN's 32 hex digits (its message ids). */
 const ID =
@@ -264,6 +261,7 @@ export class Receiver {
 }
 
 const FLUSH = "/_admin/deliveries/flush";
+const RESET = "/_admin/reset";
 
 export class DifferenceError extends Error {}
 
@@ -329,6 +327,18 @@ export class Differential {
     this.cleanup();
   }
 
+  /**
+   * Adds strings that differ per server and what stands for them: the server's `[value,
+   * placeholder]` pairs, also as URL-encoded (an SMN message's `unsubscribe_url` carries one).
+   */
+  own(pairs: (name: string) => [string, string][]) {
+    for (const s of this.servers) {
+      for (const [value, placeholder] of pairs(s.name)) {
+        s.mapping.own.push([value, placeholder], [encodeURIComponent(value), placeholder]);
+      }
+    }
+  }
+
   /** Starts a new sequence: forgets the requests logged so far (after a full reset). */
   restart() {
     this.log.length = 0;
@@ -376,6 +386,10 @@ export class Differential {
           `${this.servers[0]!.name} and ${this.servers[i]!.name} differ at ${d}\n${shown.join("\n")}`,
         );
       }
+    }
+    // A full reset restarts the deterministic ids and clock: their values mean new things.
+    if (req.method === "POST" && new URL(req.url).pathname === RESET && !req.url.includes("?")) {
+      for (const s of this.servers) s.mapping.clear();
     }
     // A write's deliveries (and the records they write) settle before the next request, so
     // their order and outcome do not depend on timing: the flush is part of the sequence.

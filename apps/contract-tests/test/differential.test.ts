@@ -7,10 +7,11 @@
 // receiver, so deliveries happen; what each server's sinks received, their delivery logs and the
 // notification records are compared too. A difference is shrunk by fast-check and printed as
 // curl commands. DIFF_RUNS sets the number of sequences (default below, for CI).
+import { smnSubscriptionUrn } from "@cts-csms/server/events";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Harness, Project } from "../src/context.js";
+import { credentials, type Harness, type Project } from "../src/context.js";
 import {
   Differential,
   firstDifference,
@@ -34,7 +35,7 @@ import {
   commands as stateMachineCommands,
 } from "../src/stateMachine.js";
 
-const RUNS = Number(process.env.DIFF_RUNS ?? 6);
+const RUNS = Number(process.env.DIFF_RUNS ?? 15);
 const MAX_COMMANDS = 40;
 /** The project the fuzzer and the delivering resources use: the state machine's model does not know it. */
 const FUZZED = "p3" as const;
@@ -56,6 +57,10 @@ beforeAll(async () => {
     processTarget("postgres", postgresStore(pg.url)),
   ];
   d = await Differential.start(targets);
+  // SMN names a subscription after its endpoint, which is each server's own on the receiver.
+  d.own((name) => [
+    [smnSubscriptionUrn(SMN_TOPIC, `${d.receiver.base(name)}/smn`), "<subscription-urn>"],
+  ]);
 }, 180_000);
 afterAll(async () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -260,6 +265,94 @@ class CompareDeliveries implements Cmd {
   toString = () => "compareDeliveries()";
 }
 
+/**
+ * Values at the edges of what the spec's types can carry, which stores hold differently: a
+ * request of this table, sent raw to the fuzzed project's secret "kept" (created if missing).
+ */
+const EDGES: { name: string; method: string; path: string; body?: string }[] = [
+  {
+    name: "expiry 2^53+1",
+    method: "POST",
+    path: "/secrets/kept/versions",
+    body: '{"secret_string":"x","expire_time":9007199254740993}',
+  },
+  {
+    name: "expiry 2^63",
+    method: "POST",
+    path: "/secrets/kept/versions",
+    body: '{"secret_string":"x","expire_time":9223372036854775808}',
+  },
+  {
+    name: "expiry 1e300",
+    method: "POST",
+    path: "/secrets/kept/versions",
+    body: '{"secret_string":"x","expire_time":1e300}',
+  },
+  {
+    name: "expiry update 1e300",
+    method: "PUT",
+    path: "/secrets/kept/versions/v1",
+    body: '{"expire_time":1e300}',
+  },
+  {
+    name: "12 custom stages",
+    method: "POST",
+    path: "/secrets/kept/versions",
+    body: JSON.stringify({
+      secret_string: "x",
+      version_stages: Array.from({ length: 12 }, (_, i) => `S${i}`),
+    }),
+  },
+  { name: "version id v01", method: "GET", path: "/secrets/kept/versions/v01" },
+  { name: "version id V1", method: "GET", path: "/secrets/kept/versions/V1" },
+  { name: "never-issued events marker", method: "GET", path: "/csms/events?marker=zzz" },
+  { name: "never-issued secrets marker", method: "GET", path: "/secrets?marker=zzz" },
+  {
+    name: "never-issued records marker",
+    method: "GET",
+    path: "/csms/notification-records?marker=zzz",
+  },
+  { name: "versions", method: "GET", path: "/secrets/kept/versions" },
+];
+
+/**
+ * Known differences of issue 19's other classes, kept out until their fixes are merged (then
+ * delete the entry): each answers 200 in memory and differently on PGlite and PostgreSQL.
+ */
+const KNOWN_DIFFERENCES = new Set([
+  // Integer maximums (helper `domains`): 200 in memory, 500 on the SQL stores (bigint overflow).
+  "expiry 2^63",
+  "expiry 1e300",
+  "expiry update 1e300",
+  // Canonical identifier spellings (helper `domains`): 404 in memory, 200 (v1) on the SQL stores.
+  "version id v01",
+]);
+
+class EdgeRequest implements Cmd {
+  constructor(readonly edge: (typeof EDGES)[number]) {}
+  check = () => true;
+  async run(_m: DiffModel, h: Harness) {
+    const base = `${h.url}/v1/${FUZZED}`;
+    const headers = {
+      "X-Auth-Token": credentials.tokens[FUZZED],
+      "Content-Type": "application/json",
+    };
+    const { edge } = this;
+    await h.send({ method: "GET", url: `${base}/secrets/kept`, headers }).then((r) =>
+      r.status === 404
+        ? h.send({
+            method: "POST",
+            url: `${base}/secrets`,
+            headers,
+            body: '{"name":"kept","secret_string":"kept value"}',
+          })
+        : r,
+    );
+    await h.send({ method: edge.method, url: `${base}${edge.path}`, headers, body: edge.body });
+  }
+  toString = () => `edge(${this.edge.name})`;
+}
+
 function differentialCommands(h: Harness): fc.Arbitrary<Cmd>[] {
   const fuzz = fuzzRequests(h, FUZZED);
   const fuzzed = fc.constantFrom(...operations).chain((op) =>
@@ -310,6 +403,9 @@ function differentialCommands(h: Harness): fc.Arbitrary<Cmd>[] {
       )
       .map(([n, s]) => new DeliveringSecret(n, s)),
     fc.constant(new CompareDeliveries()),
+    fc
+      .constantFrom(...EDGES.filter((e) => !KNOWN_DIFFERENCES.has(e.name)))
+      .map((e) => new EdgeRequest(e)),
   ];
 }
 
