@@ -288,6 +288,8 @@ interface Running {
 export class Differential {
   private readonly log: SentRequest[] = [];
   exchanges = 0;
+  /** Called with each request as sent to the first server. */
+  onExchange?: (req: SentRequest) => void;
   harness!: Harness;
 
   private constructor(
@@ -386,6 +388,7 @@ export class Differential {
       req = { ...req, headers: { ...req.headers, "x-request-id": `diff-${this.exchanges}` } };
     }
     this.log.push(req);
+    this.onExchange?.(req);
     const sent = this.servers.map((_, i) => this.translate(req, i));
     const answers = await Promise.all(sent.map((r) => sendRaw(r)));
     const compared = answers.map((a, i) => normalisedAnswer(this.servers[i]!.mapping, sent[i]!, a));
