@@ -44,6 +44,7 @@ const FUNCTION = `urn:fss:cn-north-4:${FUZZED}:function:default:delivered`;
 /** Clock moves stay under ListTraces' seven days, which the model's trace lists assume. */
 const CLOCK_BUDGET_MS = 5 * 86_400_000;
 const EPOCH = Date.UTC(2024, 0, 1);
+const HOUR_MS = 3_600_000;
 
 let d: Differential;
 /** The CTS and CSMS operations the run sent at least one request to. */
@@ -123,10 +124,11 @@ class MoveClock implements Cmd {
     const body = "ms" in this.by ? { advance: this.by.advance } : { time: this.by.time };
     // A time behind the clock is a 400 on every server; the admin client throws on it.
     await h.admin.setClock({ body }).catch(() => undefined);
-    m.advancedMs =
-      "ms" in this.by
-        ? m.advancedMs + this.by.ms
-        : Math.max(m.advancedMs, Date.parse(this.by.time) - EPOCH);
+    const moved =
+      "ms" in this.by ? this.by.ms : Math.max(0, Date.parse(this.by.time) - EPOCH - m.advancedMs);
+    m.advancedMs += moved;
+    // ListTraces shows the last hour by default: a move of an hour or more hides every trace so far.
+    if (moved >= HOUR_MS) for (const p of projects) m.traces[p] = [];
     await h.admin.getClock();
   }
   toString = () => `moveClock(${JSON.stringify(this.by)})`;
