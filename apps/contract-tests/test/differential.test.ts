@@ -35,7 +35,7 @@ import {
   commands as stateMachineCommands,
 } from "../src/stateMachine.js";
 
-const RUNS = Number(process.env.DIFF_RUNS ?? 15);
+const RUNS = Number(process.env.DIFF_RUNS ?? 30);
 const MAX_COMMANDS = 40;
 /** The project the fuzzer and the delivering resources use: the state machine's model does not know it. */
 const FUZZED = "p3" as const;
