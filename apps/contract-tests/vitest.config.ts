@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const shared = {
   testTimeout: 120_000,
@@ -14,13 +14,23 @@ const onSqlStores = [
   "test/concurrency.test.ts",
   "test/fuzz.test.ts",
 ];
+const differential = "test/differential.test.ts";
 const sqlFuzzRuns = String(Math.max(10, Math.round(Number(process.env.FUZZ_RUNS ?? 200) / 10)));
 
 export default defineConfig({
   test: {
     ...shared,
     projects: [
-      { test: { ...shared, name: "memory", include: ["test/**/*.test.ts"] } },
+      {
+        test: {
+          ...shared,
+          name: "memory",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, differential],
+        },
+      },
+      // Starts a server on each store itself, so it runs once, in a project of its own.
+      { test: { ...shared, name: "differential", include: [differential] } },
       {
         test: {
           ...shared,

@@ -8,7 +8,13 @@ import {
   createCtsClient,
 } from "@cts-csms/client";
 import { type SentRequest, toCurl } from "./curl.js";
-import { credentials, type RunningServer, startServer, withCredentialsFile } from "./server.js";
+import {
+  credentials,
+  type RunningServer,
+  type StoreArgs,
+  startServer,
+  withCredentialsFile,
+} from "./server.js";
 import { type Api, type Json, type Operation, specs } from "./spec.js";
 import { checkResponse, type Received } from "./validate.js";
 
@@ -30,9 +36,12 @@ export interface Harness {
   sent(): number;
 }
 
-export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
+export async function startHarness(
+  extraArgs: string[] = [],
+  store?: () => Promise<StoreArgs>,
+): Promise<Harness> {
   const server = await withCredentialsFile((file) =>
-    startServer(["--auth", "strict", "--credentials", file, ...extraArgs]),
+    startServer(["--auth", "strict", "--credentials", file, ...extraArgs], store),
   );
   try {
     return harnessOn(server);
@@ -43,7 +52,35 @@ export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
   }
 }
 
-function harnessOn(server: Awaited<ReturnType<typeof startServer>>): Harness {
+/** Sends a request as it is and reads the answer (the raw sender of a harness). */
+export type Sender = (req: SentRequest) => Promise<Received & { headers: Headers }>;
+
+export const sendRaw: Sender = async (req) => {
+  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    headers: res.headers,
+    body,
+    text,
+  };
+};
+
+/**
+ * A harness on a server: its clients and the raw sender go through `fetch` and `sender`, which
+ * the differential suite replaces with ones that send each request to every server.
+ */
+export function harnessOn(
+  server: RunningServer,
+  through: { fetch?: (request: Request) => Promise<Response>; sender?: Sender } = {},
+): Harness {
   const url = server.url;
   const make = (factory: typeof createCtsClient | typeof createCsmsClient, project: Project) =>
     factory({
@@ -52,12 +89,21 @@ function harnessOn(server: Awaited<ReturnType<typeof startServer>>): Harness {
       auth: { token: credentials.tokens[project] },
       retry: false,
       timeoutMs: 30_000,
+      fetch: through.fetch,
     } as any);
-  const clients = {
-    cts: { p1: make(createCtsClient, "p1"), p2: make(createCtsClient, "p2") },
-    csms: { p1: make(createCsmsClient, "p1"), p2: make(createCsmsClient, "p2") },
-  };
-  const admin = createAdminClient({ endpoint: url, retry: false, throwOnError: true });
+  const perProject = (factory: typeof createCtsClient | typeof createCsmsClient) =>
+    Object.fromEntries(credentials.projects.map((p) => [p, make(factory, p)])) as Record<
+      Project,
+      any
+    >;
+  const clients = { cts: perProject(createCtsClient), csms: perProject(createCsmsClient) };
+  const admin = createAdminClient({
+    endpoint: url,
+    retry: false,
+    throwOnError: true,
+    fetch: through.fetch,
+  });
+  const sender = through.sender ?? sendRaw;
   let sent = 0;
   return {
     admin,
@@ -69,25 +115,7 @@ function harnessOn(server: Awaited<ReturnType<typeof startServer>>): Harness {
     clientFor: (op, p) => clients[op.api][p],
     async send(req) {
       sent++;
-      const res = await fetch(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-      });
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = text;
-      }
-      return {
-        status: res.status,
-        contentType: res.headers.get("content-type"),
-        body,
-        text,
-        sent: req,
-      };
+      return { ...(await sender(req)), sent: req };
     },
     async reset(project) {
       await admin.resetState(project ? { params: { query: { project_id: project } } } : {});

@@ -18,11 +18,12 @@ export interface RunningServer {
 
 /** Credentials for strict mode: two projects, a token and an AK/SK pair for each. */
 export const credentials = {
-  projects: ["p1", "p2"] as const,
-  tokens: { p1: "token-p1", p2: "token-p2" },
+  projects: ["p1", "p2", "p3"] as const,
+  tokens: { p1: "token-p1", p2: "token-p2", p3: "token-p3" },
   aksk: {
     p1: { ak: "AKP1EXAMPLE", sk: "sk-p1-secret-value" },
     p2: { ak: "AKP2EXAMPLE", sk: "sk-p2-secret-value" },
+    p3: { ak: "AKP3EXAMPLE", sk: "sk-p3-secret-value" },
   },
 };
 
@@ -51,7 +52,12 @@ export async function withCredentialsFile<T>(use: (file: string) => Promise<T>):
  * The store the server runs on, from the vitest project (see vitest.config.ts): in memory, or
  * PGlite in a temp data dir, or a fresh database on the PostgreSQL the global setup started.
  */
-async function storeArgs(): Promise<{ args: string[]; cleanup(): Promise<void> }> {
+export interface StoreArgs {
+  args: string[];
+  cleanup(): Promise<void>;
+}
+
+async function storeArgs(): Promise<StoreArgs> {
   const store = process.env.CONTRACT_STORE;
   if (store === "pglite") {
     const { inject } = await import("vitest");
@@ -71,11 +77,15 @@ async function storeArgs(): Promise<{ args: string[]; cleanup(): Promise<void> }
   return { args: [], cleanup: async () => {} };
 }
 
-export async function startServer(args: string[] = []): Promise<RunningServer> {
+/** `store` picks the store's flags; by default, the vitest project's (`CONTRACT_STORE`). */
+export async function startServer(
+  args: string[] = [],
+  store: () => Promise<StoreArgs> = storeArgs,
+): Promise<RunningServer> {
   const pkgFile = require.resolve("@cts-csms/server/package.json");
   const cli = join(dirname(pkgFile), require(pkgFile).bin["cts-csms-server"]);
-  const store = await storeArgs();
-  args = [...args, ...store.args];
+  const chosen = await store();
+  args = [...args, ...chosen.args];
   const child = spawn(process.execPath, [cli, "--port", "0", "--log-level", "warn", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -98,7 +108,7 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   }).catch(async (err: unknown) => {
     child.kill("SIGKILL");
-    await store.cleanup();
+    await chosen.cleanup();
     throw err;
   });
   return {
@@ -110,6 +120,6 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
         if (child.exitCode !== null) return done();
         child.once("exit", () => done());
         child.kill("SIGTERM");
-      }).then(store.cleanup),
+      }).then(chosen.cleanup),
   };
 }

@@ -76,7 +76,7 @@ export interface Resolved {
   validator: ValidatorFactory;
   responseValidation: boolean;
   /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
-  events: { clock: Clock; ids: IdGenerator & { reset?(): void } };
+  events: { clock: Clock; ids: IdGenerator & { reset?(): void }; messageIds?: () => string };
   /** The server clock itself (`POST /_admin/clock` moves it). */
   clock: ServerClock;
   rateLimit: number | undefined;
@@ -119,6 +119,8 @@ export function resolveOptions(options: AppOptions): Resolved {
   const clock = serverClock(options.deterministic === true);
   const ids = options.deterministic ? sequentialIds() : undefined;
   const eventIds = options.deterministic ? sequentialIds() : undefined;
+  // SMN message ids too, or a deterministic server's messages (and their signatures) differ per run.
+  const messageIds = options.deterministic ? sequentialIds() : undefined;
   return {
     logger: makeLogger(options.logger),
     authenticate: makeAuthenticator(options),
@@ -133,10 +135,12 @@ export function resolveOptions(options: AppOptions): Resolved {
       clock.restart();
       ids?.reset();
       eventIds?.reset();
+      messageIds?.reset();
     },
     events: {
       clock: { now: () => clock.peek() },
       ids: eventIds ?? randomIds,
+      ...(messageIds && { messageIds: () => messageIds.next().replaceAll("-", "") }),
     },
     validator: options.validator ?? openApiValidator,
     rateLimit: rateLimitOf(options.rateLimit),

@@ -40,6 +40,8 @@ export interface ServerEventsOptions {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
+  /** SMN message ids (default: random). */
+  messageIds?: () => string;
   seedSinks: SinkConfig | undefined;
   signingKeyFile: string | undefined;
   limits: DeliveryLimits | undefined;
@@ -114,6 +116,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     signingKey,
     clock,
     ids,
+    ...(options.messageIds && { messageIds: options.messageIds }),
     urls: {
       signingCert: () => `${baseUrl}${CERT_PATH}`,
       unsubscribe: (urn) =>

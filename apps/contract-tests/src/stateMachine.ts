@@ -1,0 +1,495 @@
+// The model-based state test's commands and model: random sequences of create / update / show / list / delete across two
+// projects, checked against an in-memory model after every step — nothing lost, nothing extra,
+// no cross-project leakage; paging returns every event exactly once, in order. The model also
+// learns traces (one per write, failed ones included, plus injected ones; ListTraces lists them
+// newest first) and deliveries (one per trace per notification of its project; the topics here
+// name another project, so each is logged as `no_sink`). And it learns secrets: versions and
+// their stages, values read back, the events their lifecycle fires and the notification records
+// those write (the events' target is not an SMN topic, so each record is `INVALID`).
+import fc from "fast-check";
+import { expect } from "vitest";
+import { credentials, type Harness } from "./context.js";
+
+/** The projects the model knows. */
+export type Project = "p1" | "p2";
+
+export interface Model {
+  events: Record<Project, Map<string, { state: string; types: string[] }>>;
+  notifications: Record<Project, Map<string, { name: string; type: "smn" | "fun" }>>;
+  /** `[trace_name, code]` of each trace of the project, oldest first. */
+  traces: Record<Project, [string, string][]>;
+  /** Deliveries logged for the project. */
+  deliveries: Record<Project, number>;
+  secrets: Record<Project, Map<string, SecretModel>>;
+  /** `[event_name, trigger_event_type]` of each notification record, oldest first. */
+  records: Record<Project, [string, string][]>;
+}
+
+interface SecretModel {
+  events: string[];
+  /** Number of the last version; versions are never removed here (fewer than 20). */
+  last: number;
+  /** The value of each version, `undefined` for a rotation's random one. */
+  values: Map<string, string | undefined>;
+}
+
+/** `type` happened to the secret: a record when its event is ENABLED and lists the type. */
+export function fired(m: Model, p: Project, secret: SecretModel, type: string) {
+  const name = secret.events[0];
+  const event = name === undefined ? undefined : m.events[p].get(name);
+  if (name !== undefined && event?.state === "ENABLED" && event.types.includes(type)) {
+    m.records[p].push([name, type]);
+  }
+}
+
+/** A write (or an injected trace) was traced: every notification of the project matches it. */
+function traced(m: Model, p: Project, traceName: string, status: number) {
+  m.traces[p].push([traceName, String(status)]);
+  m.deliveries[p] += m.notifications[p].size;
+}
+export type Cmd = fc.AsyncCommand<Model, Harness>;
+
+export const projects: Project[] = ["p1", "p2"];
+const names = ["alpha", "beta", "gamma", "delta-1", "eps_2", "Zeta", "a", "b0"];
+export const topics = {
+  smn: "urn:smn:cn-north-4:24edf66e79d04187acb99a463e610764:t",
+  fun: "urn:fss:cn-north-4:24edf66e79d04187acb99a463e610764:function:default:f",
+};
+export const target = { target_type: "SMN", target_id: "t", target_name: "n" };
+
+class CreateEvent implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly types: string[],
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.csms(this.p).createSecretEvent({
+      body: { name: this.name, event_types: this.types, state: "ENABLED", notification: target },
+    });
+    if (m.events[this.p].has(this.name)) expect(r.response.status).toBe(400);
+    else {
+      expect(r.response.status).toBe(200);
+      m.events[this.p].set(this.name, { state: "ENABLED", types: this.types });
+    }
+    traced(m, this.p, "createSecretEvent", r.response.status);
+  }
+  toString = () => `createEvent(${this.p}, ${this.name})`;
+}
+
+class UpdateEvent implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly state: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.csms(this.p).updateSecretEvent({
+      params: { path: { event_name: this.name } },
+      body: { state: this.state },
+    });
+    traced(m, this.p, "updateSecretEvent", r.response.status);
+    const known = m.events[this.p].get(this.name);
+    if (!known) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(200);
+    expect(r.data.event.state).toBe(this.state);
+    known.state = this.state;
+  }
+  toString = () => `updateEvent(${this.p}, ${this.name}, ${this.state})`;
+}
+
+class ShowEvent implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.csms(this.p).showSecretEvent({ params: { path: { event_name: this.name } } });
+    const known = m.events[this.p].get(this.name);
+    if (!known) return expect(r.response.status).toBe(404);
+    expect(r.data.event).toMatchObject({
+      name: this.name,
+      state: known.state,
+      event_types: known.types,
+    });
+  }
+  toString = () => `showEvent(${this.p}, ${this.name})`;
+}
+
+class DeleteEvent implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h
+      .csms(this.p)
+      .deleteSecretEvent({ params: { path: { event_name: this.name } } });
+    const inUse = [...m.secrets[this.p].values()].some((s) => s.events.includes(this.name));
+    if (inUse) expect(r.response.status).toBe(400);
+    else expect(r.response.status).toBe(m.events[this.p].delete(this.name) ? 204 : 404);
+    traced(m, this.p, "deleteSecretEvent", r.response.status);
+  }
+  toString = () => `deleteEvent(${this.p}, ${this.name})`;
+}
+
+class PageEvents implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly limit: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const seen: string[] = [];
+    let marker: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const r = await h
+        .csms(this.p)
+        .listSecretEvents({ params: { query: { limit: this.limit, marker } } });
+      expect(r.response.status).toBe(200);
+      seen.push(...r.data.events.map((e: any) => e.name));
+      expect(r.data.page_info.current_count).toBe(r.data.events.length);
+      marker = r.data.page_info.next_marker;
+      if (!marker) break;
+    }
+    const expected = [...m.events[this.p].keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(seen).toEqual(expected);
+  }
+  toString = () => `pageEvents(${this.p}, limit=${this.limit})`;
+}
+
+class CreateNotification implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly type: "smn" | "fun",
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.cts(this.p).createNotification({
+      body: {
+        notification_name: this.name,
+        operation_type: "complete",
+        topic_id: topics[this.type],
+      },
+    });
+    const dup = [...m.notifications[this.p].values()].some((n) => n.name === this.name);
+    if (dup) expect(r.response.status).toBe(400);
+    else {
+      expect(r.response.status).toBe(201);
+      m.notifications[this.p].set(r.data.notification_id, { name: this.name, type: this.type });
+    }
+    // Traced once stored: a new notification matches its own creation.
+    traced(m, this.p, "createNotification", r.response.status);
+  }
+  toString = () => `createNotification(${this.p}, ${this.name}, ${this.type})`;
+}
+
+class DeleteNotifications implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly pick: number[],
+    readonly ghost: boolean,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    // Ids from both projects: the other project's ids must count as missing here.
+    const all = projects.flatMap((p) => [...m.notifications[p].keys()]);
+    const ids = [
+      ...new Set(
+        this.pick.map((i) => all[i % Math.max(all.length, 1)]).filter(Boolean) as string[],
+      ),
+    ];
+    if (this.ghost || ids.length === 0) ids.push("00000000-0000-4000-8000-00000000dead");
+    const r = await h
+      .cts(this.p)
+      .deleteNotification({ params: { query: { notification_id: ids.join(",") } } });
+    const missing = ids.filter((id) => !m.notifications[this.p].has(id));
+    for (const id of ids) m.notifications[this.p].delete(id);
+    expect(r.response.status).toBe(missing.length ? 404 : 204);
+    traced(m, this.p, "deleteNotification", r.response.status);
+  }
+  toString = () => `deleteNotifications(${this.p}, ${this.pick}, ghost=${this.ghost})`;
+}
+
+class ListNotifications implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly type: "smn" | "fun",
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h
+      .cts(this.p)
+      .listNotifications({ params: { path: { notification_type: this.type } } });
+    expect(r.response.status).toBe(200);
+    const got = r.data.notifications.map((n: any) => n.notification_id).sort();
+    const want = [...m.notifications[this.p]]
+      .filter(([, n]) => n.type === this.type)
+      .map(([id]) => id)
+      .sort();
+    expect(got).toEqual(want);
+    for (const n of r.data.notifications) expect(n.project_id).toBe(this.p);
+  }
+  toString = () => `listNotifications(${this.p}, ${this.type})`;
+}
+
+class InjectTrace implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly traceName: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.admin.injectTrace({
+      params: { path: { project_id: this.p } },
+      body: { service_type: "ECS", resource_type: "ecs", trace_name: this.traceName },
+    });
+    expect(r.response.status).toBe(201);
+    expect(r.data).toMatchObject({ trace_name: this.traceName, code: "200" });
+    traced(m, this.p, this.traceName, 200);
+  }
+  toString = () => `injectTrace(${this.p}, ${this.traceName})`;
+}
+
+class ListTraces implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    // A write's trace is recorded before its answer; flushing also waits for those in flight.
+    await h.admin.flushDeliveries();
+    const r = await h
+      .cts(this.p)
+      .listTraces({ params: { query: { trace_type: "system", limit: 200 } } });
+    expect(r.response.status).toBe(200);
+    const got = r.data.traces.map((t: any) => [t.trace_name, t.code]);
+    expect(got).toEqual([...m.traces[this.p]].reverse());
+    // Credentials never appear in a trace.
+    for (const token of Object.values(credentials.tokens)) {
+      expect(JSON.stringify(r.data)).not.toContain(token);
+    }
+  }
+  toString = () => `listTraces(${this.p})`;
+}
+
+class ListDeliveries implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    await h.admin.flushDeliveries();
+    const r = await h.admin.listDeliveries({ params: { query: { project_id: this.p } } });
+    expect(r.response.status).toBe(200);
+    const deliveries = r.data?.deliveries ?? [];
+    expect(deliveries).toHaveLength(m.deliveries[this.p]);
+    for (const d of deliveries) {
+      expect(d).toMatchObject({ project_id: this.p, status: "no_sink", attempts: 0 });
+    }
+  }
+  toString = () => `listDeliveries(${this.p})`;
+}
+
+class CreateSecret implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly event: string | undefined,
+    readonly value: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const events = this.event === undefined ? [] : [this.event];
+    const r = await h.csms(this.p).createSecret({
+      body: { name: this.name, secret_string: this.value, event_subscriptions: events },
+    });
+    traced(m, this.p, "createSecret", r.response.status);
+    const known = this.event === undefined || m.events[this.p].has(this.event);
+    if (!known || m.secrets[this.p].has(this.name)) return expect(r.response.status).toBe(400);
+    expect(r.response.status).toBe(200);
+    expect(JSON.stringify(r.data)).not.toContain(this.value);
+    const secret = { events, last: 1, values: new Map([["v1", this.value]]) };
+    m.secrets[this.p].set(this.name, secret);
+    fired(m, this.p, secret, "SECRET_VERSION_CREATED");
+  }
+  toString = () => `createSecret(${this.p}, ${this.name}, ${this.event})`;
+}
+
+class AddVersion implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly value: string | undefined,
+  ) {}
+  // A secret keeps 20 versions; the model does not remove any.
+  check = (m: Readonly<Model>) => (m.secrets[this.p].get(this.name)?.values.size ?? 0) < 19;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name };
+    const r =
+      this.value === undefined
+        ? await h.csms(this.p).rotateSecret({ params: { path } })
+        : await h.csms(this.p).createSecretVersion({
+            params: { path },
+            body: { secret_string: this.value },
+          });
+    traced(
+      m,
+      this.p,
+      this.value === undefined ? "rotateSecret" : "createSecretVersion",
+      r.response.status,
+    );
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(200);
+    secret.last++;
+    const id = `v${secret.last}`;
+    expect(r.data.version_id ?? r.data.version_metadata.id).toBe(id);
+    secret.values.set(id, this.value);
+    fired(
+      m,
+      this.p,
+      secret,
+      this.value === undefined ? "SECRET_ROTATED" : "SECRET_VERSION_CREATED",
+    );
+  }
+  toString = () => `${this.value === undefined ? "rotate" : "addVersion"}(${this.p}, ${this.name})`;
+}
+
+class ShowVersions implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name };
+    const list = await h.csms(this.p).listSecretVersions({ params: { path, query: {} } });
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(list.response.status).toBe(404);
+    expect(list.response.status).toBe(200);
+    const stages = list.data.version_metadatas.map((v: any) => [v.id, v.version_stages]);
+    const want = [...secret.values.keys()].map((id) => {
+      const n = Number(id.slice(1));
+      if (n === secret.last) return [id, ["SYSCURRENT"]];
+      return [id, n === secret.last - 1 ? ["SYSPREVIOUS"] : []];
+    });
+    expect(stages).toEqual(want);
+    for (const [id, value] of secret.values) {
+      const r = await h
+        .csms(this.p)
+        .showSecretVersion({ params: { path: { ...path, version_id: id } } });
+      expect(r.response.status).toBe(200);
+      if (value !== undefined) expect(r.data.version.secret_string).toBe(value);
+      else expect(r.data.version.secret_string).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    const latest = await h
+      .csms(this.p)
+      .showSecretVersion({ params: { path: { ...path, version_id: "latest" } } });
+    expect(latest.data.version.version_metadata.id).toBe(`v${secret.last}`);
+  }
+  toString = () => `showVersions(${this.p}, ${this.name})`;
+}
+
+class DeleteSecret implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const r = await h.csms(this.p).deleteSecret({ params: { path: { secret_name: this.name } } });
+    traced(m, this.p, "deleteSecret", r.response.status);
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(204);
+    m.secrets[this.p].delete(this.name);
+    fired(m, this.p, secret, "SECRET_DELETED");
+  }
+  toString = () => `deleteSecret(${this.p}, ${this.name})`;
+}
+
+class ListSecretsAndRecords implements Cmd {
+  constructor(readonly p: Project) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const secrets = await h.csms(this.p).listSecrets({ params: { query: {} } });
+    expect(secrets.data.secrets.map((s: any) => s.name)).toEqual(
+      [...m.secrets[this.p].keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    // A record is written once its notification's outcome is known: flush first.
+    await h.admin.flushDeliveries();
+    const r = await h.csms(this.p).listNotificationRecords({ params: { query: {} } });
+    expect(r.response.status).toBe(200);
+    expect(r.data.records.map((x: any) => [x.event_name, x.trigger_event_type])).toEqual(
+      m.records[this.p],
+    );
+    for (const x of r.data.records) expect(x.notification_status).toBe("INVALID");
+  }
+  toString = () => `listSecretsAndRecords(${this.p})`;
+}
+
+export const project = fc.constantFrom(...projects);
+const name = fc.constantFrom(...names);
+const types = fc.uniqueArray(
+  fc.constantFrom(
+    "SECRET_VERSION_CREATED",
+    "SECRET_VERSION_EXPIRED",
+    "SECRET_ROTATED",
+    "SECRET_DELETED",
+    "SECRET_ROTATED_FAILED",
+  ),
+  { minLength: 1, maxLength: 5 },
+);
+export const secretName = fc.constantFrom("db", "s.1", "api-key");
+const secretValue = fc.nat().map((n) => `value-${n}-of-a-secret`);
+export const commands = [
+  fc.tuple(project, name, types).map(([p, n, t]) => new CreateEvent(p, n, t)),
+  fc
+    .tuple(project, name, fc.constantFrom("ENABLED", "DISABLED"))
+    .map(([p, n, s]) => new UpdateEvent(p, n, s)),
+  fc.tuple(project, name).map(([p, n]) => new ShowEvent(p, n)),
+  fc.tuple(project, name).map(([p, n]) => new DeleteEvent(p, n)),
+  fc.tuple(project, fc.integer({ min: 1, max: 4 })).map(([p, l]) => new PageEvents(p, l)),
+  fc
+    .tuple(project, name, fc.constantFrom("smn" as const, "fun" as const))
+    .map(([p, n, t]) => new CreateNotification(p, n, t)),
+  fc
+    .tuple(project, fc.array(fc.nat(20), { maxLength: 3 }), fc.boolean())
+    .map(([p, i, g]) => new DeleteNotifications(p, i, g)),
+  fc
+    .tuple(project, fc.constantFrom("smn" as const, "fun" as const))
+    .map(([p, t]) => new ListNotifications(p, t)),
+  fc
+    .tuple(project, fc.constantFrom("deleteServer", "createVpc"))
+    .map(([p, n]) => new InjectTrace(p, n)),
+  project.map((p) => new ListTraces(p)),
+  project.map((p) => new ListDeliveries(p)),
+  fc
+    .tuple(project, secretName, fc.option(name, { nil: undefined }), secretValue)
+    .map(([p, n, e, v]) => new CreateSecret(p, n, e, v)),
+  fc
+    .tuple(project, secretName, fc.option(secretValue, { nil: undefined }))
+    .map(([p, n, v]) => new AddVersion(p, n, v)),
+  fc.tuple(project, secretName).map(([p, n]) => new ShowVersions(p, n)),
+  fc.tuple(project, secretName).map(([p, n]) => new DeleteSecret(p, n)),
+  project.map((p) => new ListSecretsAndRecords(p)),
+];
+
+/** A model with nothing in it: the state after a full reset. */
+export function emptyModel(): Model {
+  const m = {} as Model;
+  for (const p of projects) forget(m, p);
+  return m;
+}
+
+/** The model of a project after its reset: nothing in it. */
+export function forget(m: Model, p: Project) {
+  for (const key of ["events", "notifications", "secrets"] as const) {
+    m[key] = { ...m[key], [p]: new Map() } as any;
+  }
+  m.traces = { ...m.traces, [p]: [] } as Model["traces"];
+  m.records = { ...m.records, [p]: [] } as Model["records"];
+  m.deliveries = { ...m.deliveries, [p]: 0 } as Model["deliveries"];
+}
