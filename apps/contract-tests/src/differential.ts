@@ -5,11 +5,12 @@
 // (server A's id #3 ↔ server B's id #3), so a value that two servers use differently still
 // shows. Later requests carry each server's own values. The first server's answer is what the
 // caller (the typed clients, the fuzzer's raw sender) gets back.
-import { generateKeyPairSync } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { smnStringToSign } from "@cts-csms/client/receiver";
 import { type Harness, harnessOn, sendRaw } from "./context.js";
 import { type SentRequest, toCurl } from "./curl.js";
 import type { RunningServer, StoreArgs } from "./server.js";
@@ -195,7 +196,9 @@ export function normalisedAnswer(
   mapping: Mapping,
   sent: SentRequest,
   res: { status: number; headers: Headers; body: unknown },
+  smnKey?: KeyObject,
 ): Answer {
+  if (smnKey) res = { ...res, body: verifiedSignatures(res.body, smnKey) };
   const what = `${sent.url} ${sent.body ?? ""} ${Object.values(sent.headers).join(" ")}`;
   const requestId = res.headers.get("x-request-id");
   if (requestId && !what.includes(requestId)) mapping.learn("id", requestId);
@@ -203,6 +206,38 @@ export function normalisedAnswer(
   const headers: Record<string, string> = {};
   for (const [k, v] of res.headers) if (!UNCOMPARED_HEADERS.has(k)) headers[k] = mapping.text(v);
   return { status: res.status, headers, body: mapping.normalise(res.body) };
+}
+
+/**
+ * `value` with every SMN message's `signature` replaced by `<verified>` once it verifies with `key` (a message that does not verify fails). A
+ * signature covers the message's times and ids, which may legitimately differ per server (they
+ * are mapped, not compared raw), so what is compared is that each server signed what it sent.
+ */
+export function verifiedSignatures(value: unknown, key: KeyObject): unknown {
+  if (typeof value === "string") {
+    if (!(value.startsWith("{") && value.includes('"signature"'))) return value;
+    try {
+      return JSON.stringify(verifiedSignatures(JSON.parse(value), key));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => verifiedSignatures(v, key));
+  if (!value || typeof value !== "object") return value;
+  const entries = Object.entries(value).map(([k, v]) => [k, verifiedSignatures(v, key)]);
+  const msg = value as Record<string, unknown>;
+  if (typeof msg.signature === "string" && typeof msg.signature_version === "string") {
+    const signed = smnStringToSign(msg as unknown as Parameters<typeof smnStringToSign>[0]);
+    const ok = verify(
+      "sha256",
+      Buffer.from(signed, "utf8"),
+      key,
+      Buffer.from(msg.signature, "base64"),
+    );
+    if (!ok) throw new Error(`an SMN message whose signature does not verify: ${signed}`);
+    return Object.fromEntries(entries.map(([k, v]) => [k, k === "signature" ? "<verified>" : v]));
+  }
+  return Object.fromEntries(entries);
 }
 
 /** The first place two values differ, as a JSON path, or `undefined` when they are equal. */
@@ -296,12 +331,14 @@ export class Differential {
     readonly servers: Running[],
     readonly receiver: Receiver,
     private readonly cleanup: () => void,
+    /** The public key of the one SMN signing key every server signs with. */
+    readonly smnKey: KeyObject,
   ) {}
 
   static async start(targets: Target[]): Promise<Differential> {
     const receiver = new Receiver();
     await receiver.start();
-    // One SMN signing key for all, so their signed messages are byte-identical.
+    // One SMN signing key for all: each server's signatures are verified with it.
     const keyDir = mkdtempSync(join(tmpdir(), "cts-csms-diff-key-"));
     const keyFile = join(keyDir, "smn.pem");
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -328,7 +365,7 @@ export class Differential {
       cleanup();
       throw err;
     }
-    const d = new Differential(started, receiver, cleanup);
+    const d = new Differential(started, receiver, cleanup, createPublicKey(privateKey));
     d.harness = harnessOn(started[0]!.server, {
       fetch: (request) => d.fetch(request),
       sender: (req) => d.exchange(req),
@@ -391,7 +428,9 @@ export class Differential {
     this.onExchange?.(req);
     const sent = this.servers.map((_, i) => this.translate(req, i));
     const answers = await Promise.all(sent.map((r) => sendRaw(r)));
-    const compared = answers.map((a, i) => normalisedAnswer(this.servers[i]!.mapping, sent[i]!, a));
+    const compared = answers.map((a, i) =>
+      normalisedAnswer(this.servers[i]!.mapping, sent[i]!, a, this.smnKey),
+    );
     for (let i = 1; i < compared.length; i++) {
       const d = firstDifference(compared[0], compared[i]);
       if (d) {
@@ -439,7 +478,13 @@ export class Differential {
     const got = this.servers.map((s) =>
       this.receiver
         .take(s.name)
-        .map((e) => s.mapping.text(e))
+        .map((e) => {
+          // A received request as text: its request line and headers, then its body.
+          const at = e.indexOf("\n{");
+          const body =
+            at < 0 ? e : `${e.slice(0, at + 1)}${verifiedSignatures(e.slice(at + 1), this.smnKey)}`;
+          return s.mapping.text(body);
+        })
         .sort(),
     );
     for (let i = 1; i < got.length; i++) {
