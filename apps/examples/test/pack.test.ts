@@ -141,6 +141,8 @@ describe("npm pack", () => {
     expect(files("@cts-csms/client")).toEqual(
       expect.arrayContaining(["dist/index.js", "dist/index.d.ts"]),
     );
+    // Each package carries its changelog (written by changesets at release).
+    for (const p of packs) expect(files(p.name), p.name).toContain("CHANGELOG.md");
     // postpack removed the copy again: the repository keeps serving apps/docs/dist.
     expect(existsSync(join(repoRoot, "apps/server/dist/docs"))).toBe(false);
   });
