@@ -176,7 +176,8 @@ function nested(
 }
 
 const key = (op: Operation) => `${op.method} ${op.path}`;
-const requirement = (r: Readonly<Record<string, readonly string[]>>) =>
+type Requirement = Readonly<Record<string, readonly string[]>>;
+const requirement = (r: Requirement) =>
   show(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))));
 
 /**
@@ -222,13 +223,20 @@ function compareOperation(before: Operation, after: Operation, report: Report): 
     if (!now) report("removed-status", at, "removed");
     else if (r.schema && now.schema) received(r.schema, now.schema, at, report);
   }
-  const accepted = new Set(after.security.map(requirement));
-  for (const r of before.security) {
-    if (!accepted.has(requirement(r))) {
+  // A client meets one of the old requirements; it still gets in when some new requirement asks
+  // for no scheme (nor scope) beyond that one. No requirement at all is the empty requirement.
+  const requirements = (op: Operation) => (op.security.length > 0 ? op.security : [{}]);
+  const covers = (now: Requirement, old: Requirement) =>
+    Object.entries(now).every(
+      ([scheme, scopes]) =>
+        old[scheme] !== undefined && scopes.every((s) => old[scheme]!.includes(s)),
+    );
+  for (const old of requirements(before)) {
+    if (!requirements(after).some((now) => covers(now, old))) {
       report(
         "changed-security",
         `${where}: security`,
-        `requirement ${requirement(r)} no longer accepted (now ${after.security.map(requirement).join(" or ") || "none"})`,
+        `requirement ${requirement(old)} no longer accepted (now ${requirements(after).map(requirement).join(" or ")})`,
       );
     }
   }

@@ -58,6 +58,7 @@ function base(): Doc {
       thingChanged: {
         post: {
           operationId: "thingChanged",
+          security: [],
           requestBody: json({ $ref: "#/components/schemas/Thing" }),
           responses: { "204": { description: "received" } },
         },
@@ -178,6 +179,13 @@ const RULES: Record<
       (d) => {
         op(d).security = [{ token: [], aksk: [] }];
       },
+      (d) => {
+        op(d).security = [{ token: ["things:write"] }];
+      },
+      (d) => {
+        // The webhook took no credentials; now it asks for a token.
+        d.webhooks.thingChanged.post.security = [{ token: [] }];
+      },
     ],
     compatible: (d) => {
       op(d).security = [{ token: [] }, { aksk: [] }];
@@ -204,6 +212,11 @@ describe("breakingChanges", () => {
       });
     });
   }
+
+  it("passes credentials made optional (an empty requirement)", () => {
+    expect(changes((d) => (op(d).security = [{ token: [] }, {}]))).toEqual([]);
+    expect(changes((d) => (op(d).security = [{}]))).toEqual([]);
+  });
 
   it("compares a webhook's payload as what the client receives", () => {
     const found = changes((d) => {
