@@ -25,5 +25,4 @@ const server = JSON.parse(readFileSync(join(root, "apps/server/package.json"), "
 manifest.devDependencies["@cts-csms/server"] = server.version;
 writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
 step("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund", "--loglevel=error"]);
-step("npx", ["turbo", "run", "build", "--filter=@cts-csms/openapi"]);
-step("node", ["openapi/scripts/baseline.mjs"]);
+step("npm", ["run", "baseline"]);

@@ -1,6 +1,6 @@
 // Makes the bundled specs the new baseline of the breaking-change gate (packages/spec, test
 // baseline.test.ts): `npm run release` runs it after versioning, so the baseline is always the
-// specs of the last release. Run `npm run build -w @cts-csms/openapi` first.
+// specs of the last release. `npm run baseline` at the root builds the specs first.
 import { copyFileSync, existsSync } from "node:fs";
 
 const dir = new URL("..", import.meta.url);
