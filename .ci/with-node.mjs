@@ -1,6 +1,6 @@
-// Runs a command (npm test unless given) on a given Node.js major: `node .ci/with-node.mjs 24`. The runtime is
-// the official build that the npm registry ships as a package (node-<platform>-<arch>), at the
-// version pinned below, unpacked once under node_modules/.cache/node-runtimes/: nothing is
+// Runs a command (npm test unless given) on a given Node.js major: `node .ci/with-node.mjs 24`.
+// The runtime is the official build that the npm registry ships as a package
+// (node-<platform>-<arch>), at the version pinned below, unpacked once under node_modules/.cache/node-runtimes/: nothing is
 // installed system-wide. `current` runs on the Node that runs this script.
 //
 // The command sees that runtime first on PATH (npm, npx and turbo's tasks run on it) and
@@ -9,11 +9,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The runtimes CI proves, newest first (the first is the primary). */
 const RUNTIMES = { 24: "24.22.3", 22: "22.23.5", 20: "20.20.2" };
 
-const root = join(dirname(new URL(import.meta.url).pathname), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [wanted, ...rest] = process.argv.slice(2);
 const command = rest.length > 0 ? rest : ["npm", "test"];
 
