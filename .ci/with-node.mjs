@@ -55,9 +55,11 @@ function binDir() {
 if (!wanted) fail("usage: node .ci/with-node.mjs <24|22|20|current> [command… (npm test)]");
 const bin = binDir();
 const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` };
-const version = spawnSync("node", ["--version"], { env, encoding: "utf8", shell: true });
+// npm and npx are .cmd scripts on Windows, which only a shell runs.
+const shell = process.platform === "win32";
+const version = spawnSync("node", ["--version"], { env, encoding: "utf8", shell });
 if (version.status !== 0) fail(`node in ${bin} does not run: ${version.stderr}`);
 env.CTS_CSMS_NODE = version.stdout.trim();
 if (wanted !== "current") console.log(`node ${env.CTS_CSMS_NODE}: ${command.join(" ")}`);
-const result = spawnSync(command.join(" "), { stdio: "inherit", env, shell: true });
+const result = spawnSync(command[0], command.slice(1), { stdio: "inherit", env, shell });
 process.exit(result.status ?? 1);
