@@ -3,7 +3,8 @@
 // packages from the npm cache), then the installed server and client used from there.
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,7 +172,8 @@ describe("the ecosystem's package checks, on each tarball", () => {
     // The packages are ESM only ("type": "module", no CommonJS build): the esm-only profile
     // leaves out the node10 and CommonJS-under-node16 resolutions, which cannot load them.
     const ignored = ["node10", "node16-cjs"];
-    const attw = join(repoRoot, "node_modules/@arethetypeswrong/cli/dist/index.js");
+    const cli = createRequire(import.meta.url).resolve("@arethetypeswrong/cli/package.json");
+    const attw = join(dirname(cli), readJson<{ bin: { attw: string } }>(cli).bin.attw);
     const problems: string[] = [];
     for (const p of packs) {
       const args = [attw, tarball(p), "--profile", "esm-only", "--format", "json"];
