@@ -26,5 +26,7 @@ for (const group of ["openapi", "packages", "apps"]) {
   }
 }
 console.log(rows.join("\n"));
-console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+console.log(
+  `tests on node ${process.version}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`,
+);
 if (failed > 0 || skipped > 0 || passed === 0) process.exit(1);

@@ -3,7 +3,10 @@
 // packages from the npm cache), then the installed server and client used from there.
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   importSpecifiers,
@@ -140,8 +143,57 @@ describe("npm pack", () => {
     expect(files("@cts-csms/client")).toEqual(
       expect.arrayContaining(["dist/index.js", "dist/index.d.ts"]),
     );
+    // Each package carries its changelog (written by changesets at release).
+    for (const p of packs) expect(files(p.name), p.name).toContain("CHANGELOG.md");
     // postpack removed the copy again: the repository keeps serving apps/docs/dist.
     expect(existsSync(join(repoRoot, "apps/server/dist/docs"))).toBe(false);
+  });
+});
+
+describe("the ecosystem's package checks, on each tarball", () => {
+  const tarball = (p: Packed) => join(project, "packs", p.filename);
+
+  it("publint (strict, suggestions too) reports nothing", async () => {
+    const problems: string[] = [];
+    for (const p of packs) {
+      const data = await readFile(tarball(p));
+      const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      const { messages, pkg } = await publint({
+        pack: { tarball: buffer as ArrayBuffer },
+        level: "suggestion",
+        strict: true,
+      });
+      for (const m of messages) problems.push(`${p.name}: ${m.type} ${formatMessage(m, pkg)}`);
+    }
+    expect(problems).toEqual([]);
+    expect(packs.length).toBe(6);
+  });
+
+  it("are the types wrong (attw): no problem for an ESM-only package", async () => {
+    // The packages are ESM only ("type": "module", no CommonJS build): the esm-only profile
+    // leaves out the node10 and CommonJS-under-node16 resolutions, which cannot load them.
+    const ignored = ["node10", "node16-cjs"];
+    const cli = createRequire(import.meta.url).resolve("@arethetypeswrong/cli/package.json");
+    const attw = join(dirname(cli), readJson<{ bin: { attw: string } }>(cli).bin.attw);
+    const problems: string[] = [];
+    for (const p of packs) {
+      const args = [attw, tarball(p), "--profile", "esm-only", "--format", "json"];
+      const result = await run(process.execPath, args, { cwd: project });
+      const report = JSON.parse(result.stdout) as {
+        analysis: { types: unknown; entrypoints: Record<string, unknown> };
+        problems?: Record<string, { kind: string; entrypoint?: string; resolutionKind?: string }[]>;
+      };
+      for (const found of Object.values(report.problems ?? {}).flat()) {
+        if (found.resolutionKind && ignored.includes(found.resolutionKind)) continue;
+        problems.push(
+          `${p.name}: ${found.kind} ${found.entrypoint ?? ""} ${found.resolutionKind ?? ""}`,
+        );
+      }
+      if (result.code !== 0) problems.push(`${p.name}: attw exited with ${result.code}`);
+      // Only the specs' package (JSON files) ships no types.
+      expect(report.analysis.types !== false, p.name).toBe(p.name !== "@cts-csms/openapi");
+    }
+    expect(problems).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { type BreakingChange, type BreakingRule, breakingChanges } from "./breaking.js";
 export { API_NAMES, type ApiName, api, apis, bundledFile } from "./bundled.js";
 export type { JsonObject, OpenApiDocument } from "./document.js";
 export {
