@@ -74,13 +74,22 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
       if (p.name === "event_name") arb = fc.oneof(arb, fc.constantFrom(...existing.event_name));
       if (p.name === "secret_name") arb = fc.oneof(arb, fc.constantFrom(...existing.secret_name));
       if (p.name === "version_id") arb = fc.oneof(arb, fc.constantFrom("v1", "latest"));
+      // A versions marker must name a version the secret has (a later one is a marker the
+      // server never issued, a 400): the existing secrets have v1.
+      if (p.name === "marker" && op.operationId === "listSecretVersions") {
+        arb = fc.oneof(arb, fc.constant("v1"));
+      }
       if (p.name === "notification_id") {
         const id = fc.oneof(fc.uuid({ version: 4 }), fc.constantFrom(...existing.notification_id));
         arb = fc.array(id, { minLength: 1, maxLength: 3 }).map((ids) => ids.join(","));
       }
       if (p.in === "path") path[p.name] = arb;
+      // A marker is absent half the time: one the server never issued is a 400, and a list
+      // must still succeed often enough to exercise its handler.
       else if (p.in === "query")
-        query[p.name] = p.required ? arb : fc.option(arb, { nil: undefined });
+        query[p.name] = p.required
+          ? arb
+          : fc.option(arb, { nil: undefined, freq: p.name === "marker" ? 2 : 5 });
     }
     return fc.record({ path: fc.record(path), query: fc.record(query) });
   }
