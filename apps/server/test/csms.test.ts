@@ -61,7 +61,7 @@ describe("create (POST /v1/{project_id}/csms/events)", () => {
       ],
       [event("a", { event_types: ["SECRET_ROTATE_FAILED"] }), "request/body/event_types/0"],
       [event("bad name"), "request/body/name"],
-      [event("a", { event_id: "x" }), "additional"],
+      [event("a", { event_id: "x" }), 'unknown property "event_id"'],
       [event("a", { notification: { target_type: "SMN", target_id: "x" } }), "target_name"],
       [{ name: "a" }, "request/body"],
     ];

@@ -70,7 +70,7 @@ describe("create (POST /v3/{project_id}/notifications)", () => {
 
   it("rejects read-only fields, bad enums and bad filter rules with the field named", async () => {
     const cases: [unknown, string][] = [
-      [complete("a", { status: "enabled" }), "additional"],
+      [complete("a", { status: "enabled" }), 'unknown property "status"'],
       [{ notification_name: "a", operation_type: "all" }, "request/body/operation_type"],
       [complete("bad name!"), "request/body/notification_name"],
       [complete("a", { topic_id: "arn:aws:sns:x" }), "request/body/topic_id"],

@@ -92,7 +92,7 @@ describe("create / show / list / update / delete a secret", () => {
       // Dot-segments could never be addressed in a URL path (decision 31).
       [{ name: ".", secret_string: "x" }, "request/body/name"],
       [{ name: "..", secret_string: "x" }, "request/body/name"],
-      [{ name: "a", secret_string: "x", id: "x" }, "additional"],
+      [{ name: "a", secret_string: "x", id: "x" }, 'unknown property "id"'],
     ];
     for (const [body, field] of cases) {
       const res = await server.call("POST", secrets(), { body });

@@ -70,10 +70,15 @@ export function dataDirError(dir: string, err: unknown): Error {
  */
 function makeDir(dir: string): void {
   const missing: string[] = [];
-  for (let path = resolve(dir); ; path = dirname(path)) {
+  const target = resolve(dir);
+  for (let path = target; ; path = dirname(path)) {
     const info = statSync(path, { throwIfNoEntry: false });
     if (info !== undefined) {
-      if (!info.isDirectory()) throw Object.assign(new Error(path), { code: "EEXIST" });
+      // A file as the dir itself, or as a folder above it. Named here, not left to statSync:
+      // Node 20 throws ENOTDIR below a file, where Node 22+ answers "no entry".
+      if (!info.isDirectory()) {
+        throw Object.assign(new Error(path), { code: path === target ? "EEXIST" : "ENOTDIR" });
+      }
       break;
     }
     missing.unshift(path);
