@@ -81,8 +81,10 @@ async function writesFailWithoutValuesInTheLog(run: Run) {
 }
 
 describe("database failures are logged without values", { timeout: 4 * START_MS }, () => {
+  // Made while the file is collected, so its afterAll removes it (a hook added inside a test is not run).
+  const pgliteDir = tempDir("db-failure-log");
   it("on PGlite", async () => {
-    const dir = `${tempDir("db-failure-log")}/data`;
+    const dir = `${pgliteDir}/data`;
     // The data dir is the server's alone once it runs: its schema and the constraints first.
     const db = await openPglite(dir);
     try {
