@@ -6,11 +6,11 @@
 // shows. Later requests carry each server's own values. The first server's answer is what the
 // caller (the typed clients, the fuzzer's raw sender) gets back.
 import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { smnStringToSign } from "@cts-csms/client/receiver";
+import { tempDir } from "@cts-csms/server/testing/temp-dir";
 import { type Harness, harnessOn, sendRaw } from "./context.js";
 import { type SentRequest, toCurl } from "./curl.js";
 import type { RunningServer, StoreArgs } from "./server.js";
@@ -36,20 +36,17 @@ export const memoryStore = async (): Promise<StoreArgs> => ({ args: [], cleanup:
  * would otherwise count against the server's start-up time on a loaded machine.
  */
 export const pgliteStore = async (): Promise<StoreArgs> => {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-diff-pglite-"));
+  const dir = tempDir("cts-csms-diff-pglite-");
   try {
     const { PGlite } = await import("@electric-sql/pglite");
-    mkdirSync(join(dir, "state"));
-    const db = await PGlite.create(join(dir, "state", "pgdata"));
+    mkdirSync(join(dir.path, "state"));
+    const db = await PGlite.create(join(dir.path, "state", "pgdata"));
     await db.close();
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    dir.close();
     throw err;
   }
-  return {
-    args: ["--data-dir", join(dir, "state")],
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return { args: ["--data-dir", join(dir.path, "state")], cleanup: async () => dir.close() };
 };
 
 /** A fresh database on the PostgreSQL at `adminUrl`, dropped when the server stops. */
@@ -339,12 +336,12 @@ export class Differential {
     const receiver = new Receiver();
     await receiver.start();
     // One SMN signing key for all: each server's signatures are verified with it.
-    const keyDir = mkdtempSync(join(tmpdir(), "cts-csms-diff-key-"));
-    const keyFile = join(keyDir, "smn.pem");
+    const keyDir = tempDir("cts-csms-diff-key-");
+    const keyFile = join(keyDir.path, "smn.pem");
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
     const started: Running[] = [];
-    const cleanup = () => rmSync(keyDir, { recursive: true, force: true });
+    const cleanup = () => keyDir.close();
     try {
       await withCredentialsFile(async (file) => {
         const args = ["--auth", "strict", "--credentials", file, "--deterministic"];

@@ -1,10 +1,10 @@
 // Starts the reference server the way users do: the `cts-csms-server` CLI as a child process on
 // an ephemeral port. Resolves once it prints its URL.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { tempDir } from "@cts-csms/server/testing/temp-dir";
 
 const require = createRequire(import.meta.url);
 
@@ -32,9 +32,9 @@ export const credentials = {
  * server reads it once at start-up, so it need not outlive the start.
  */
 export async function withCredentialsFile<T>(use: (file: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-creds-"));
+  const dir = tempDir("cts-csms-creds-");
   try {
-    const file = join(dir, "credentials.json");
+    const file = join(dir.path, "credentials.json");
     writeFileSync(
       file,
       JSON.stringify({
@@ -44,7 +44,7 @@ export async function withCredentialsFile<T>(use: (file: string) => Promise<T>):
     );
     return await use(file);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    dir.close();
   }
 }
 
@@ -61,12 +61,9 @@ async function storeArgs(): Promise<StoreArgs> {
   const store = process.env.CONTRACT_STORE;
   if (store === "pglite") {
     const { inject } = await import("vitest");
-    const dir = mkdtempSync(join(tmpdir(), "cts-csms-contract-"));
-    cpSync(inject("pgliteTemplate"), join(dir, "state", "pgdata"), { recursive: true });
-    return {
-      args: ["--data-dir", join(dir, "state")],
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
+    const dir = tempDir("cts-csms-contract-");
+    cpSync(inject("pgliteTemplate"), join(dir.path, "state", "pgdata"), { recursive: true });
+    return { args: ["--data-dir", join(dir.path, "state")], cleanup: async () => dir.close() };
   }
   if (store === "postgres") {
     const { inject } = await import("vitest");

@@ -1,8 +1,7 @@
 // Global setup of the `pglite` project: one freshly initialised PGlite data dir, copied for each
 // server under test (initialising one takes seconds of WASM work; copying it, milliseconds).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "@cts-csms/server/testing/temp-dir";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -12,15 +11,15 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-contract-pglite-"));
+  const dir = tempDir("cts-csms-contract-pglite-");
   try {
     const { PGlite } = await import("@electric-sql/pglite");
-    const db = await PGlite.create(join(dir, "pgdata"));
+    const db = await PGlite.create(join(dir.path, "pgdata"));
     await db.close();
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    dir.close();
     throw err;
   }
-  project.provide("pgliteTemplate", join(dir, "pgdata"));
-  return () => rmSync(dir, { recursive: true, force: true });
+  project.provide("pgliteTemplate", join(dir.path, "pgdata"));
+  return () => dir.close();
 }

@@ -5,9 +5,10 @@
 //   3. a system Chrome or Chromium at its usual place (macOS, Windows, other Linux arches).
 // Everything the browser writes (the unpacked binary, its profile, its temp files) lives in one
 // temp dir that close() removes.
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { tempDir } from "@cts-csms/server/testing/temp-dir";
 import { type BrowserContext, chromium } from "playwright-core";
 
 export type LaunchedBrowser = {
@@ -137,20 +138,12 @@ export async function resolveBrowser(
 export async function launchBrowser(options: {
   viewport: { width: number; height: number };
 }): Promise<LaunchedBrowser> {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-docs-chromium-"));
   // The unpacked browser is 200 MB: it goes when the test ends, and also when the test run is
-  // stopped (Ctrl-C, or turbo cancelling the task because another one failed). The signal is
-  // re-raised after the removal, so it still ends the process the usual way.
-  const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.kill(process.pid, signal);
-  };
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) process.once(signal, onSignal);
-  const remove = () => {
-    for (const signal of signals) process.off(signal, onSignal);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // stopped (Ctrl-C, or turbo cancelling the task because another one failed), by the watcher
+  // process of the server's testing kit, which outlives a SIGKILLed test worker.
+  const temp = tempDir("cts-csms-docs-chromium-");
+  const dir = temp.path;
+  const remove = () => temp.close();
   try {
     const { executablePath, args, source } = await resolveBrowser(dir);
     const profile = join(dir, "profile");

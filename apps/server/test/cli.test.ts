@@ -1,14 +1,14 @@
 /** The built binary: spawned for real (global setup builds dist/ when missing). */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dataDirError } from "../src/store/sql/pglite.js";
+import { tempDir } from "./helpers.js";
 
 // The binary as npm links it: the tracked shim that runs dist/cli.js.
 const cli = fileURLToPath(new URL("../bin/cts-csms-server.js", import.meta.url));
@@ -183,8 +183,7 @@ describe("cts-csms-server CLI", { timeout: 2 * STARTUP_MS }, () => {
 });
 
 describe("cts-csms-server configuration files", { timeout: 2 * STARTUP_MS }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-cli-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir("cli");
   let n = 0;
   function file(content: unknown): string {
     const path = join(dir, `file-${++n}.json`);

@@ -1,11 +1,9 @@
 /** Test helpers: a real server on an ephemeral port, and fetch with envelope checks built in. */
-import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { createServer, type RunningServer, type ServerOptions } from "../src/index.js";
 import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { tempDir as removableTempDir } from "../src/testing/tempDir.js";
 
 export const TOKEN = { "X-Auth-Token": "test-token" } as const;
 export const JSON_HEADERS = { ...TOKEN, "Content-Type": "application/json" } as const;
@@ -23,9 +21,10 @@ const specs = {
  * level; inside a test, use `onTestFinished` instead.
  */
 export function tempDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `cts-csms-${name}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  // Also removed if the run is interrupted (vitest skips teardowns on Ctrl-C).
+  const dir = removableTempDir(`cts-csms-${name}-`);
+  afterAll(() => dir.close());
+  return dir.path;
 }
 
 /** A named example's value from the bundled spec (a fresh copy). */

@@ -1,15 +1,13 @@
 // GET /: the docs when they are served, otherwise a JSON index whose every link works.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { api } from "@cts-csms/spec";
-import { afterAll, describe, expect, it } from "vitest";
-import { request, start } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { request, start, tempDir } from "./helpers.js";
 
 const specs = { cts: api("cts"), csms: api("csms") };
 
-const docsDir = mkdtempSync(join(tmpdir(), "cts-csms-root-docs-"));
-afterAll(() => rmSync(docsDir, { recursive: true, force: true }));
+const docsDir = tempDir("root-docs");
 writeFileSync(join(docsDir, "index.html"), "<!doctype html><title>API reference</title>");
 const withDocs = await start({ docsDir });
 const withoutDocs = await start({ docsDir: join(docsDir, "absent") });

@@ -6,8 +6,8 @@
  * `close()` (call it from an `afterAll` or a `finally`, so it also runs on failure) stops the
  * embedded server and removes its dir, or drops the databases it made on the external one.
  *
- * If the calling process ends without `close()` (a signal, a crash, `process.exit`), a watcher
- * process started with the server stops it and removes the dir: the caller's own signal handlers
+ * If the calling process ends without `close()` (a signal, a crash, `process.exit`), the watcher
+ * of `./tempDir.ts` stops the server and removes the dir: the caller's own signal handlers
  * (vitest's exit within a millisecond of SIGINT, and SIGKILLs its workers) cannot be relied on.
  *
  * As root, PostgreSQL refuses to run, so it runs as the `postgres` user (created if missing). That
@@ -29,10 +29,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
+import { removeOnExit } from "./tempDir.js";
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -162,41 +163,6 @@ function assertReachable(dir: string, { uid, gid }: Ids): void {
   }
 }
 
-/**
- * Run with `node -e` in a process of its own session (so a Ctrl-C to the test run's process
- * group does not reach it): when its stdin closes, which it does when the caller ends in any way,
- * it stops the postmaster named in `postmaster.pid` (if still there) and removes the dir.
- */
-const WATCHER = `
-const fs = require("node:fs");
-const [dir, pidFile] = process.argv.slice(1);
-const alive = (pid) => { try { process.kill(pid, 0); return fs.existsSync(pidFile); } catch { return false; } };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-process.stdin.on("data", () => {});
-process.stdin.on("close", async () => {
-  let pid = 0;
-  try { pid = Number(fs.readFileSync(pidFile, "utf8").split("\\n")[0]); } catch {}
-  if (pid > 0 && alive(pid)) {
-    process.kill(pid, "SIGINT");
-    for (let i = 0; i < 600 && alive(pid); i++) await sleep(100);
-    if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-});
-`;
-
-function watch(dir: string, pidFile: string): ChildProcess {
-  const watcher = spawn(process.execPath, ["-e", WATCHER, dir, pidFile], {
-    detached: true,
-    stdio: ["pipe", "ignore", "ignore"],
-    windowsHide: true,
-  });
-  // It must not keep the caller alive: the caller's exit is what it waits for.
-  watcher.unref();
-  (watcher.stdin as Socket).unref();
-  return watcher;
-}
-
 /** Runs `file` to its end; rejects with its stderr unless it exits with 0. */
 function runToEnd(file: string, args: string[], ids: Partial<Ids>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -255,7 +221,7 @@ export async function testPostgres(options: TestPostgresOptions = {}): Promise<T
   const ids = root ? postgresUser() : undefined;
   const dir = mkdtempSync(join(tmpdir(), options.dirPrefix ?? "cts-csms-pg-"));
   const data = join(dir, "data");
-  const watcher = watch(dir, join(data, "postmaster.pid"));
+  const forget = removeOnExit(dir, join(data, "postmaster.pid"));
   let server: ChildProcess | undefined;
   const stop = async () => {
     const running = server;
@@ -266,8 +232,7 @@ export async function testPostgres(options: TestPostgresOptions = {}): Promise<T
   };
   const remove = async () => {
     await stop();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-    watcher.stdin?.end();
+    forget();
   };
   try {
     let bin = join(native, "bin");

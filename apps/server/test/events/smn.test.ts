@@ -1,9 +1,8 @@
 /** SMN messages: SMN's string to sign, real SHA256withRSA signatures, the webhook schema. */
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   buildSmnNotification,
   createSmnSigningKey,
@@ -13,6 +12,7 @@ import {
   smnTimestamp,
   verifySmnNotification,
 } from "../../src/events/smn.js";
+import { tempDir } from "../helpers.js";
 import { webhookSchema } from "./support.js";
 
 const key = await createSmnSigningKey();
@@ -119,8 +119,7 @@ describe("signed notification", () => {
 });
 
 describe("key file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cts-csms-smn-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir("smn");
 
   it("loads an RSA key from a PEM file, and refuses other key types", async () => {
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
