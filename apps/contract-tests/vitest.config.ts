@@ -2,7 +2,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 const shared = {
   testTimeout: 120_000,
-  hookTimeout: 60_000,
+  // A file's beforeAll starts a server: see the start-up timeout in src/server.ts.
+  hookTimeout: 150_000,
   // Each file starts its own server process; two cores, so two files at a time.
   maxWorkers: 2,
 };

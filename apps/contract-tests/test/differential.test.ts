@@ -73,7 +73,7 @@ beforeAll(async () => {
   d.own((name) => [
     [smnSubscriptionUrn(SMN_TOPIC, `${d.receiver.base(name)}/smn`), "<subscription-urn>"],
   ]);
-}, 180_000);
+}, 360_000);
 afterAll(async () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
