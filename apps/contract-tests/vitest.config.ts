@@ -1,4 +1,10 @@
+import { createRequire } from "node:module";
 import { configDefaults, defineConfig } from "vitest/config";
+
+// Removes vitest's own temp dir also when the run is interrupted (vitest skips it on Ctrl-C).
+const vitestTempDir = createRequire(import.meta.url).resolve(
+  "@cts-csms/server/testing/vitest-temp-dir",
+);
 
 const shared = {
   testTimeout: 120_000,
@@ -6,6 +12,7 @@ const shared = {
   hookTimeout: 150_000,
   // Each file starts its own server process; two cores, so two files at a time.
   maxWorkers: 2,
+  globalSetup: [vitestTempDir],
 };
 // The SQL stores run a reduced form of the suite: the examples, the state machine, concurrency,
 // and the fuzzer with a tenth of its runs (the rules it checks are the spec's, not the store's).
@@ -38,7 +45,7 @@ export default defineConfig({
           name: "pglite",
           include: onSqlStores,
           env: { CONTRACT_STORE: "pglite", FUZZ_RUNS: sqlFuzzRuns },
-          globalSetup: ["test/pglite-setup.ts"],
+          globalSetup: [vitestTempDir, "test/pglite-setup.ts"],
         },
       },
       {
@@ -47,7 +54,7 @@ export default defineConfig({
           name: "postgres",
           include: onSqlStores,
           env: { CONTRACT_STORE: "postgres", FUZZ_RUNS: sqlFuzzRuns },
-          globalSetup: ["test/postgres-setup.ts"],
+          globalSetup: [vitestTempDir, "test/postgres-setup.ts"],
         },
       },
     ],

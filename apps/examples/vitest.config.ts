@@ -1,8 +1,15 @@
+import { createRequire } from "node:module";
 import { defineConfig } from "vitest/config";
+
+// Removes vitest's own temp dir also when the run is interrupted (vitest skips it on Ctrl-C).
+const vitestTempDir = createRequire(import.meta.url).resolve(
+  "@cts-csms/server/testing/vitest-temp-dir",
+);
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: [vitestTempDir],
     // npm pack, an offline npm ci and two tsc runs: minutes, not seconds, on a busy two-core box.
     testTimeout: 300_000,
     hookTimeout: 120_000,

@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
+    // The second removes vitest's own temp dir also when the run is interrupted.
+    globalSetup: ["test/global-setup.ts", "src/testing/vitestTempDir.ts"],
     // Generous: some tests start server processes, and under `npm test` two cores serve every
     // workspace at once (11 s seen for a 1 s test). Timeouts stop hung tests; nothing is timed.
     testTimeout: 60_000,

