@@ -9,8 +9,8 @@
  *                                                              ▼
  *                                         notification record: SUCCESS | FAIL | INVALID
  *
- * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry is
- * found by a sweep (on every clock move and once a second), bounded per run, never inside an API
+ * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry and
+ * scheduled deletion are found by a sweep (on every clock move and once a second), bounded per run, never inside an API
  * request. Secret values never reach this module: a record and a message name the secret and the
  * version, never their value.
  */
@@ -21,6 +21,7 @@ import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
 import type { Clock } from "../operation.js";
 import type { NotificationRecord, Secret, Store } from "../store/types.js";
+import { sweepDueDeletions } from "./stages.js";
 
 export type EventType = csms.components["schemas"]["EventType"];
 type RecordStatus = NotificationRecord["notification_status"];
@@ -171,6 +172,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       }
       if (due.length < SWEEP_BATCH) break;
     }
+    await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
   }
 
