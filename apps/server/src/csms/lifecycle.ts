@@ -135,7 +135,15 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       notification_target_id: target_id,
       notification_content: content,
     };
-    if (target_type !== "SMN" || targetKind(target_id) !== "smn") {
+    const refused =
+      target_type !== "SMN"
+        ? `target_type ${target_type} is not SMN: a secret event notifies SMN topics only`
+        : targetKind(target_id) !== "smn"
+          ? "target_id is not an SMN topic URN (urn:smn:…): a secret event notifies SMN topics only"
+          : undefined;
+    if (refused !== undefined) {
+      // Logged with the content, so the record's INVALID has its reason in the delivery log.
+      deliver.refuse({ projectId, source: event.name, target: target_id }, content, refused);
       write(projectId, record, "INVALID");
       return;
     }
