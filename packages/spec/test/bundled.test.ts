@@ -172,9 +172,9 @@ describe("bundled specs", () => {
     const secretEvent = csmsAt("#/components/schemas/SecretEventMessage");
     const deleted = specs.csms.example("SecretEventNotification") as { message: string };
     expect(secretEvent(JSON.parse(deleted.message)), JSON.stringify(secretEvent.errors)).toBe(true);
-    expect(
-      specs.csms.operation("secretEventNotification").parameters.map((p) => p.name),
-    ).toEqual(cts.operation("smnNotification").parameters.map((p) => p.name));
+    expect(specs.csms.operation("secretEventNotification").parameters.map((p) => p.name)).toEqual(
+      cts.operation("smnNotification").parameters.map((p) => p.name),
+    );
     // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
     const smn = cts.example("SmnNotification") as { message: string };
     const trace = validatorFor(cts)("#/components/schemas/Trace");

@@ -13,7 +13,7 @@ import { SYSPREVIOUS } from "../store/rows.js";
 import type { NewVersion, Secret, SecretChanges } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageInfo, pageRequest } from "./paging.js";
-import { pendingDeleteError, requireNotPending } from "./stages.js";
+import { checkSecretStageLimit, pendingDeleteError, requireNotPending } from "./stages.js";
 
 type Ops = csms.operations;
 export type SecretOperations = Pick<
@@ -186,6 +186,7 @@ export function secretHandlers(
           "request/body/version_stages: SYSPREVIOUS is set by the service and cannot be given",
         );
       }
+      await checkSecretStageLimit(ctx.store, projectId, params.secret_name, stages);
       const version: NewVersion = { create_time: now, version_stages: stages };
       if (body.expire_time !== undefined) version.expire_time = body.expire_time;
       if (body.secret_string !== undefined) version.secret_string = body.secret_string;

@@ -7,7 +7,8 @@
 import type { csms } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import type { Context, OperationHandler } from "../operation.js";
-import { SYSCURRENT, SYSPREVIOUS } from "../store/rows.js";
+import { MAX_VERSIONS, SYSCURRENT, SYSPREVIOUS } from "../store/rows.js";
+import { MAX_SECRET_STAGES } from "../store/stages.js";
 import type { Secret, Store } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 
@@ -50,6 +51,31 @@ export async function requireNotPending(
   if (!secret) throw secretNotFound(name);
   if (secret.state === "PENDING_DELETE") throw pendingDeleteError(name);
   return secret;
+}
+
+/**
+ * Refuses new stages that would give the secret more than 12 (a stage moving to a new version
+ * is not new); the stages given to CreateSecretVersion.
+ */
+export async function checkSecretStageLimit(
+  store: Pick<Store, "secrets">,
+  projectId: string,
+  name: string,
+  given: readonly string[],
+): Promise<void> {
+  if (given.length === 0) return;
+  const page = await store.secrets.pageVersions(projectId, name, { limit: MAX_VERSIONS });
+  if (!page) return;
+  const all = new Set(page.items.flatMap((v) => v.version_stages));
+  for (const stage of given) all.add(stage);
+  all.add(SYSCURRENT);
+  all.add(SYSPREVIOUS);
+  if (all.size > MAX_SECRET_STAGES) {
+    throw new ApiError(
+      "validation",
+      `request/body/version_stages: the secret ${name} would have ${all.size} stages; a secret has at most ${MAX_SECRET_STAGES}`,
+    );
+  }
 }
 
 export function stageHandlers(ctx: Context): {
