@@ -60,14 +60,14 @@ const ALL: EventType[] = [
 async function createEvent(
   name: string,
   types: EventType[],
-  { state = "ENABLED" as "ENABLED" | "DISABLED", target = TOPIC, targetType = "SMN" } = {},
+  { state = "ENABLED" as "ENABLED" | "DISABLED", target = TOPIC } = {},
 ) {
   await csms.createSecretEvent({
     body: {
       name,
       event_types: types,
       state,
-      notification: { target_type: targetType, target_id: target, target_name: name },
+      notification: { target_type: "SMN", target_id: target, target_name: name },
     },
   });
 }

@@ -96,7 +96,7 @@ describe("version stages", () => {
       params: { path: { secret_name: "s", stage_name: "blue" } },
     });
     expect(gone.response.status).toBe(404);
-    expect(gone.error?.error.error_code).toBe("CSMS.0005");
+    expect(gone.error).toMatchObject({ error: { error_code: "CSMS.0005" } });
   });
 
   it("refuses what the service refuses, naming the field", async () => {
