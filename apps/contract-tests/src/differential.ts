@@ -75,6 +75,7 @@ const TIME_KEYS = new Set([
   "delivered_time",
   "next_attempt_time",
   "trigger_time",
+  "scheduled_delete_time",
   "time",
   "now",
   "timestamp",

@@ -16,6 +16,8 @@ const EXISTING = {
   event_name: "EXISTING-EVENT",
   secret_name: "EXISTING-SECRET",
 };
+/** The custom stage on the existing secrets' v1. */
+const FUZZ_STAGE = "fuzz-stage";
 const existing = {
   notification_id: [EXISTING.notification_id],
   event_name: [EXISTING.event_name],
@@ -54,6 +56,18 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
       // A secret with its first version, v1 (the version paths ask for v1 or latest half the time).
       const name = `fuzz-secret-${fresh++}`;
       await h.csms(project).createSecret({ body: { name, secret_string: "fuzz" } });
+      // Its v1 also has a custom stage (which DeleteSecretStage may delete), and a secret to be
+      // restored is scheduled for deletion first.
+      await h.csms(project).updateSecretStage({
+        params: { path: { secret_name: name, stage_name: FUZZ_STAGE } },
+        body: { version_id: "v1" },
+      });
+      if (url.endsWith("/scheduled-deleted-tasks/cancel")) {
+        await h.csms(project).deleteSecretForSchedule({
+          params: { path: { secret_name: name } },
+          body: { recovery_window_in_days: 30 },
+        });
+      }
       url = url.replace(EXISTING.secret_name, name);
     }
     return { ...req, url, body };
@@ -74,6 +88,8 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
       if (p.name === "event_name") arb = fc.oneof(arb, fc.constantFrom(...existing.event_name));
       if (p.name === "secret_name") arb = fc.oneof(arb, fc.constantFrom(...existing.secret_name));
       if (p.name === "version_id") arb = fc.oneof(arb, fc.constantFrom("v1", "latest"));
+      // The existing secrets' v1 has SYSCURRENT and a custom stage.
+      if (p.name === "stage_name") arb = fc.oneof(arb, fc.constantFrom("SYSCURRENT", FUZZ_STAGE));
       // A versions marker must name a version the secret has (a later one is a marker the
       // server never issued, a 400): the existing secrets have v1.
       if (p.name === "marker" && op.operationId === "listSecretVersions") {
@@ -105,6 +121,12 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
         useExisting && b && typeof b === "object" && "notification_id" in b
           ? { ...b, notification_id: id }
           : b,
+      )
+      // A version named in a body is the existing secrets' v1 half of the time.
+      .chain((b) =>
+        b && typeof b === "object" && typeof (b as Json).version_id === "string"
+          ? fc.constantFrom(b, { ...b, version_id: "v1" })
+          : fc.constant(b),
       )
       // An expiry must lie ahead of the server's clock: generated times are moved past now.
       .map((b) =>

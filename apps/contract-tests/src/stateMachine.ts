@@ -5,7 +5,9 @@
 // newest first) and deliveries (one per trace per notification of its project; the topics here
 // name another project, so each is logged as `no_sink`). And it learns secrets: versions and
 // their stages, values read back, the events their lifecycle fires and the notification records
-// those write (the events' target is not an SMN topic, so each record is `INVALID`).
+// those write (the events' target is not an SMN topic, so each record is `INVALID`, with its
+// reason logged as a `no_sink` delivery); stages moved and deleted, deletions scheduled and
+// restored (a PENDING_DELETE secret refuses changes and value reads).
 import fc from "fast-check";
 import { expect } from "vitest";
 import { credentials, type Harness } from "./context.js";
@@ -31,6 +33,17 @@ interface SecretModel {
   last: number;
   /** The value of each version, `undefined` for a rotation's random one. */
   values: Map<string, string | undefined>;
+  /** Each stage and the version that has it. */
+  stages: Map<string, string>;
+  /** Scheduled for deletion (PENDING_DELETE). */
+  pending: boolean;
+}
+
+/** A new version `id`: SYSCURRENT moves to it, SYSPREVIOUS to the version that had SYSCURRENT. */
+function versionAdded(secret: SecretModel, id: string) {
+  const current = secret.stages.get("SYSCURRENT");
+  if (current !== undefined) secret.stages.set("SYSPREVIOUS", current);
+  secret.stages.set("SYSCURRENT", id);
 }
 
 /** `type` happened to the secret: a record when its event is ENABLED and lists the type. */
@@ -39,6 +52,8 @@ export function fired(m: Model, p: Project, secret: SecretModel, type: string) {
   const event = name === undefined ? undefined : m.events[p].get(name);
   if (name !== undefined && event?.state === "ENABLED" && event.types.includes(type)) {
     m.records[p].push([name, type]);
+    // The target is not an SMN topic: the delivery log says so, in one no_sink delivery.
+    m.deliveries[p] += 1;
   }
 }
 
@@ -310,7 +325,13 @@ class CreateSecret implements Cmd {
     if (!known || m.secrets[this.p].has(this.name)) return expect(r.response.status).toBe(400);
     expect(r.response.status).toBe(200);
     expect(JSON.stringify(r.data)).not.toContain(this.value);
-    const secret = { events, last: 1, values: new Map([["v1", this.value]]) };
+    const secret: SecretModel = {
+      events,
+      last: 1,
+      values: new Map([["v1", this.value]]),
+      stages: new Map([["SYSCURRENT", "v1"]]),
+      pending: false,
+    };
     m.secrets[this.p].set(this.name, secret);
     fired(m, this.p, secret, "SECRET_VERSION_CREATED");
   }
@@ -342,11 +363,13 @@ class AddVersion implements Cmd {
     );
     const secret = m.secrets[this.p].get(this.name);
     if (!secret) return expect(r.response.status).toBe(404);
+    if (secret.pending) return expect(r.response.status).toBe(400);
     expect(r.response.status).toBe(200);
     secret.last++;
     const id = `v${secret.last}`;
     expect(r.data.version_id ?? r.data.version_metadata.id).toBe(id);
     secret.values.set(id, this.value);
+    versionAdded(secret, id);
     fired(
       m,
       this.p,
@@ -369,17 +392,26 @@ class ShowVersions implements Cmd {
     const secret = m.secrets[this.p].get(this.name);
     if (!secret) return expect(list.response.status).toBe(404);
     expect(list.response.status).toBe(200);
-    const stages = list.data.version_metadatas.map((v: any) => [v.id, v.version_stages]);
-    const want = [...secret.values.keys()].map((id) => {
-      const n = Number(id.slice(1));
-      if (n === secret.last) return [id, ["SYSCURRENT"]];
-      return [id, n === secret.last - 1 ? ["SYSPREVIOUS"] : []];
-    });
+    const stages = list.data.version_metadatas.map((v: any) => [
+      v.id,
+      [...v.version_stages].sort(),
+    ]);
+    const want = [...secret.values.keys()].map((id) => [
+      id,
+      [...secret.stages]
+        .filter(([, v]) => v === id)
+        .map(([stage]) => stage)
+        .sort(),
+    ]);
     expect(stages).toEqual(want);
     for (const [id, value] of secret.values) {
       const r = await h
         .csms(this.p)
         .showSecretVersion({ params: { path: { ...path, version_id: id } } });
+      if (secret.pending) {
+        expect(r.response.status).toBe(400);
+        continue;
+      }
       expect(r.response.status).toBe(200);
       if (value !== undefined) expect(r.data.version.secret_string).toBe(value);
       else expect(r.data.version.secret_string).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -387,7 +419,8 @@ class ShowVersions implements Cmd {
     const latest = await h
       .csms(this.p)
       .showSecretVersion({ params: { path: { ...path, version_id: "latest" } } });
-    expect(latest.data.version.version_metadata.id).toBe(`v${secret.last}`);
+    if (secret.pending) return expect(latest.response.status).toBe(400);
+    expect(latest.data.version.version_metadata.id).toBe(secret.stages.get("SYSCURRENT"));
   }
   toString = () => `showVersions(${this.p}, ${this.name})`;
 }
@@ -408,6 +441,110 @@ class DeleteSecret implements Cmd {
     fired(m, this.p, secret, "SECRET_DELETED");
   }
   toString = () => `deleteSecret(${this.p}, ${this.name})`;
+}
+
+class MoveStage implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly stage: string,
+    readonly pick: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const secret = m.secrets[this.p].get(this.name);
+    // A version of the secret, or one past its newest (unknown).
+    const versionId = `v${1 + (this.pick % ((secret?.last ?? 1) + 1))}`;
+    const r = await h.csms(this.p).updateSecretStage({
+      params: { path: { secret_name: this.name, stage_name: this.stage } },
+      body: { version_id: versionId },
+    });
+    traced(m, this.p, "updateSecretStage", r.response.status);
+    if (this.stage === "SYSPREVIOUS") return expect(r.response.status).toBe(400);
+    if (!secret) return expect(r.response.status).toBe(404);
+    if (secret.pending) return expect(r.response.status).toBe(400);
+    if (!secret.values.has(versionId)) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(200);
+    expect(r.data.stage).toMatchObject({
+      name: this.stage,
+      secret_name: this.name,
+      version_id: versionId,
+    });
+    if (this.stage === "SYSCURRENT") {
+      const current = secret.stages.get("SYSCURRENT") as string;
+      if (current !== versionId) secret.stages.set("SYSPREVIOUS", current);
+    }
+    secret.stages.set(this.stage, versionId);
+  }
+  toString = () => `moveStage(${this.p}, ${this.name}, ${this.stage}, ${this.pick})`;
+}
+
+class ShowOrDeleteStage implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly stage: string,
+    readonly remove: boolean,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name, stage_name: this.stage };
+    const secret = m.secrets[this.p].get(this.name);
+    const holder = secret?.stages.get(this.stage);
+    if (!this.remove) {
+      const r = await h.csms(this.p).showSecretStage({ params: { path } });
+      if (holder === undefined) return expect(r.response.status).toBe(404);
+      expect(r.response.status).toBe(200);
+      return expect(r.data.stage.version_id).toBe(holder);
+    }
+    const r = await h.csms(this.p).deleteSecretStage({ params: { path } });
+    traced(m, this.p, "deleteSecretStage", r.response.status);
+    if (this.stage.startsWith("SYS")) return expect(r.response.status).toBe(400);
+    if (!secret) return expect(r.response.status).toBe(404);
+    if (secret.pending) return expect(r.response.status).toBe(400);
+    if (holder === undefined) return expect(r.response.status).toBe(404);
+    expect(r.response.status).toBe(204);
+    secret.stages.delete(this.stage);
+  }
+  toString = () =>
+    `${this.remove ? "deleteStage" : "showStage"}(${this.p}, ${this.name}, ${this.stage})`;
+}
+
+class ScheduleOrRestore implements Cmd {
+  constructor(
+    readonly p: Project,
+    readonly name: string,
+    readonly days: number | undefined,
+  ) {}
+  check = () => true;
+  async run(m: Model, h: Harness) {
+    const path = { secret_name: this.name };
+    const r =
+      this.days === undefined
+        ? await h.csms(this.p).restoreSecret({ params: { path } })
+        : await h.csms(this.p).deleteSecretForSchedule({
+            params: { path },
+            body: { recovery_window_in_days: this.days },
+          });
+    traced(
+      m,
+      this.p,
+      this.days === undefined ? "restoreSecret" : "deleteSecretForSchedule",
+      r.response.status,
+    );
+    const secret = m.secrets[this.p].get(this.name);
+    if (!secret) return expect(r.response.status).toBe(404);
+    const scheduling = this.days !== undefined;
+    if (secret.pending === scheduling) return expect(r.response.status).toBe(400);
+    expect(r.response.status).toBe(200);
+    secret.pending = scheduling;
+    expect(r.data.secret.state).toBe(scheduling ? "PENDING_DELETE" : "ENABLED");
+    expect(r.data.secret.scheduled_delete_time !== undefined).toBe(scheduling);
+  }
+  toString = () =>
+    this.days === undefined
+      ? `restore(${this.p}, ${this.name})`
+      : `scheduleDeletion(${this.p}, ${this.name}, ${this.days})`;
 }
 
 class ListSecretsAndRecords implements Cmd {
@@ -443,7 +580,41 @@ const types = fc.uniqueArray(
   { minLength: 1, maxLength: 5 },
 );
 export const secretName = fc.constantFrom("db", "s.1", "api-key");
+const stage = fc.constantFrom("SYSCURRENT", "SYSPREVIOUS", "blue", "green");
 const secretValue = fc.nat().map((n) => `value-${n}-of-a-secret`);
+/** The end of a run: every secret of the model, its versions, values and stages, checked. */
+export async function checkSecrets(m: Model, h: Harness) {
+  for (const p of projects) {
+    for (const [name, secret] of m.secrets[p]) {
+      await new ShowVersions(p, name).run(m, h);
+      for (const stage of secret.stages.keys()) {
+        await new ShowOrDeleteStage(p, name, stage, false).run(m, h);
+      }
+    }
+  }
+}
+
+/** Secrets only, with their versions, stages and scheduled deletion: sequences that reach deep. */
+export function secretCommands(): fc.Arbitrary<Cmd>[] {
+  const p = fc.constant<Project>("p1");
+  const secretName = fc.constantFrom("db", "s.1");
+  return [
+    fc.tuple(p, secretName, secretValue).map(([q, n, v]) => new CreateSecret(q, n, undefined, v)),
+    fc
+      .tuple(p, secretName, fc.option(secretValue, { nil: undefined }))
+      .map(([q, n, v]) => new AddVersion(q, n, v)),
+    fc.tuple(p, secretName).map(([q, n]) => new ShowVersions(q, n)),
+    fc.tuple(p, secretName).map(([q, n]) => new DeleteSecret(q, n)),
+    fc.tuple(p, secretName, stage, fc.nat(20)).map(([q, n, st, v]) => new MoveStage(q, n, st, v)),
+    fc
+      .tuple(p, secretName, stage, fc.boolean())
+      .map(([q, n, st, d]) => new ShowOrDeleteStage(q, n, st, d)),
+    fc
+      .tuple(p, secretName, fc.constantFrom(7, 30, undefined))
+      .map(([q, n, d]) => new ScheduleOrRestore(q, n, d)),
+  ];
+}
+
 export const commands = [
   fc.tuple(project, name, types).map(([p, n, t]) => new CreateEvent(p, n, t)),
   fc
@@ -475,6 +646,15 @@ export const commands = [
   fc.tuple(project, secretName).map(([p, n]) => new ShowVersions(p, n)),
   fc.tuple(project, secretName).map(([p, n]) => new DeleteSecret(p, n)),
   project.map((p) => new ListSecretsAndRecords(p)),
+  fc
+    .tuple(project, secretName, stage, fc.nat(20))
+    .map(([p, n, st, v]) => new MoveStage(p, n, st, v)),
+  fc
+    .tuple(project, secretName, stage, fc.boolean())
+    .map(([p, n, st, d]) => new ShowOrDeleteStage(p, n, st, d)),
+  fc
+    .tuple(project, secretName, fc.constantFrom(7, 30, undefined))
+    .map(([p, n, d]) => new ScheduleOrRestore(p, n, d)),
 ];
 
 /** A model with nothing in it: the state after a full reset. */

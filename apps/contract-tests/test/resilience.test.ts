@@ -30,7 +30,7 @@ const event = (name: string) => ({
   name,
   event_types: ["SECRET_ROTATED" as const],
   state: "ENABLED" as const,
-  notification: { target_type: "SMN", target_id: "t", target_name: "n" },
+  notification: { target_type: "SMN" as const, target_id: "t", target_name: "n" },
 });
 
 async function addRule(body: Parameters<Harness["admin"]["addFaultRule"]>[0]["body"]) {

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Harness, startHarness } from "../src/context.js";
-import { commands, emptyModel, target } from "../src/stateMachine.js";
+import { checkSecrets, commands, emptyModel, secretCommands, target } from "../src/stateMachine.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -18,7 +18,24 @@ it("random command sequences agree with the model", async () => {
       await h.reset();
       const model = emptyModel();
       await fc.asyncModelRun(() => ({ model, real: h }), cmds);
+      await checkSecrets(model, h);
     }),
+    { numRuns: runs },
+  );
+});
+
+it("secret sequences (versions, stages, scheduled deletion) agree with the model", async () => {
+  const runs = Math.max(25, Math.round(Number(process.env.FUZZ_RUNS ?? 200) / 4));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.commands(secretCommands(), { maxCommands: 30, size: "max" }),
+      async (cmds) => {
+        await h.reset();
+        const model = emptyModel();
+        await fc.asyncModelRun(() => ({ model, real: h }), cmds);
+        await checkSecrets(model, h);
+      },
+    ),
     { numRuns: runs },
   );
 });

@@ -79,6 +79,21 @@ async function arrange(sample: { api: string; method: string; operationId: strin
   expect(await server.store.secretEvents.insert(projectId, structuredClone(event))).toBe(true);
   if (op === "createSecret" || op === "deleteSecretEvent") return;
   await insertSecret(projectId);
+  const secretName = sample.spec.components.parameters.SecretNamePath.example;
+  if (op === "showSecretStage" || op === "deleteSecretStage") {
+    // The stage the examples name, on the secret's v1.
+    const stage = sample.spec.components.parameters.StageNamePath.example;
+    expect(
+      await server.store.secrets.moveStage(projectId, secretName, stage, "v1", 1),
+    ).toMatchObject({ name: stage });
+  }
+  if (op === "restoreSecret") {
+    expect(
+      await server.store.secrets.scheduleDeletion(projectId, secretName, 7, Date.now()),
+    ).toMatchObject({
+      state: "PENDING_DELETE",
+    });
+  }
 }
 
 /** The secret of the CSMS examples (`SecretResponse`), with a first version. */

@@ -36,8 +36,8 @@ beforeAll(() => {
 });
 
 describe("landing page", () => {
-  it("covers all twenty-one operations of the two specs", () => {
-    expect(operations).toHaveLength(21);
+  it("covers all twenty-six operations of the two specs", () => {
+    expect(operations).toHaveLength(26);
   });
 
   it.each(operations)("lists $api $id with method, path, summary and anchor", (op) => {
@@ -47,6 +47,15 @@ describe("landing page", () => {
     expect(html).toContain(`<code>${escapeHtml(op.path)}</code>`);
     expect(html).toMatch(new RegExp(`href="${op.api}\\.html#/[a-z-]+/${op.id.toLowerCase()}"`));
     expect(html).toContain(`method-${op.method}">${op.method.toUpperCase()}</span>`);
+  });
+
+  it("the CSMS reference carries its webhook (the secret event's SMN message)", () => {
+    const csms = JSON.parse(readFileSync(require.resolve(specs.csms), "utf8"));
+    expect(Object.keys(csms.webhooks)).toEqual(["secretEventNotification"]);
+    expect(pages["csms.html"]).toContain(
+      escapeHtml(csms.webhooks.secretEventNotification.post.summary),
+    );
+    expect(pages["csms.html"]).toContain("SecretEventMessage");
   });
 
   it("the CTS reference carries the webhooks (the delivered messages)", () => {

@@ -6,6 +6,7 @@
 import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
 import { secretHandlers } from "./csms/secrets.js";
+import { stageHandlers } from "./csms/stages.js";
 import { notificationHandlers } from "./cts/notifications.js";
 import { traceHandlers } from "./cts/traces.js";
 import { type AnyOperationHandler, type Context, randomIds, systemClock } from "./operation.js";
@@ -24,5 +25,6 @@ export function createHandlers(ctx: Partial<Context> = {}): Record<string, AnyOp
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
     ...secretHandlers(full, full.firing),
+    ...stageHandlers(full),
   };
 }

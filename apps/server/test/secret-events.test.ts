@@ -60,14 +60,14 @@ const ALL: EventType[] = [
 async function createEvent(
   name: string,
   types: EventType[],
-  { state = "ENABLED" as "ENABLED" | "DISABLED", target = TOPIC, targetType = "SMN" } = {},
+  { state = "ENABLED" as "ENABLED" | "DISABLED", target = TOPIC } = {},
 ) {
   await csms.createSecretEvent({
     body: {
       name,
       event_types: types,
       state,
-      notification: { target_type: targetType, target_id: target, target_name: name },
+      notification: { target_type: "SMN", target_id: target, target_name: name },
     },
   });
 }
@@ -186,7 +186,7 @@ describe("record statuses follow the deliveries (decision 32)", () => {
     await createEvent("ok", ["SECRET_ROTATED"]);
     await createEvent("fails", ["SECRET_ROTATED"], { target: FAILING });
     await createEvent("no-sink", ["SECRET_ROTATED"], { target: NO_SINK });
-    await createEvent("function", ["SECRET_ROTATED"], { target: FUNCTION, targetType: "FGS" });
+    await createEvent("function", ["SECRET_ROTATED"], { target: FUNCTION });
     for (const e of ["ok", "fails", "no-sink", "function"]) {
       await createSecret(`s-${e}`, [e]);
       await csms.rotateSecret({ params: { path: { secret_name: `s-${e}` } } });
@@ -205,9 +205,42 @@ describe("record statuses follow the deliveries (decision 32)", () => {
     const log = (await admin.listDeliveries({ params: { query: { project_id: P } } })).data;
     expect(log?.deliveries.map((d) => [d.source, d.status]).sort()).toEqual([
       ["fails", "failed"],
+      ["function", "no_sink"],
       ["no-sink", "no_sink"],
       ["ok", "delivered"],
     ]);
+    // Each INVALID record's reason is in the delivery log, found by what both carry.
+    for (const record of all.filter((r) => r.notification_status === "INVALID")) {
+      const found = log?.deliveries.filter(
+        (d) =>
+          d.source === record.event_name &&
+          d.target === record.notification_target_id &&
+          (d.payload === record.notification_content ||
+            JSON.parse(d.payload).message === record.notification_content),
+      );
+      expect(found?.map((d) => d.status)).toEqual(["no_sink"]);
+      expect(found?.[0]?.error).toMatch(
+        record.event_name === "function" ? /not an SMN topic URN/ : /no subscription/,
+      );
+    }
+  });
+
+  it("target_type is SMN, spelled as the service spells it", async () => {
+    for (const target_type of ["smn", "Smn", "FGS"]) {
+      const res = await csms
+        .createSecretEvent({
+          body: {
+            name: "e",
+            event_types: ["SECRET_ROTATED"],
+            state: "ENABLED",
+            notification: { target_type: target_type as "SMN", target_id: TOPIC, target_name: "t" },
+          },
+        })
+        .catch((err: HuaweiApiError) => err);
+      expect(res).toBeInstanceOf(HuaweiApiError);
+      expect((res as HuaweiApiError).status).toBe(400);
+      expect((res as HuaweiApiError).message).toContain("target_type");
+    }
   });
 });
 

@@ -346,6 +346,102 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(mine(await store.secrets.takeExpired(6_000, 100))).toEqual([]);
   });
 
+  it("moves and deletes stages: one version per stage, SYSPREVIOUS with SYSCURRENT, 12 per secret", async () => {
+    const p = project();
+    await store.secrets.insert(p, secret("s"), value("one"));
+    await store.secrets.addVersion(p, "s", { ...value("two"), create_time: 5 });
+    const stages = async () =>
+      (await store.secrets.pageVersions(p, "s", { limit: 10 }))?.items.map((v) => [
+        v.id,
+        v.version_stages,
+      ]);
+    expect(await store.secrets.getStage(p, "s", "SYSPREVIOUS")).toEqual({
+      name: "SYSPREVIOUS",
+      update_time: 5,
+      secret_name: "s",
+      version_id: "v1",
+    });
+    expect(await store.secrets.moveStage(p, "s", "blue", "v1", 7)).toEqual({
+      name: "blue",
+      update_time: 7,
+      secret_name: "s",
+      version_id: "v1",
+    });
+    expect(await store.secrets.moveStage(p, "s", "SYSCURRENT", "v1", 8)).toMatchObject({
+      version_id: "v1",
+      update_time: 8,
+    });
+    expect(await stages()).toEqual([
+      ["v1", ["blue", "SYSCURRENT"]],
+      ["v2", ["SYSPREVIOUS"]],
+    ]);
+    expect(await store.secrets.getStage(p, "s", "SYSPREVIOUS")).toMatchObject({
+      version_id: "v2",
+      update_time: 8,
+    });
+    expect((await store.secrets.getVersion(p, "s", "latest"))?.secret_string).toBe("one");
+    // A new version: SYSPREVIOUS goes to the version that had SYSCURRENT, at the version's time.
+    await store.secrets.addVersion(p, "s", { ...value("three"), create_time: 9 });
+    expect(await store.secrets.getStage(p, "s", "SYSPREVIOUS")).toMatchObject({
+      version_id: "v1",
+      update_time: 9,
+    });
+    expect(await store.secrets.moveStage(p, "s", "blue", "v7", 10)).toBe("version_not_found");
+    expect(await store.secrets.moveStage(p, "nope", "blue", "v1", 10)).toBe("not_found");
+    for (let i = 0; i < 9; i++) {
+      expect(await store.secrets.moveStage(p, "s", `c${i}`, "v2", 10)).toMatchObject({
+        version_id: "v2",
+      });
+    }
+    // 12 stages now (SYSCURRENT, SYSPREVIOUS, blue, c0…c8): a 13th is refused, a move is not.
+    expect(await store.secrets.moveStage(p, "s", "c9", "v2", 11)).toBe("too_many_stages");
+    expect(await store.secrets.moveStage(p, "s", "blue", "v2", 11)).toMatchObject({
+      version_id: "v2",
+    });
+    expect(await store.secrets.deleteStage(p, "s", "blue")).toBe(true);
+    expect(await store.secrets.deleteStage(p, "s", "blue")).toBe("not_found");
+    expect(await store.secrets.getStage(p, "s", "blue")).toBeUndefined();
+    expect(await store.secrets.getStage(p, "nope", "SYSCURRENT")).toBeUndefined();
+    // Deleting the secret forgets its stage moves; a new secret of that name starts afresh.
+    await store.secrets.delete(p, "s");
+    await store.secrets.insert(p, secret("s"), { ...value("again"), create_time: 20 });
+    expect(await store.secrets.getStage(p, "s", "SYSCURRENT")).toMatchObject({
+      version_id: "v1",
+      update_time: 20,
+    });
+  });
+
+  it("schedules deletions, restores them, and hands out each due deletion once", async () => {
+    const p = project();
+    for (const n of ["a", "b", "c"]) await store.secrets.insert(p, secret(n), value(n));
+    const scheduled = await store.secrets.scheduleDeletion(p, "a", 7, 1_000);
+    expect(scheduled).toMatchObject({
+      state: "PENDING_DELETE",
+      scheduled_delete_time: 1_000 + 7 * 86_400_000,
+      update_time: 1_000,
+    });
+    expect(await store.secrets.get(p, "a")).toEqual(scheduled);
+    expect(await store.secrets.scheduleDeletion(p, "a", 7, 1_000)).toBe("pending");
+    expect(await store.secrets.scheduleDeletion(p, "nope", 7, 1_000)).toBe("not_found");
+    expect(await store.secrets.restore(p, "b", 1_000)).toBe("not_pending");
+    await store.secrets.scheduleDeletion(p, "b", 30, 1_000);
+    const restored = await store.secrets.restore(p, "b", 2_000);
+    expect(restored).toEqual({ ...secret("b"), id: (restored as Secret).id, update_time: 2_000 });
+    await store.secrets.scheduleDeletion(p, "c", 8, 1_000);
+    const mine = (due: Awaited<ReturnType<Store["secrets"]["takeDueDeletions"]>>) =>
+      due.filter((d) => d.projectId === p).map((d) => d.secret.name);
+    const day = 86_400_000;
+    expect(mine(await store.secrets.takeDueDeletions(1_000 + 7 * day - 1, 100))).toEqual([]);
+    const taken = await Promise.all(
+      Array.from({ length: 8 }, () => store.secrets.takeDueDeletions(1_000 + 9 * day, 100)),
+    );
+    expect(taken.flatMap(mine).sort()).toEqual(["a", "c"]);
+    expect(await store.secrets.get(p, "a")).toBeUndefined();
+    expect(await store.secrets.getVersion(p, "c", "v1")).toBeUndefined();
+    expect(mine(await store.secrets.takeDueDeletions(1_000 + 99 * day, 100))).toEqual([]);
+    expect((await store.secrets.get(p, "b"))?.state).toBe("ENABLED");
+  });
+
   it("lists records since a time and drops old ones", async () => {
     const p = project();
     const record = (t: number) => ({ create_time: t, event_name: `e${t}` }) as never;

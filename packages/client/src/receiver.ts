@@ -1,7 +1,7 @@
 /**
  * `@cts-csms/client/receiver`: helpers for the endpoints that receive what key event
- * notifications deliver (the spec's webhooks): parse and type an SMN notification, parse the
- * trace inside it, verify its signature against the signing certificate, and parse a
+ * notifications and secret events deliver (the specs' webhooks): parse and type an SMN
+ * notification, parse the trace or the secret event inside it, verify its signature against the signing certificate, and parse a
  * FunctionGraph CTS trigger event. Web Crypto only (Node 20+ and browsers), no dependencies; a
  * separate entry point, so the API client does not carry it.
  *
@@ -9,19 +9,23 @@
  * const notification = parseSmnNotification(await request.text());
  * const pem = await (await fetch(notification.signing_cert_url)).text(); // check the URL first
  * if (!(await verifySmnSignature(notification, pem))) throw new Error("bad signature");
- * const trace = parseTraceMessage(notification);
+ * const trace = parseTraceMessage(notification); // or parseSecretEventMessage, for CSMS
  *
  * @packageDocumentation
  */
-import type { cts } from "@cts-csms/types";
+import type { csms, cts } from "@cts-csms/types";
 
 type Schemas = cts.components["schemas"];
+type CsmsSchemas = csms.components["schemas"];
 /** The body SMN POSTs to an HTTP(S) subscription (webhook `smnNotification`). */
 export type SmnNotificationMessage = Schemas["SmnNotificationMessage"];
 /** A CTS trace, as the `message` of a key event notification carries it. */
 export type Trace = Schemas["Trace"];
 /** The event a FunctionGraph function gets from its CTS trigger (webhook `functionGraphCtsEvent`). */
 export type CtsTriggerEvent = Schemas["CtsTriggerEvent"];
+
+/** What happened to a secret, as the `message` of a secret event's SMN notification (CSMS webhook `secretEventNotification`). */
+export type SecretEventMessage = CsmsSchemas["SecretEventMessage"];
 
 type Json = Record<string, unknown>;
 
@@ -102,6 +106,39 @@ function checkTrace(trace: Json, what: string): Trace {
 /** The trace a key event notification's `message` carries. Throws a `TypeError` when it is not one. */
 export function parseTraceMessage(notification: Pick<SmnNotificationMessage, "message">): Trace {
   return checkTrace(parseBody(notification.message, "trace message"), "trace message");
+}
+
+/** Every event type of the generated types: a type added to the spec fails the build here. */
+const SECRET_EVENT_TYPES = new Set(
+  Object.keys({
+    SECRET_VERSION_CREATED: true,
+    SECRET_VERSION_EXPIRED: true,
+    SECRET_ROTATED: true,
+    SECRET_DELETED: true,
+    SECRET_ROTATED_FAILED: true,
+  } satisfies Record<SecretEventMessage["event_type"], true>),
+);
+
+/**
+ * The secret event a CSMS event's SMN notification carries in its `message`. Throws a
+ * `TypeError` naming the field when it is not one (a CTS trace, for example).
+ */
+export function parseSecretEventMessage(
+  notification: Pick<SmnNotificationMessage, "message">,
+): SecretEventMessage {
+  const what = "secret event message";
+  const event = parseBody(notification.message, what);
+  requireStrings(event, ["event_name", "event_type", "secret_name", "secret_type"], what);
+  if (!SECRET_EVENT_TYPES.has(event.event_type as string)) {
+    throw new TypeError(`${what}: event_type must be one of ${[...SECRET_EVENT_TYPES].join(", ")}`);
+  }
+  if (typeof event.trigger_time !== "number") {
+    throw new TypeError(`${what}: trigger_time must be a number`);
+  }
+  if (event.version_id !== undefined && typeof event.version_id !== "string") {
+    throw new TypeError(`${what}: version_id must be a string`);
+  }
+  return event as unknown as SecretEventMessage;
 }
 
 /** A FunctionGraph CTS trigger event, `{"cts": {…}}`, from its body. */

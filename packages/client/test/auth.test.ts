@@ -52,7 +52,7 @@ const eventBody = {
   name: "demo-event",
   event_types: ["SECRET_ROTATED" as const],
   state: "ENABLED" as const,
-  notification: { target_type: "SMN", target_id: "urn:smn:r:p:t", target_name: "ünïcödé" },
+  notification: { target_type: "SMN" as const, target_id: "urn:smn:r:p:t", target_name: "ünïcödé" },
 };
 
 describe("auth", () => {

@@ -20,7 +20,11 @@ const event = {
   state: "ENABLED",
   create_time: 1581507580000,
   update_time: 1581507580000,
-  notification: { target_type: "SMN", target_id: "urn:smn:cn-north-4:p:t", target_name: "t" },
+  notification: {
+    target_type: "SMN" as const,
+    target_id: "urn:smn:cn-north-4:p:t",
+    target_name: "t",
+  },
 };
 
 let server: TestServer;
@@ -45,6 +49,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const last = () => server.requests.at(-1)!;
+const STAGE = "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}";
+const stagePath = { secret_name: "db-password", stage_name: "blue" };
 
 interface Case {
   id: string;
@@ -345,6 +351,60 @@ describe("every operation, by operationId and by path", () => {
         }),
       method: "POST",
       path: `/v1/${PROJECT}/secrets/db-password/rotate`,
+      status: 200,
+    },
+    {
+      id: "showSecretStage",
+      run: () => csms().showSecretStage({ params: { path: stagePath } }),
+      raw: () => csms().GET(STAGE, { params: { path: stagePath } }),
+      method: "GET",
+      path: `/v1/${PROJECT}/secrets/db-password/stages/blue`,
+      status: 200,
+    },
+    {
+      id: "updateSecretStage",
+      run: () =>
+        csms().updateSecretStage({ params: { path: stagePath }, body: { version_id: "v1" } }),
+      raw: () => csms().PUT(STAGE, { params: { path: stagePath }, body: { version_id: "v1" } }),
+      method: "PUT",
+      path: `/v1/${PROJECT}/secrets/db-password/stages/blue`,
+      body: { version_id: "v1" },
+      status: 200,
+    },
+    {
+      id: "deleteSecretStage",
+      run: () => csms().deleteSecretStage({ params: { path: stagePath } }),
+      raw: () => csms().DELETE(STAGE, { params: { path: stagePath } }),
+      method: "DELETE",
+      path: `/v1/${PROJECT}/secrets/db-password/stages/blue`,
+      status: 204,
+    },
+    {
+      id: "deleteSecretForSchedule",
+      run: () =>
+        csms().deleteSecretForSchedule({
+          params: { path: { secret_name: "db-password" } },
+          body: { recovery_window_in_days: 7 },
+        }),
+      raw: () =>
+        csms().POST("/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/create", {
+          params: { path: { secret_name: "db-password" } },
+          body: { recovery_window_in_days: 7 },
+        }),
+      method: "POST",
+      path: `/v1/${PROJECT}/secrets/db-password/scheduled-deleted-tasks/create`,
+      body: { recovery_window_in_days: 7 },
+      status: 200,
+    },
+    {
+      id: "restoreSecret",
+      run: () => csms().restoreSecret({ params: { path: { secret_name: "db-password" } } }),
+      raw: () =>
+        csms().POST("/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/cancel", {
+          params: { path: { secret_name: "db-password" } },
+        }),
+      method: "POST",
+      path: `/v1/${PROJECT}/secrets/db-password/scheduled-deleted-tasks/cancel`,
       status: 200,
     },
   ];

@@ -19,7 +19,7 @@ const event = (name: string) => ({
   state: "ENABLED",
   create_time: 1,
   update_time: 1,
-  notification: { target_type: "SMN", target_id: "urn:smn:r:p:t", target_name: "t" },
+  notification: { target_type: "SMN" as const, target_id: "urn:smn:r:p:t", target_name: "t" },
 });
 
 const traceIds = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-00000000000${5 - i}`);

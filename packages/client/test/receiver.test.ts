@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   parseCtsTriggerEvent,
+  parseSecretEventMessage,
   parseSmnNotification,
   parseTraceMessage,
   smnStringToSign,
@@ -69,6 +70,40 @@ describe("parseTraceMessage", () => {
     expect(() => parseTraceMessage({ message: JSON.stringify({ ...trace, time: "now" }) })).toThrow(
       "time must be a number",
     );
+  });
+});
+
+describe("parseSecretEventMessage", () => {
+  const event = {
+    event_name: "rotation",
+    event_type: "SECRET_ROTATED",
+    secret_name: "db-password",
+    secret_type: "COMMON",
+    version_id: "v2",
+    trigger_time: 1581507580000,
+  };
+
+  it("returns the secret event the message carries", () => {
+    expect(parseSecretEventMessage({ message: JSON.stringify(event) })).toEqual(event);
+    const { version_id: _, ...deleted } = { ...event, event_type: "SECRET_DELETED" };
+    expect(parseSecretEventMessage({ message: JSON.stringify(deleted) })).toEqual(deleted);
+  });
+
+  it("rejects a message that is not a secret event, naming the field", () => {
+    // A real key event notification's message (a trace) is not one.
+    expect(() => parseSecretEventMessage(parseSmnNotification(body))).toThrow(
+      "secret event message: event_name must be a string",
+    );
+    expect(() =>
+      parseSecretEventMessage({ message: JSON.stringify({ ...event, event_type: "ROTATED" }) }),
+    ).toThrow("event_type must be one of SECRET_VERSION_CREATED");
+    expect(() =>
+      parseSecretEventMessage({ message: JSON.stringify({ ...event, trigger_time: "now" }) }),
+    ).toThrow("trigger_time must be a number");
+    expect(() =>
+      parseSecretEventMessage({ message: JSON.stringify({ ...event, version_id: 2 }) }),
+    ).toThrow("version_id must be a string");
+    expect(() => parseSecretEventMessage({ message: "[]" })).toThrow("not a JSON object");
   });
 });
 

@@ -96,7 +96,7 @@ describe("retries", () => {
       name: "e",
       event_types: ["SECRET_ROTATED" as const],
       state: "ENABLED" as const,
-      notification: { target_type: "SMN", target_id: "urn:smn:r:p:t", target_name: "t" },
+      notification: { target_type: "SMN" as const, target_id: "urn:smn:r:p:t", target_name: "t" },
     };
     const result = await csms(s.url, { retry: fast }).createSecretEvent({ body });
     expect(result.response.status).toBe(503);
@@ -109,7 +109,7 @@ describe("retries", () => {
       name: "e",
       event_types: ["SECRET_ROTATED" as const],
       state: "ENABLED" as const,
-      notification: { target_type: "SMN", target_id: "urn:smn:r:p:t", target_name: "t" },
+      notification: { target_type: "SMN" as const, target_id: "urn:smn:r:p:t", target_name: "t" },
     };
     const result = await csms(s.url, { retry: { ...fast, retryPost: true } }).createSecretEvent({
       body,

@@ -70,7 +70,7 @@ describe("bundled specs", () => {
     expect(admin.document.security).toEqual([]);
   });
 
-  it("declare exactly the twenty-one operationIds", () => {
+  it("declare exactly the twenty-six operationIds", () => {
     const ids = [...specs.cts.operations, ...specs.csms.operations].map((o) => o.operationId);
     expect(ids.sort()).toEqual(
       [
@@ -95,6 +95,11 @@ describe("bundled specs", () => {
         "showSecretVersion",
         "updateVersion",
         "rotateSecret",
+        "showSecretStage",
+        "updateSecretStage",
+        "deleteSecretStage",
+        "deleteSecretForSchedule",
+        "restoreSecret",
       ].sort(),
     );
   });
@@ -139,30 +144,40 @@ describe("bundled specs", () => {
     });
   }
 
-  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
+  it("declares the delivered messages as webhooks, each with a validating example", () => {
     const cts = specs.cts;
     expect(cts.webhooks.map((w) => w.operationId).sort()).toEqual(
       ["functionGraphCtsEvent", "smnNotification"].sort(),
     );
-    expect(specs.csms.webhooks).toEqual([]);
-    const schemaAt = validatorFor(cts);
-    for (const hook of cts.webhooks) {
-      expect(hook.operationId).toBe(hook.path);
-      expect(hook.summary && hook.description && hook.tags.length).toBeTruthy();
-      const body = hook.requestBody;
-      const examples = Object.entries(body?.examples ?? {});
-      expect(examples.length).toBeGreaterThan(0);
-      const validate = schemaAt(body?.schemaRef as string);
-      for (const [exampleName, value] of examples) {
-        expect(
-          validate(value),
-          `${hook.operationId} ${exampleName}: ${JSON.stringify(validate.errors)}`,
-        ).toBe(true);
+    expect(specs.csms.webhooks.map((w) => w.operationId)).toEqual(["secretEventNotification"]);
+    for (const model of [cts, specs.csms]) {
+      const schemaAt = validatorFor(model);
+      for (const hook of model.webhooks) {
+        expect(hook.operationId).toBe(hook.path);
+        expect(hook.summary && hook.description && hook.tags.length).toBeTruthy();
+        const body = hook.requestBody;
+        const examples = Object.entries(body?.examples ?? {});
+        expect(examples.length).toBeGreaterThan(0);
+        const validate = schemaAt(body?.schemaRef as string);
+        for (const [exampleName, value] of examples) {
+          expect(
+            validate(value),
+            `${hook.operationId} ${exampleName}: ${JSON.stringify(validate.errors)}`,
+          ).toBe(true);
+        }
       }
     }
+    // The CSMS message carries a secret event as a JSON string; the example's is a valid one.
+    const csmsAt = validatorFor(specs.csms);
+    const secretEvent = csmsAt("#/components/schemas/SecretEventMessage");
+    const deleted = specs.csms.example("SecretEventNotification") as { message: string };
+    expect(secretEvent(JSON.parse(deleted.message)), JSON.stringify(secretEvent.errors)).toBe(true);
+    expect(specs.csms.operation("secretEventNotification").parameters.map((p) => p.name)).toEqual(
+      cts.operation("smnNotification").parameters.map((p) => p.name),
+    );
     // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
     const smn = cts.example("SmnNotification") as { message: string };
-    const trace = schemaAt("#/components/schemas/Trace");
+    const trace = validatorFor(cts)("#/components/schemas/Trace");
     expect(trace(JSON.parse(smn.message)), JSON.stringify(trace.errors)).toBe(true);
     const headers = cts.operation("smnNotification").parameters.map((p) => p.name);
     expect(headers).toEqual([

@@ -252,7 +252,7 @@ describe("the bundled APIs", () => {
     const summary = apis().map((a) => [a.name, a.pathPrefix, a.errorEnvelope, a.operations.length]);
     expect(summary).toEqual([
       ["cts", "/v3/", "flat", 5],
-      ["csms", "/v1/", "nested", 16],
+      ["csms", "/v1/", "nested", 21],
       ["admin", "/_admin/", "flat", 15],
     ]);
   });

@@ -9,8 +9,8 @@
  *                                                              ▼
  *                                         notification record: SUCCESS | FAIL | INVALID
  *
- * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry is
- * found by a sweep (on every clock move and once a second), bounded per run, never inside an API
+ * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry and
+ * scheduled deletion are found by a sweep (on every clock move and once a second), bounded per run, never inside an API
  * request. Secret values never reach this module: a record and a message name the secret and the
  * version, never their value.
  */
@@ -21,6 +21,7 @@ import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
 import type { Clock } from "../operation.js";
 import type { NotificationRecord, Secret, Store } from "../store/types.js";
+import { sweepDueDeletions } from "./stages.js";
 
 export type EventType = csms.components["schemas"]["EventType"];
 type RecordStatus = NotificationRecord["notification_status"];
@@ -134,7 +135,15 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       notification_target_id: target_id,
       notification_content: content,
     };
-    if (target_type !== "SMN" || targetKind(target_id) !== "smn") {
+    const refused =
+      target_type !== "SMN"
+        ? `target_type ${target_type} is not SMN: a secret event notifies SMN topics only`
+        : targetKind(target_id) !== "smn"
+          ? "target_id is not an SMN topic URN (urn:smn:…): a secret event notifies SMN topics only"
+          : undefined;
+    if (refused !== undefined) {
+      // Logged with the content, so the record's INVALID has its reason in the delivery log.
+      deliver.refuse({ projectId, source: event.name, target: target_id }, content, refused);
       write(projectId, record, "INVALID");
       return;
     }
@@ -171,6 +180,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       }
       if (due.length < SWEEP_BATCH) break;
     }
+    await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
   }
 

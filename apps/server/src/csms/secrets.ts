@@ -13,6 +13,7 @@ import { SYSPREVIOUS } from "../store/rows.js";
 import type { NewVersion, Secret, SecretChanges } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageInfo, pageRequest } from "./paging.js";
+import { checkSecretStageLimit, pendingDeleteError, requireNotPending } from "./stages.js";
 
 type Ops = csms.operations;
 export type SecretOperations = Pick<
@@ -152,6 +153,7 @@ export function secretHandlers(
     },
 
     async updateSecret({ projectId, params, body }) {
+      await requireNotPending(ctx.store, projectId, params.secret_name);
       await checkSubscriptions(projectId, body.event_subscriptions);
       const changes: SecretChanges = {};
       if (body.kms_key_id !== undefined) changes.kms_key_id = body.kms_key_id;
@@ -174,6 +176,7 @@ export function secretHandlers(
     },
 
     async createSecretVersion({ projectId, params, body }) {
+      await requireNotPending(ctx.store, projectId, params.secret_name);
       const now = ctx.clock.now();
       checkExpiry(body.expire_time, now);
       const stages = body.version_stages ?? [];
@@ -183,6 +186,7 @@ export function secretHandlers(
           "request/body/version_stages: SYSPREVIOUS is set by the service and cannot be given",
         );
       }
+      await checkSecretStageLimit(ctx.store, projectId, params.secret_name, stages);
       const version: NewVersion = { create_time: now, version_stages: stages };
       if (body.expire_time !== undefined) version.expire_time = body.expire_time;
       if (body.secret_string !== undefined) version.secret_string = body.secret_string;
@@ -223,10 +227,14 @@ export function secretHandlers(
         }
         throw versionNotFound(params.secret_name, params.version_id);
       }
+      if ((await secrets.get(projectId, params.secret_name))?.state === "PENDING_DELETE") {
+        throw pendingDeleteError(params.secret_name);
+      }
       return { status: 200, body: { version } };
     },
 
     async updateVersion({ projectId, params, body }) {
+      await requireNotPending(ctx.store, projectId, params.secret_name);
       checkExpiry(body.expire_time, ctx.clock.now());
       const versionId = params.version_id;
       const current =
@@ -249,6 +257,7 @@ export function secretHandlers(
 
     async rotateSecret({ projectId, params }) {
       const name = params.secret_name;
+      await requireNotPending(ctx.store, projectId, name);
       const current = await secrets.getVersion(projectId, name, "latest");
       if (!current) throw secretNotFound(name);
       const now = ctx.clock.now();

@@ -148,6 +148,17 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
   }
 
   const engine: EventEngine = {
+    refuse(request, payload, reason) {
+      return delivery.enqueue({
+        projectId: request.projectId,
+        source: request.source,
+        target: request.target,
+        headers: {},
+        payload,
+        reason,
+      });
+    },
+
     deliver(request) {
       const kind = targetKind(request.target);
       if (kind === "smn") {

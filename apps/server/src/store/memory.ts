@@ -20,8 +20,17 @@ import {
   withNewVersion,
 } from "./rows.js";
 import { SortedKeys } from "./sortedKeys.js";
+import {
+  restoredSecret,
+  type StageMove,
+  scheduledSecret,
+  stageOf,
+  withStageDeleted,
+  withStageMoved,
+} from "./stages.js";
 import { onRollback, withUndo } from "./transaction.js";
 import type {
+  DueDeletion,
   DueExpiry,
   NewVersion,
   Notification,
@@ -40,6 +49,7 @@ import type {
   SecretPageRequest,
   SecretRepository,
   SecretVersion,
+  Stage,
   Store,
   Trace,
   TraceFilter,
@@ -340,6 +350,8 @@ interface SecretEntry {
   versions: StoredVersion[];
   /** The number of the last version created (versions removed keep their numbers used). */
   lastVersion: number;
+  /** Stages moved by UpdateSecretStage (store/stages.ts); replaced, never mutated. */
+  stageMoves?: ReadonlyMap<string, StageMove>;
 }
 
 interface SecretState {
@@ -581,6 +593,107 @@ export class MemorySecretRepository implements SecretRepository {
     this.projects.clear(projectId);
     if (projectId === undefined) this.armed.clear();
     else this.armed.delete(projectId);
+  }
+
+  /** Secrets scheduled for deletion: project → names. Checked against the secret when taken. */
+  private readonly scheduled = new Map<string, Set<string>>();
+
+  private entry(projectId: string, name: string): SecretEntry | undefined {
+    return this.projects.peek(projectId)?.byName.get(name);
+  }
+
+  getStage(projectId: string, name: string, stage: string): Stage | undefined {
+    const entry = this.entry(projectId, name);
+    return entry && stageOf(entry.versions, entry.stageMoves ?? new Map(), name, stage);
+  }
+
+  moveStage(
+    projectId: string,
+    name: string,
+    stage: string,
+    versionId: string,
+    now: number,
+  ): Stage | "not_found" | "version_not_found" | "too_many_stages" | "version_full" {
+    const entry = this.entry(projectId, name);
+    if (!entry) return "not_found";
+    const next = withStageMoved(entry.versions, stage, versionId, now);
+    if (typeof next === "string") return next;
+    const previous = { versions: entry.versions, stageMoves: entry.stageMoves };
+    entry.versions = next.versions;
+    entry.stageMoves = new Map([...(entry.stageMoves ?? []), ...next.moved]);
+    onRollback(() => {
+      entry.versions = previous.versions;
+      entry.stageMoves = previous.stageMoves;
+    });
+    return stageOf(entry.versions, entry.stageMoves, name, stage) as Stage;
+  }
+
+  deleteStage(projectId: string, name: string, stage: string): true | "not_found" {
+    const entry = this.entry(projectId, name);
+    const next = entry && withStageDeleted(entry.versions, stage);
+    if (!entry || !next) return "not_found";
+    const previous = entry.versions;
+    entry.versions = next;
+    onRollback(() => {
+      entry.versions = previous;
+    });
+    return true;
+  }
+
+  scheduleDeletion(
+    projectId: string,
+    name: string,
+    days: number,
+    now: number,
+  ): Secret | "not_found" | "pending" {
+    const entry = this.entry(projectId, name);
+    if (!entry) return "not_found";
+    if (entry.secret.state === "PENDING_DELETE") return "pending";
+    const previous = entry.secret;
+    entry.secret = this.strings.shareAll(scheduledSecret(previous, days, now), UNIQUE_SECRET_KEYS);
+    let names = this.scheduled.get(projectId);
+    if (!names) {
+      names = new Set();
+      this.scheduled.set(projectId, names);
+    }
+    names.add(name);
+    onRollback(() => {
+      entry.secret = previous;
+    });
+    return entry.secret;
+  }
+
+  restore(projectId: string, name: string, now: number): Secret | "not_found" | "not_pending" {
+    const entry = this.entry(projectId, name);
+    if (!entry) return "not_found";
+    if (entry.secret.state !== "PENDING_DELETE") return "not_pending";
+    const previous = entry.secret;
+    entry.secret = this.strings.shareAll(restoredSecret(previous, now), UNIQUE_SECRET_KEYS);
+    onRollback(() => {
+      entry.secret = previous;
+    });
+    return entry.secret;
+  }
+
+  takeDueDeletions(now: number, limit: number): DueDeletion[] {
+    const due: DueDeletion[] = [];
+    for (const [projectId, names] of this.scheduled) {
+      for (const name of names) {
+        if (due.length === limit) return due;
+        const secret = this.entry(projectId, name)?.secret;
+        const at = secret?.state === "PENDING_DELETE" ? secret.scheduled_delete_time : undefined;
+        if (at === undefined) {
+          names.delete(name);
+          continue;
+        }
+        if (at > now) continue;
+        names.delete(name);
+        this.delete(projectId, name);
+        due.push({ projectId, secret: secret as Secret });
+      }
+      if (names.size === 0) this.scheduled.delete(projectId);
+    }
+    return due;
   }
 }
 

@@ -16,6 +16,7 @@ export type Secret = csms.components["schemas"]["Secret"];
 export type VersionMetadata = csms.components["schemas"]["VersionMetadata"];
 /** A version with its value: what ShowSecretVersion returns, and nothing else does. */
 export type SecretVersion = csms.components["schemas"]["SecretVersion"];
+export type Stage = csms.components["schemas"]["Stage"];
 
 /** What an update replaces: everything but identity and creation time; the type is optional. */
 export type NotificationChanges = Omit<
@@ -139,7 +140,47 @@ export interface SecretPageRequest extends PageRequest {
  * Secrets and their versions. A version's value is stored with it and read back only by
  * `getVersion`; no other method returns one.
  */
-export interface SecretRepository {
+/** A secret whose `scheduled_delete_time` has passed, deleted (once) for its `SECRET_DELETED`. */
+export interface DueDeletion {
+  projectId: string;
+  secret: Secret;
+}
+
+/** Version stages and scheduled deletion (store/stages.ts holds the rules every store applies). */
+export interface SecretStageRepository {
+  /** The stage of the secret; `undefined` when the secret or the stage is unknown. */
+  getStage(projectId: string, name: string, stage: string): Awaitable<Stage | undefined>;
+  /** Puts `stage` on `versionId` in one step (`withStageMoved`); the stage where it now is. */
+  moveStage(
+    projectId: string,
+    name: string,
+    stage: string,
+    versionId: string,
+    now: number,
+  ): Awaitable<Stage | "not_found" | "version_not_found" | "too_many_stages" | "version_full">;
+  /** Removes `stage` from its version; `"not_found"` when the secret or the stage is unknown. */
+  deleteStage(projectId: string, name: string, stage: string): Awaitable<true | "not_found">;
+  /** Puts the secret in `PENDING_DELETE` (`scheduledSecret`); `"pending"` when it already is. */
+  scheduleDeletion(
+    projectId: string,
+    name: string,
+    days: number,
+    now: number,
+  ): Awaitable<Secret | "not_found" | "pending">;
+  /** Puts a `PENDING_DELETE` secret back in `ENABLED`; `"not_pending"` when it is not pending. */
+  restore(
+    projectId: string,
+    name: string,
+    now: number,
+  ): Awaitable<Secret | "not_found" | "not_pending">;
+  /**
+   * Deletes the secrets (of every project) whose `scheduled_delete_time` is at most `now`, at
+   * most `limit`, with their versions; each is returned once only, whichever process asks.
+   */
+  takeDueDeletions(now: number, limit: number): Awaitable<DueDeletion[]>;
+}
+
+export interface SecretRepository extends SecretStageRepository {
   get(projectId: string, name: string): Awaitable<Secret | undefined>;
   /** Adds a secret with its first version (`v1`, `SYSCURRENT`); `false` when the name is taken. */
   insert(projectId: string, secret: Secret, first: NewVersion): Awaitable<boolean>;

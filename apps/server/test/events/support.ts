@@ -74,13 +74,15 @@ export function ctsSchema(name: string) {
   return validate;
 }
 
-/** The body schema of one of the spec's webhooks. */
-export function webhookSchema(name: string) {
+const csmsSpec = require("@cts-csms/openapi/csms.json");
+
+/** The body schema of one of a spec's webhooks (the CTS spec's unless told). */
+export function webhookSchema(name: string, api: "cts" | "csms" = "cts") {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
-  ajv.addSchema(cts, "cts");
+  ajv.addSchema(api === "cts" ? cts : csmsSpec, api);
   const validate = ajv.getSchema(
-    `cts#/webhooks/${name}/post/requestBody/content/application~1json/schema`,
+    `${api}#/webhooks/${name}/post/requestBody/content/application~1json/schema`,
   );
   if (!validate) throw new Error(`no webhook ${name}`);
   return validate;

@@ -15,8 +15,17 @@ import {
   updatedSecretEvent,
   withNewVersion,
 } from "../rows.js";
+import {
+  restoredSecret,
+  type StageMove,
+  scheduledSecret,
+  stageOf,
+  withStageDeleted,
+  withStageMoved,
+} from "../stages.js";
 import { withUndo } from "../transaction.js";
 import type {
+  DueDeletion,
   DueExpiry,
   NewVersion,
   Notification,
@@ -35,6 +44,7 @@ import type {
   SecretPageRequest,
   SecretRepository,
   SecretVersion,
+  Stage,
   Store,
   Trace,
   TraceListRequest,
@@ -525,6 +535,149 @@ class SqlSecretRepository implements SecretRepository {
 
   clear(projectId?: string): Promise<void> {
     return clear(this.db, "secrets", projectId);
+  }
+
+  /** The secret's versions and stage moves, under its row lock when `lock` (in `tx`). */
+  private async stagesOf(tx: SqlClient, projectId: string, name: string, lock: boolean) {
+    const { rows } = await tx.query<Body>(
+      `SELECT body FROM secrets WHERE project_id = $1 AND name = $2${lock ? " FOR UPDATE" : ""}`,
+      [projectId, name],
+    );
+    if (rows.length === 0) return undefined;
+    const versions = await tx.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM secret_versions
+       WHERE project_id = $1 AND secret_name = $2 ORDER BY number`,
+      [projectId, name],
+    );
+    const moves = await tx.query<{ stage: string; version_id: string; update_time: string }>(
+      "SELECT stage, version_id, update_time FROM secret_stages WHERE project_id = $1 AND secret_name = $2",
+      [projectId, name],
+    );
+    return {
+      versions: versions.rows.map(storedVersion),
+      moves: new Map<string, StageMove>(
+        moves.rows.map((m) => [m.stage, { versionId: m.version_id, time: Number(m.update_time) }]),
+      ),
+    };
+  }
+
+  /** Writes the bodies of the versions that changed. */
+  private async writeVersions(
+    tx: SqlClient,
+    projectId: string,
+    name: string,
+    before: readonly StoredVersion[],
+    after: readonly StoredVersion[],
+  ): Promise<void> {
+    for (const [i, v] of after.entries()) {
+      if (v === before[i]) continue;
+      await tx.query(
+        `UPDATE secret_versions SET body = $4
+         WHERE project_id = $1 AND secret_name = $2 AND number = $3`,
+        [projectId, name, Number(v.metadata.id.slice(1)), JSON.stringify(v.metadata)],
+      );
+    }
+  }
+
+  async getStage(projectId: string, name: string, stage: string): Promise<Stage | undefined> {
+    const found = await this.stagesOf(this.db, projectId, name, false);
+    return found && stageOf(found.versions, found.moves, name, stage);
+  }
+
+  moveStage(
+    projectId: string,
+    name: string,
+    stage: string,
+    versionId: string,
+    now: number,
+  ): Promise<Stage | "not_found" | "version_not_found" | "too_many_stages" | "version_full"> {
+    return this.db.transaction(async (tx) => {
+      const found = await this.stagesOf(tx, projectId, name, true);
+      if (!found) return "not_found" as const;
+      const next = withStageMoved(found.versions, stage, versionId, now);
+      if (typeof next === "string") return next;
+      await this.writeVersions(tx, projectId, name, found.versions, next.versions);
+      for (const [s, move] of next.moved) {
+        await tx.query(
+          `INSERT INTO secret_stages (project_id, secret_name, stage, version_id, update_time)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (project_id, secret_name, stage)
+           DO UPDATE SET version_id = EXCLUDED.version_id, update_time = EXCLUDED.update_time`,
+          [projectId, name, s, move.versionId, move.time],
+        );
+      }
+      const moves = new Map([...found.moves, ...next.moved]);
+      return stageOf(next.versions, moves, name, stage) as Stage;
+    });
+  }
+
+  deleteStage(projectId: string, name: string, stage: string): Promise<true | "not_found"> {
+    return this.db.transaction(async (tx) => {
+      const found = await this.stagesOf(tx, projectId, name, true);
+      const next = found && withStageDeleted(found.versions, stage);
+      if (!found || !next) return "not_found" as const;
+      await this.writeVersions(tx, projectId, name, found.versions, next);
+      return true as const;
+    });
+  }
+
+  /** Replaces the secret's body (and its deletion time) with `change(previous)` when allowed. */
+  private changeSecret<R extends string>(
+    projectId: string,
+    name: string,
+    change: (previous: Secret) => Secret | R,
+  ): Promise<Secret | R | "not_found"> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<Body>(
+        "SELECT body FROM secrets WHERE project_id = $1 AND name = $2 FOR UPDATE",
+        [projectId, name],
+      );
+      const previous = parse<Secret>(rows)[0];
+      if (!previous) return "not_found" as const;
+      const secret = change(previous);
+      if (typeof secret === "string") return secret;
+      await tx.query(
+        `UPDATE secrets SET body = $3, scheduled_delete_time = $4
+         WHERE project_id = $1 AND name = $2`,
+        [projectId, name, JSON.stringify(secret), secret.scheduled_delete_time ?? null],
+      );
+      return secret;
+    });
+  }
+
+  scheduleDeletion(
+    projectId: string,
+    name: string,
+    days: number,
+    now: number,
+  ): Promise<Secret | "not_found" | "pending"> {
+    return this.changeSecret(projectId, name, (previous) =>
+      previous.state === "PENDING_DELETE" ? "pending" : scheduledSecret(previous, days, now),
+    );
+  }
+
+  restore(
+    projectId: string,
+    name: string,
+    now: number,
+  ): Promise<Secret | "not_found" | "not_pending"> {
+    return this.changeSecret(projectId, name, (previous) =>
+      previous.state === "PENDING_DELETE" ? restoredSecret(previous, now) : "not_pending",
+    );
+  }
+
+  async takeDueDeletions(now: number, limit: number): Promise<DueDeletion[]> {
+    // One DELETE takes each due secret: a replica that reaches it later finds it gone (or
+    // locked and skipped), so its SECRET_DELETED fires once.
+    const { rows } = await this.db.query<{ project_id: string; body: string }>(
+      `DELETE FROM secrets WHERE (project_id, name) IN (
+         SELECT project_id, name FROM secrets
+         WHERE scheduled_delete_time IS NOT NULL AND scheduled_delete_time <= $1
+         ORDER BY scheduled_delete_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING project_id, body`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ projectId: r.project_id, secret: JSON.parse(r.body) as Secret }));
   }
 }
 
