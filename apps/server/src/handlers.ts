@@ -5,6 +5,7 @@
  */
 import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
+import { createRotator, rotationHandlers } from "./csms/rotation.js";
 import { secretHandlers } from "./csms/secrets.js";
 import { notificationHandlers } from "./cts/notifications.js";
 import { traceHandlers } from "./cts/traces.js";
@@ -18,11 +19,19 @@ export function createHandlers(ctx: Partial<Context> = {}): Record<string, AnyOp
     ids: ctx.ids ?? randomIds,
     ...(ctx.firing && { firing: ctx.firing }),
   };
+  const { firing } = full;
+  const rotator =
+    ctx.rotator ??
+    createRotator({
+      ...full,
+      ...(firing && { fire: (...args: Parameters<typeof firing.fire>) => firing.fire(...args) }),
+    });
   return {
     ...notificationHandlers(full),
     ...traceHandlers(full),
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
-    ...secretHandlers(full, full.firing),
+    ...secretHandlers(full, full.firing, rotator),
+    ...rotationHandlers(full),
   };
 }

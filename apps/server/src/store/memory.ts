@@ -9,6 +9,7 @@
  * the end of creation order (deletes are a write's last change and answer no body, so nothing
  * refuses them after the fact).
  */
+import { MemoryRotationRepository } from "./rotations.js";
 import { StringPool } from "./intern.js";
 import {
   RECORD_MARKER,
@@ -684,6 +685,7 @@ export function createMemoryStore(): Store {
     notificationRecords: new MemoryNotificationRecordRepository(strings),
     secrets: new MemorySecretRepository(strings),
     traces: new MemoryTraceRepository(strings),
+    rotations: new MemoryRotationRepository(),
     processLocal: true,
     transaction: withUndo,
     close() {},
