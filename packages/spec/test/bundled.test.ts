@@ -70,7 +70,7 @@ describe("bundled specs", () => {
     expect(admin.document.security).toEqual([]);
   });
 
-  it("declare exactly the twenty-one operationIds", () => {
+  it("declare exactly the twenty-two operationIds", () => {
     const ids = [...specs.cts.operations, ...specs.csms.operations].map((o) => o.operationId);
     expect(ids.sort()).toEqual(
       [
@@ -95,6 +95,7 @@ describe("bundled specs", () => {
         "showSecretVersion",
         "updateVersion",
         "rotateSecret",
+        "listSecretTask",
       ].sort(),
     );
   });
@@ -139,14 +140,10 @@ describe("bundled specs", () => {
     });
   }
 
-  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
-    const cts = specs.cts;
-    expect(cts.webhooks.map((w) => w.operationId).sort()).toEqual(
-      ["functionGraphCtsEvent", "smnNotification"].sort(),
-    );
-    expect(specs.csms.webhooks).toEqual([]);
-    const schemaAt = validatorFor(cts);
-    for (const hook of cts.webhooks) {
+  /** Each webhook is named, described and tagged, with examples that validate. */
+  function expectWebhooks(model: (typeof specs)["cts"]): void {
+    const schemaAt = validatorFor(model);
+    for (const hook of model.webhooks) {
       expect(hook.operationId).toBe(hook.path);
       expect(hook.summary && hook.description && hook.tags.length).toBeTruthy();
       const body = hook.requestBody;
@@ -160,6 +157,20 @@ describe("bundled specs", () => {
         ).toBe(true);
       }
     }
+  }
+
+  it("csms: declares the rotation function's event as a webhook, with a validating example", () => {
+    expect(specs.csms.webhooks.map((w) => w.operationId)).toEqual(["rotationFunctionEvent"]);
+    expectWebhooks(specs.csms);
+  });
+
+  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
+    const cts = specs.cts;
+    expect(cts.webhooks.map((w) => w.operationId).sort()).toEqual(
+      ["functionGraphCtsEvent", "smnNotification"].sort(),
+    );
+    expectWebhooks(cts);
+    const schemaAt = validatorFor(cts);
     // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
     const smn = cts.example("SmnNotification") as { message: string };
     const trace = schemaAt("#/components/schemas/Trace");
