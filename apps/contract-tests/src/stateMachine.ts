@@ -456,7 +456,7 @@ class SetRotation implements Cmd {
     expect(r.response.status).toBe(200);
     const secret = r.data.secret;
     expect(secret.auto_rotation).toBe(on);
-    const hours = { "6h": 6, "1d": 24, "365d": 8760 }[this.period ?? ""];
+    const hours = { "30d": 720, "365d": 8760 }[this.period ?? ""];
     if (hours === undefined) expect(secret.next_rotation_time).toBeUndefined();
     else expect(secret.next_rotation_time).toBe(secret.update_time + hours * 3_600_000);
   }
@@ -535,7 +535,9 @@ export const commands = [
   fc.tuple(project, secretName).map(([p, n]) => new DeleteSecret(p, n)),
   project.map((p) => new ListSecretsAndRecords(p)),
   fc
-    .tuple(project, secretName, fc.constantFrom(undefined, "6h", "1d", "365d", "5h", "366d"))
+    // Periods beyond the differential suite's clock moves (5 days): no scheduled rotation runs
+    // behind the model's back.
+    .tuple(project, secretName, fc.constantFrom(undefined, "30d", "365d", "5h", "366d"))
     .map(([p, n, period]) => new SetRotation(p, n, period)),
   fc.tuple(project, fc.integer({ min: 1, max: 3 })).map(([p, l]) => new ListTasks(p, l)),
 ];

@@ -153,6 +153,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   };
   const rotator = createRotator({
     ...config.context,
+    backgroundClock: config.events.clock,
     store,
     fire: firing.fire,
     deliver: events.engine,

@@ -108,6 +108,11 @@ function rotatedValue(binary: boolean): Pick<NewVersion, "secret_string" | "secr
 export interface RotatorOptions {
   store: Pick<Store, "secrets" | "rotations" | "transaction">;
   clock: Clock;
+  /**
+   * The clock of work no request asks for (the sweep, a function's answer): it reads the time
+   * without moving a deterministic clock (default `clock`).
+   */
+  backgroundClock?: Clock;
   ids: IdGenerator;
   /** Fires a secret's event (after the write is kept); left out, events never fire. */
   fire?(projectId: string, secret: Secret, type: EventType, versionId?: string): Promise<void>;
@@ -144,6 +149,7 @@ interface Invocation {
 
 export function createRotator(options: RotatorOptions): Rotator {
   const { store, clock, ids, deliver } = options;
+  const background = options.backgroundClock ?? clock;
   const { secrets, rotations } = store;
   const byDelivery = new Map<string, Invocation>();
   let sweeping: Promise<void> = Promise.resolve();
@@ -169,10 +175,13 @@ export function createRotator(options: RotatorOptions): Rotator {
   }
 
   /** Adds the rotated version and moves the schedule on; the version's id. */
-  async function complete(projectId: string, name: string): Promise<string | undefined> {
+  async function complete(
+    projectId: string,
+    name: string,
+    now: number,
+  ): Promise<string | undefined> {
     const current = await secrets.getVersion(projectId, name, "latest");
     if (!current) return undefined;
-    const now = clock.now();
     const added = await secrets.addVersion(projectId, name, {
       create_time: now,
       version_stages: [],
@@ -229,7 +238,7 @@ export function createRotator(options: RotatorOptions): Rotator {
         return;
       }
       await inTransaction(async () => {
-        const versionId = await complete(inv.projectId, inv.name);
+        const versionId = await complete(inv.projectId, inv.name, background.now());
         await rotations.updateTask(
           inv.projectId,
           inv.taskId,
@@ -288,8 +297,8 @@ export function createRotator(options: RotatorOptions): Rotator {
     projectId: string,
     secret: Secret,
     operateType: OperateType,
+    now: number,
   ): Promise<Rotation | undefined> {
-    const now = clock.now();
     const task: SecretTask = {
       task_id: ids.next(),
       secret_name: secret.name,
@@ -300,7 +309,7 @@ export function createRotator(options: RotatorOptions): Rotator {
     };
     const urn = secret.rotation_func_urn;
     if (urn === undefined || deliver === undefined) {
-      const versionId = await complete(projectId, secret.name);
+      const versionId = await complete(projectId, secret.name, now);
       if (versionId === undefined) return undefined;
       await rotations.addTask(projectId, task);
       return { version_id: versionId, task_id: task.task_id };
@@ -333,7 +342,7 @@ export function createRotator(options: RotatorOptions): Rotator {
   }
 
   async function sweepOnce(): Promise<void> {
-    const now = clock.now();
+    const now = background.now();
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const due = await rotations.takeDue(now, SWEEP_BATCH, CLAIM_LEASE_MS);
       for (const { projectId, name } of due) {
@@ -346,7 +355,7 @@ export function createRotator(options: RotatorOptions): Rotator {
               await rotations.schedule(projectId, name, at);
               return;
             }
-            await start(projectId, secret, "AUTO");
+            await start(projectId, secret, "AUTO", now);
           });
         } catch (err) {
           options.logger?.warn(
@@ -363,7 +372,7 @@ export function createRotator(options: RotatorOptions): Rotator {
     async rotate(projectId, name) {
       const secret = await secrets.get(projectId, name);
       if (!secret) return undefined;
-      return start(projectId, secret, "MANUAL");
+      return start(projectId, secret, "MANUAL", clock.now());
     },
     sweep() {
       sweeping = sweeping.catch(() => {}).then(sweepOnce);
