@@ -371,25 +371,35 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
     expect(browser.source).toBe(expected);
   });
 
-  it("renders the CTS webhooks: the delivered SMN message and FunctionGraph event", async () => {
-    const cts = JSON.parse(readFileSync(require.resolve("@cts-csms/openapi/cts.json"), "utf8"));
-    await page.goto(new URL("cts.html", host.url).href);
-    await waitForRedoc(page);
-    // The tag's sidebar entry opens its group, where the webhooks are listed.
-    await page.getByRole("link", { name: "Delivered messages", exact: true }).first().click();
-    for (const [name, item] of Object.entries<any>(cts.webhooks)) {
-      const summary = String(item.post.summary).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      // Redoc lists webhooks in the sidebar under their tag and marks their heading "Webhook".
-      await page
-        .getByRole("link", { name: new RegExp(`^${summary}`) })
-        .first()
-        .click();
-      const heading = page.locator("h1, h2, h3").filter({ hasText: new RegExp(`^\\s*${summary}`) });
-      await expect.poll(() => anyInViewport(heading), { message: name }).toBe(true);
-      expect(await heading.first().textContent(), name).toContain("Webhook");
-    }
-    await page.screenshot({ path: join(resultsDir, "cts-webhooks.png"), animations: "disabled" });
-  });
+  for (const api of ["cts", "csms"] as const) {
+    it(`renders the ${api.toUpperCase()} webhooks (the delivered messages)`, async () => {
+      const spec = JSON.parse(
+        readFileSync(require.resolve(`@cts-csms/openapi/${api}.json`), "utf8"),
+      );
+      expect(Object.keys(spec.webhooks ?? {}).length).toBeGreaterThan(0);
+      await page.goto(new URL(`${api}.html`, host.url).href);
+      await waitForRedoc(page);
+      // The tag's sidebar entry opens its group, where the webhooks are listed.
+      await page.getByRole("link", { name: "Delivered messages", exact: true }).first().click();
+      for (const [name, item] of Object.entries<any>(spec.webhooks)) {
+        const summary = String(item.post.summary).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        // Redoc lists webhooks in the sidebar under their tag and marks their heading "Webhook".
+        await page
+          .getByRole("link", { name: new RegExp(`^${summary}`) })
+          .first()
+          .click();
+        const heading = page
+          .locator("h1, h2, h3")
+          .filter({ hasText: new RegExp(`^\\s*${summary}`) });
+        await expect.poll(() => anyInViewport(heading), { message: name }).toBe(true);
+        expect(await heading.first().textContent(), name).toContain("Webhook");
+      }
+      await page.screenshot({
+        path: join(resultsDir, `${api}-webhooks.png`),
+        animations: "disabled",
+      });
+    });
+  }
 
   it("made no requests to other hosts, and saw no errors", () => {
     const origin = new URL(host.url).origin;
