@@ -11,8 +11,8 @@ import type { Context, OperationHandler } from "../operation.js";
 import { SYSPREVIOUS } from "../store/rows.js";
 import type { NewVersion, Secret, SecretChanges } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
-import { checkRotationSettings, nextRotationTime, type Rotator } from "./rotation.js";
 import { pageInfo, pageRequest } from "./paging.js";
+import { checkRotationSettings, nextRotationTime, type Rotator } from "./rotation.js";
 
 type Ops = csms.operations;
 export type SecretOperations = Pick<

@@ -9,8 +9,9 @@
  * the end of creation order (deletes are a write's last change and answer no body, so nothing
  * refuses them after the fact).
  */
-import { MemoryRotationRepository } from "./rotations.js";
+
 import { StringPool } from "./intern.js";
+import { MemoryRotationRepository } from "./rotations.js";
 import {
   RECORD_MARKER,
   type StoredVersion,
