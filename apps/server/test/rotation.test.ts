@@ -5,7 +5,6 @@
 // fault rule failing the function gives SECRET_ROTATED_FAILED and a FAILED task.
 import {
   type AdminClient,
-  type CsmsClient,
   createAdminClient,
   createCsmsClient,
   HuaweiApiError,
@@ -22,11 +21,29 @@ const FUNCTION = `urn:fss:cn-north-4:${P}:function:default:rotate-rds`;
 const NO_SINK_FUNCTION = `urn:fss:cn-north-4:${P}:function:default:nobody`;
 const HOUR = 3_600_000;
 const CONFIG = '{"instance_id":"rds-1","secret_sub_type":"SingleUser"}';
+/** An RDS secret rotated every 6 hours by the function of FUNCTION. */
+const RDS = {
+  name: "rds",
+  secret_string: "p",
+  secret_type: "RDS-FG",
+  rotation_config: CONFIG,
+  rotation_func_urn: FUNCTION,
+  auto_rotation: true,
+  rotation_period: "6h",
+} as const;
 
 const receiver = await startReceiver();
 let server: RunningServer;
 let admin: AdminClient;
-let csms: CsmsClient;
+const csmsAt = (endpoint: string) =>
+  createCsmsClient({
+    endpoint,
+    projectId: P,
+    auth: { token: "t" },
+    retry: false,
+    throwOnError: true,
+  });
+let csms: ReturnType<typeof csmsAt>;
 
 /** The server of the store under test, with sinks for the SMN topic and the rotation function. */
 function serveOn(options: () => ServerOptions) {
@@ -44,13 +61,7 @@ function serveOn(options: () => ServerOptions) {
       delivery: { attemptTimeoutMs: 2_000, retry: { maxAttempts: 2, baseDelayMs: 10 } },
     });
     admin = createAdminClient({ endpoint: server.url, retry: false, throwOnError: true });
-    csms = createCsmsClient({
-      endpoint: server.url,
-      projectId: P,
-      auth: { token: "t" },
-      retry: false,
-      throwOnError: true,
-    });
+    csms = csmsAt(server.url);
   }, 180_000);
   afterAll(async () => {
     expect(server.responseValidationFailures()).toBe(0);
@@ -116,19 +127,7 @@ onEveryStore("rotation", (options) => {
 
   describe("rotation settings", () => {
     it("are stored and returned; next_rotation_time follows auto_rotation and rotation_period", async () => {
-      const created = (
-        await csms.createSecret({
-          body: {
-            name: "rds",
-            secret_string: "p",
-            secret_type: "RDS-FG",
-            rotation_config: CONFIG,
-            rotation_func_urn: FUNCTION,
-            auto_rotation: true,
-            rotation_period: "6h",
-          },
-        })
-      ).data?.secret;
+      const created = (await csms.createSecret({ body: RDS })).data?.secret;
       expect(created).toMatchObject({
         rotation_config: CONFIG,
         rotation_func_urn: FUNCTION,
@@ -234,18 +233,7 @@ onEveryStore("rotation", (options) => {
         params: { path: { secret_name: "sched" } },
         body: { auto_rotation: false },
       });
-      await csms.createSecret({
-        body: {
-          name: "rds",
-          secret_string: "p",
-          secret_type: "RDS-FG",
-          rotation_config: CONFIG,
-          rotation_func_urn: FUNCTION,
-          auto_rotation: true,
-          rotation_period: "6h",
-          event_subscriptions: ["rot"],
-        },
-      });
+      await csms.createSecret({ body: { ...RDS, event_subscriptions: ["rot"] } });
       await admin.setClock({ body: { advance: "PT7H" } });
       records = await awaitRecords(2);
       expect(records[1]).toMatchObject({
