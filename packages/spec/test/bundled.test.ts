@@ -141,7 +141,7 @@ describe("bundled specs", () => {
   }
 
   /** Each webhook is named, described and tagged, with examples that validate. */
-  function expectWebhooks(model: (typeof specs)["cts"]): void {
+  function expectWebhooks(model: (typeof specs)["cts"] | (typeof specs)["csms"]): void {
     const schemaAt = validatorFor(model);
     for (const hook of model.webhooks) {
       expect(hook.operationId).toBe(hook.path);
