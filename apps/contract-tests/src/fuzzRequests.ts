@@ -24,6 +24,21 @@ const existing = {
   secret_name: [EXISTING.secret_name],
 };
 /**
+ * The rotation settings' rules beyond the schema, met: while `auto_rotation` is on, a period of
+ * 6 hours to 365 days; `rotation_config` a JSON object; no rotation function on the existing
+ * secrets, which are `COMMON`. Otherwise almost no generated create or update would succeed.
+ */
+function rotationAsServiceTakes(op: Operation, body: Json): Json {
+  const out: Json = { ...body };
+  if (out.auto_rotation === true) out.rotation_period = "30d";
+  if (typeof out.rotation_config === "string") {
+    out.rotation_config = JSON.stringify({ instance_id: out.rotation_config });
+  }
+  if (op.operationId === "updateSecret") delete out.rotation_func_urn;
+  return out;
+}
+
+/**
  * The fuzzer's request generators for harness `h`, acting as `project` with its token: valid and
  * invalid requests per operation, and `materialise`, which creates the resources a request names
  * by placeholder just before it is sent.
@@ -133,7 +148,8 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
         b && typeof b === "object" && typeof (b as Json).expire_time === "number"
           ? { ...b, expire_time: Date.now() + 86_400_000 + ((b as Json).expire_time as number) }
           : b,
-      );
+      )
+      .map((b) => (b && typeof b === "object" ? rotationAsServiceTakes(op, b as Json) : b));
     return fc.tuple(validParams(op), body).map(([params, b]) => ({
       method: op.method.toUpperCase(),
       url: urlFor(h.url, op, params.path, params.query),

@@ -36,8 +36,8 @@ beforeAll(() => {
 });
 
 describe("landing page", () => {
-  it("covers all twenty-six operations of the two specs", () => {
-    expect(operations).toHaveLength(26);
+  it("covers all twenty-seven operations of the two specs", () => {
+    expect(operations).toHaveLength(27);
   });
 
   it.each(operations)("lists $api $id with method, path, summary and anchor", (op) => {
@@ -63,6 +63,14 @@ describe("landing page", () => {
     expect(Object.keys(cts.webhooks)).toEqual(["smnNotification", "functionGraphCtsEvent"]);
     for (const [name, item] of Object.entries<any>(cts.webhooks)) {
       expect(pages["cts.html"], name).toContain(escapeHtml(item.post.summary));
+    }
+  });
+
+  it("the CSMS reference carries the rotation function's event (a webhook)", () => {
+    const csms = JSON.parse(readFileSync(require.resolve(specs.csms), "utf8"));
+    expect(Object.keys(csms.webhooks)).toContain("rotationFunctionEvent");
+    for (const [name, item] of Object.entries<any>(csms.webhooks)) {
+      expect(pages["csms.html"], name).toContain(escapeHtml(item.post.summary));
     }
   });
 

@@ -15,6 +15,7 @@ import express, { type Express, type Request } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
 import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js";
+import { createRotator, type Rotator } from "./csms/rotation.js";
 import type { SecretEventFiring } from "./csms/secrets.js";
 import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
@@ -71,6 +72,7 @@ interface ResetParts {
   faultRules: FaultRules;
   traceStep: OperationTraceStep;
   secretLifecycle: SecretLifecycle;
+  rotator: Rotator;
   store: Store;
   events: ServerEvents;
   restartClock(): void;
@@ -86,11 +88,11 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   await traceStep.settled();
   // Notifications still waiting for an outcome would write records into the cleared store.
   secretLifecycle.reset(projectId);
+  parts.rotator.reset(projectId);
   await secretLifecycle.settled();
-  const { notifications, secretEvents, notificationRecords, secrets, traces } = store;
-  const cleared = [notifications, secretEvents, notificationRecords, secrets, traces].map((r) =>
-    r.clear(projectId),
-  );
+  const { notifications, secretEvents, notificationRecords, secrets, traces, rotations } = store;
+  const repositories = [notifications, secretEvents, notificationRecords, secrets, traces];
+  const cleared = [...repositories, rotations].map((r) => r.clear(projectId));
   await Promise.all(cleared);
   events.reset(projectId);
   if (projectId === undefined) parts.restartClock();
@@ -149,7 +151,17 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const firing: SecretEventFiring = {
     fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
   };
-  const context = { ...config.context, store, firing };
+  const rotator = createRotator({
+    ...config.context,
+    backgroundClock: config.events.clock,
+    store,
+    fire: firing.fire,
+    deliver: events.engine,
+    onDeliverySettled: (listener) => events.onDeliverySettled(listener),
+    logger,
+  });
+  secretLifecycle.alsoSweep(() => rotator.sweep());
+  const context = { ...config.context, store, firing, rotator };
 
   let isReady = false;
   const readiness = { done: () => isReady, wait: () => ready };
@@ -164,6 +176,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
         faultRules,
         traceStep,
         secretLifecycle,
+        rotator,
         store,
         events,
         reseed,
@@ -185,7 +198,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     faults: faultRules,
     tracesRecorded: () => traceStep.settled(),
     clock: config.clock,
-    secrets: { store, lifecycle: secretLifecycle },
+    secrets: { store, lifecycle: secretLifecycle, rotator },
   });
   app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }, store));
   app.use(errors(logger));

@@ -5,6 +5,7 @@
  */
 import { secretEventHandlers } from "./csms/events.js";
 import { notificationRecordHandlers } from "./csms/notificationRecords.js";
+import { createRotator, rotationHandlers } from "./csms/rotation.js";
 import { secretHandlers } from "./csms/secrets.js";
 import { stageHandlers } from "./csms/stages.js";
 import { notificationHandlers } from "./cts/notifications.js";
@@ -19,12 +20,20 @@ export function createHandlers(ctx: Partial<Context> = {}): Record<string, AnyOp
     ids: ctx.ids ?? randomIds,
     ...(ctx.firing && { firing: ctx.firing }),
   };
+  const { firing } = full;
+  const rotator =
+    ctx.rotator ??
+    createRotator({
+      ...full,
+      ...(firing && { fire: (...args: Parameters<typeof firing.fire>) => firing.fire(...args) }),
+    });
   return {
     ...notificationHandlers(full),
     ...traceHandlers(full),
     ...secretEventHandlers(full),
     ...notificationRecordHandlers(full),
-    ...secretHandlers(full, full.firing),
+    ...secretHandlers(full, full.firing, rotator),
     ...stageHandlers(full),
+    ...rotationHandlers(full),
   };
 }

@@ -4,6 +4,7 @@
  * so a spec change that breaks a handler fails `tsc`. Express stays in app.ts.
  */
 import { randomUUID } from "node:crypto";
+import type { Rotator } from "./csms/rotation.js";
 import type { SecretEventFiring } from "./csms/secrets.js";
 import type { Store } from "./store/types.js";
 
@@ -71,6 +72,8 @@ export interface Context {
   ids: IdGenerator;
   /** Fires a secret's event (left out, as by the benchmark's baseline: events never fire). */
   firing?: SecretEventFiring;
+  /** Rotates secrets (left out, one without rotation functions is made over the store). */
+  rotator?: Rotator;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -158,4 +158,21 @@ describe("two replicas on one PostgreSQL database", { timeout: 3 * STARTUP_MS },
     const final = await request(b, "GET", "/v1/p3/csms/events/updated");
     expect(final.body.event.update_time).toBe(Math.max(...times));
   });
+
+  it("rotates a due secret once when both replicas' clocks pass its rotation", async () => {
+    const secrets = "/v1/p4/secrets";
+    const body = { name: "due", secret_string: "x", auto_rotation: true, rotation_period: "6h" };
+    expect((await request(a, "POST", secrets, { body })).status).toBe(200);
+    // Both replicas sweep as their clocks move, at once: one UPDATE claims the rotation.
+    const moved = await Promise.all(
+      [a, b].map((url) => request(url, "POST", "/_admin/clock", { body: { advance: "PT7H" } })),
+    );
+    expect(moved.every((m) => m.status === 200)).toBe(true);
+    const versions = await request(b, "GET", `${secrets}/due/versions`);
+    expect(versions.body.version_metadatas.map((v: any) => v.id)).toEqual(["v1", "v2"]);
+    const tasks = await request(a, "GET", "/v1/p4/csms/tasks");
+    expect(tasks.body.tasks.map((t: any) => [t.secret_name, t.operate_type])).toEqual([
+      ["due", "AUTO"],
+    ]);
+  });
 });

@@ -442,6 +442,72 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect((await store.secrets.get(p, "b"))?.state).toBe("ENABLED");
   });
 
+  it("hands out each due rotation once, even to concurrent callers, and moves it by the lease", async () => {
+    const p = project();
+    for (const name of ["a", "b", "c", "later"])
+      await store.secrets.insert(p, secret(name), value("x"));
+    await store.rotations.schedule(p, "a", 10);
+    await store.rotations.schedule(p, "b", 20);
+    await store.rotations.schedule(p, "c", 30);
+    await store.rotations.schedule(p, "c", undefined);
+    await store.rotations.schedule(p, "later", 5_000);
+    const mine = (due: { projectId: string; name: string }[]) =>
+      due.filter((d) => d.projectId === p).map((d) => d.name);
+    const taken = await Promise.all(
+      Array.from({ length: 8 }, () => store.rotations.takeDue(1_000, 100, 500)),
+    );
+    expect(taken.flatMap(mine).sort()).toEqual(["a", "b"]);
+    // Claimed until 1 500: not due again before, due again after (a taker that died).
+    expect(mine(await store.rotations.takeDue(1_400, 100, 500))).toEqual([]);
+    expect(mine(await store.rotations.takeDue(1_600, 100, 500)).sort()).toEqual(["a", "b"]);
+    await store.rotations.schedule(p, "a", 9_000);
+    expect(mine(await store.rotations.takeDue(8_000, 100, 500)).sort()).toEqual(["b", "later"]);
+  });
+
+  it("keeps rotation tasks in order, filters and pages them, and updates one", async () => {
+    const p = project();
+    const task = (n: number, secretName: string) => ({
+      task_id: randomUUID(),
+      secret_name: secretName,
+      task_status: "RUNNING" as const,
+      operate_type: "AUTO" as const,
+      task_time: n,
+      attempt_nums: 0,
+    });
+    const all = [task(1, "s"), task(2, "t"), task(3, "s")];
+    for (const t of all) await store.rotations.addTask(p, t);
+    const updated = await store.rotations.updateTask(p, all[2]!.task_id, {
+      task_status: "FAILED",
+      attempt_nums: 2,
+      task_error_code: "CSMS.9502",
+      task_error_msg: "m",
+    });
+    expect(updated).toEqual({
+      ...all[2],
+      task_status: "FAILED",
+      attempt_nums: 2,
+      task_error_code: "CSMS.9502",
+      task_error_msg: "m",
+    });
+    expect(await store.rotations.updateTask(p, randomUUID(), { attempt_nums: 1 })).toBeUndefined();
+    const first = await store.rotations.pageTasks(p, { limit: 2 });
+    expect(first?.items.map((t) => t.task_time)).toEqual([1, 2]);
+    expect(first?.nextMarker).toBe(all[1]!.task_id);
+    const rest = await store.rotations.pageTasks(p, { limit: 2, marker: first?.nextMarker });
+    expect(rest?.items).toEqual([updated]);
+    expect(rest?.nextMarker).toBeUndefined();
+    const s = await store.rotations.pageTasks(p, { limit: 10, secretName: "s" });
+    expect(s?.items.map((t) => t.task_time)).toEqual([1, 3]);
+    const failed = await store.rotations.pageTasks(p, { limit: 10, status: "FAILED" });
+    expect(failed?.items.map((t) => t.task_time)).toEqual([3]);
+    const one = await store.rotations.pageTasks(p, { limit: 10, taskId: all[1]!.task_id });
+    expect(one?.items.map((t) => t.task_time)).toEqual([2]);
+    expect(await store.rotations.pageTasks(p, { limit: 10, marker: randomUUID() })).toBeUndefined();
+    expect(await store.rotations.pageTasks(project(), { limit: 10 })).toEqual({ items: [] });
+    await store.rotations.clear(p);
+    expect(await store.rotations.pageTasks(p, { limit: 10 })).toEqual({ items: [] });
+  });
+
   it("lists records since a time and drops old ones", async () => {
     const p = project();
     const record = (t: number) => ({ create_time: t, event_name: `e${t}` }) as never;

@@ -70,7 +70,7 @@ describe("bundled specs", () => {
     expect(admin.document.security).toEqual([]);
   });
 
-  it("declare exactly the twenty-six operationIds", () => {
+  it("declare exactly the twenty-seven operationIds", () => {
     const ids = [...specs.cts.operations, ...specs.csms.operations].map((o) => o.operationId);
     expect(ids.sort()).toEqual(
       [
@@ -100,6 +100,7 @@ describe("bundled specs", () => {
         "deleteSecretStage",
         "deleteSecretForSchedule",
         "restoreSecret",
+        "listSecretTask",
       ].sort(),
     );
   });
@@ -144,37 +145,46 @@ describe("bundled specs", () => {
     });
   }
 
-  it("declares the delivered messages as webhooks, each with a validating example", () => {
-    const cts = specs.cts;
-    expect(cts.webhooks.map((w) => w.operationId).sort()).toEqual(
-      ["functionGraphCtsEvent", "smnNotification"].sort(),
-    );
-    expect(specs.csms.webhooks.map((w) => w.operationId)).toEqual(["secretEventNotification"]);
-    for (const model of [cts, specs.csms]) {
-      const schemaAt = validatorFor(model);
-      for (const hook of model.webhooks) {
-        expect(hook.operationId).toBe(hook.path);
-        expect(hook.summary && hook.description && hook.tags.length).toBeTruthy();
-        const body = hook.requestBody;
-        const examples = Object.entries(body?.examples ?? {});
-        expect(examples.length).toBeGreaterThan(0);
-        const validate = schemaAt(body?.schemaRef as string);
-        for (const [exampleName, value] of examples) {
-          expect(
-            validate(value),
-            `${hook.operationId} ${exampleName}: ${JSON.stringify(validate.errors)}`,
-          ).toBe(true);
-        }
+  /** Each webhook is named, described and tagged, with examples that validate. */
+  function expectWebhooks(model: (typeof specs)["cts"] | (typeof specs)["csms"]): void {
+    const schemaAt = validatorFor(model);
+    for (const hook of model.webhooks) {
+      expect(hook.operationId).toBe(hook.path);
+      expect(hook.summary && hook.description && hook.tags.length).toBeTruthy();
+      const body = hook.requestBody;
+      const examples = Object.entries(body?.examples ?? {});
+      expect(examples.length).toBeGreaterThan(0);
+      const validate = schemaAt(body?.schemaRef as string);
+      for (const [exampleName, value] of examples) {
+        expect(
+          validate(value),
+          `${hook.operationId} ${exampleName}: ${JSON.stringify(validate.errors)}`,
+        ).toBe(true);
       }
     }
+  }
+
+  it("csms: declares the secret-event message and the rotation function's event as webhooks, with validating examples", () => {
+    expect(specs.csms.webhooks.map((w) => w.operationId).sort()).toEqual(
+      ["rotationFunctionEvent", "secretEventNotification"].sort(),
+    );
+    expectWebhooks(specs.csms);
     // The CSMS message carries a secret event as a JSON string; the example's is a valid one.
     const csmsAt = validatorFor(specs.csms);
     const secretEvent = csmsAt("#/components/schemas/SecretEventMessage");
     const deleted = specs.csms.example("SecretEventNotification") as { message: string };
     expect(secretEvent(JSON.parse(deleted.message)), JSON.stringify(secretEvent.errors)).toBe(true);
     expect(specs.csms.operation("secretEventNotification").parameters.map((p) => p.name)).toEqual(
-      cts.operation("smnNotification").parameters.map((p) => p.name),
+      specs.cts.operation("smnNotification").parameters.map((p) => p.name),
     );
+  });
+
+  it("cts: declares the delivered messages as webhooks, each with a validating example", () => {
+    const cts = specs.cts;
+    expect(cts.webhooks.map((w) => w.operationId).sort()).toEqual(
+      ["functionGraphCtsEvent", "smnNotification"].sort(),
+    );
+    expectWebhooks(cts);
     // The SMN message carries the trace as a JSON string; the example's trace is a valid Trace.
     const smn = cts.example("SmnNotification") as { message: string };
     const trace = validatorFor(cts)("#/components/schemas/Trace");

@@ -252,7 +252,7 @@ describe("the bundled APIs", () => {
     const summary = apis().map((a) => [a.name, a.pathPrefix, a.errorEnvelope, a.operations.length]);
     expect(summary).toEqual([
       ["cts", "/v3/", "flat", 5],
-      ["csms", "/v1/", "nested", 21],
+      ["csms", "/v1/", "nested", 22],
       ["admin", "/_admin/", "flat", 15],
     ]);
   });
@@ -286,6 +286,7 @@ describe("the bundled APIs", () => {
         // Decision 13: without `limit` (the current SDK's request), the largest page.
         { ...marker, items: "records", limit: { ...marker.limit, default: 1000 } },
       ],
+      ["listSecretTask", { ...marker, items: "tasks", nextMarker: ["next_marker"] }],
     ]);
   });
 

@@ -4,6 +4,7 @@
  */
 import type { admin } from "@cts-csms/types";
 import type { SecretLifecycle } from "../csms/lifecycle.js";
+import type { Rotator } from "../csms/rotation.js";
 import { ApiError } from "../errors.js";
 import { SinkConfigError } from "../events/sinks.js";
 import type { FaultRules } from "../faults/rules.js";
@@ -25,7 +26,12 @@ export interface AdminState {
   /** The server clock that `POST /_admin/clock` moves. */
   clock: ServerClock;
   /** CSMS secrets and their events' firing (rotation failures, expiry after a clock move). */
-  secrets: { store: Pick<Store, "secrets">; lifecycle: SecretLifecycle };
+  secrets: {
+    store: Pick<Store, "secrets">;
+    lifecycle: SecretLifecycle;
+    /** Scheduled rotation and rotation functions (csms/rotation.ts). */
+    rotator?: Pick<Rotator, "settled">;
+  };
 }
 
 /** At most ten years per move, as the schema's description says. */
@@ -87,6 +93,11 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       // The deliveries of writes being answered are queued once their traces are recorded.
       await state.tracesRecorded();
       await events.deliveries.flush();
+      // A rotation function's answer completes its rotation, whose event is then delivered.
+      if (state.secrets.rotator) {
+        await state.secrets.rotator.settled();
+        await events.deliveries.flush();
+      }
       // A CSMS notification's record is written once its delivery's outcome is known.
       await state.secrets.lifecycle.settled();
       return { status: 204, body: undefined };

@@ -60,6 +60,8 @@ export interface SecretLifecycle {
   settled(): Promise<void>;
   /** Forgets the notifications still waiting for an outcome, of one project or all. */
   reset(projectId?: string): void;
+  /** Adds work to every sweep (scheduled rotation: csms/rotation.ts), run after the expiries. */
+  alsoSweep(work: () => Promise<void>): void;
   /** Starts the periodic sweep (unref'd timer). */
   start(): void;
   /** Stops it. */
@@ -79,6 +81,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   const writing = new Set<Promise<unknown>>();
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  const alsoSwept: (() => Promise<void>)[] = [];
 
   function write(projectId: string, waiting: Waiting["record"], status: RecordStatus): void {
     const { event_name, trigger_event_type, ...rest } = waiting;
@@ -182,6 +185,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     }
     await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
+    for (const work of alsoSwept) await work();
   }
 
   const lifecycle: SecretLifecycle = {
@@ -192,6 +196,9 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     },
     async settled() {
       await Promise.all([...writing]);
+    },
+    alsoSweep(work) {
+      alsoSwept.push(work);
     },
     reset(projectId) {
       for (const [id, waiting] of byDelivery) {

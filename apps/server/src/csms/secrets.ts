@@ -5,7 +5,6 @@
  * the lifecycle port. A secret value is returned by showSecretVersion only, and never put into an
  * error message.
  */
-import { randomBytes } from "node:crypto";
 import type { csms } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import type { Context, OperationHandler } from "../operation.js";
@@ -13,6 +12,7 @@ import { SYSPREVIOUS } from "../store/rows.js";
 import type { NewVersion, Secret, SecretChanges } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageInfo, pageRequest } from "./paging.js";
+import { checkRotationSettings, nextRotationTime, type Rotator } from "./rotation.js";
 import { checkSecretStageLimit, pendingDeleteError, requireNotPending } from "./stages.js";
 
 type Ops = csms.operations;
@@ -51,21 +51,14 @@ function versionNotFound(name: string, versionId: string): ApiError {
   );
 }
 
-/** A random value for a rotation: text for a text secret, Base64 for a binary one. */
-function rotatedValue(binary: boolean): Pick<NewVersion, "secret_string" | "secret_binary"> {
-  const bytes = randomBytes(24);
-  return binary
-    ? { secret_binary: bytes.toString("base64") }
-    : { secret_string: bytes.toString("base64url") };
-}
-
 export function secretHandlers(
   ctx: Context,
   firing: SecretEventFiring | undefined,
+  rotator: Rotator,
 ): {
   [K in keyof SecretOperations]: OperationHandler<SecretOperations[K]>;
 } {
-  const { secrets, secretEvents } = ctx.store;
+  const { secrets, secretEvents, rotations } = ctx.store;
   const fire = async (projectId: string, secret: Secret, type: EventType, versionId?: string) => {
     await firing?.fire(projectId, secret, type, versionId);
   };
@@ -118,9 +111,14 @@ export function secretHandlers(
         secret_type: body.secret_type ?? "COMMON",
         auto_rotation: body.auto_rotation ?? false,
         ...(body.rotation_period !== undefined && { rotation_period: body.rotation_period }),
+        ...(body.rotation_config !== undefined && { rotation_config: body.rotation_config }),
         event_subscriptions: body.event_subscriptions ?? [],
         enterprise_project_id: body.enterprise_project_id ?? "0",
+        ...(body.rotation_func_urn !== undefined && { rotation_func_urn: body.rotation_func_urn }),
       };
+      checkRotationSettings(secret, body);
+      const next = nextRotationTime(secret, now);
+      if (next !== undefined) secret.next_rotation_time = next;
       const first: NewVersion = { create_time: now, version_stages: [] };
       if (body.secret_string !== undefined) first.secret_string = body.secret_string;
       if (body.secret_binary !== undefined) first.secret_binary = body.secret_binary;
@@ -130,6 +128,7 @@ export function secretHandlers(
           `request/body/name: a secret named ${body.name} already exists in this project`,
         );
       }
+      if (next !== undefined) await rotations.schedule(projectId, secret.name, next);
       await fire(projectId, secret, "SECRET_VERSION_CREATED", "v1");
       return { status: 200, body: { secret } };
     },
@@ -160,11 +159,23 @@ export function secretHandlers(
       if (body.description !== undefined) changes.description = body.description;
       if (body.auto_rotation !== undefined) changes.auto_rotation = body.auto_rotation;
       if (body.rotation_period !== undefined) changes.rotation_period = body.rotation_period;
+      if (body.rotation_func_urn !== undefined) changes.rotation_func_urn = body.rotation_func_urn;
       if (body.event_subscriptions !== undefined) {
         changes.event_subscriptions = body.event_subscriptions;
       }
-      const secret = await secrets.update(projectId, params.secret_name, changes, ctx.clock.now());
+      const previous = await secrets.get(projectId, params.secret_name);
+      if (!previous) throw secretNotFound(params.secret_name);
+      const now = ctx.clock.now();
+      const schedule = body.auto_rotation !== undefined || body.rotation_period !== undefined;
+      if (schedule) {
+        // Turning rotation on or changing its period starts the period again from now.
+        const next = nextRotationTime({ ...previous, ...changes } as Secret, now);
+        changes.next_rotation_time = next ?? null;
+      }
+      checkRotationSettings({ ...previous, ...changes } as Secret, body);
+      const secret = await secrets.update(projectId, params.secret_name, changes, now);
       if (!secret) throw secretNotFound(params.secret_name);
+      if (schedule) await rotations.schedule(projectId, secret.name, secret.next_rotation_time);
       return { status: 200, body: { secret } };
     },
 
@@ -258,19 +269,15 @@ export function secretHandlers(
     async rotateSecret({ projectId, params }) {
       const name = params.secret_name;
       await requireNotPending(ctx.store, projectId, name);
-      const current = await secrets.getVersion(projectId, name, "latest");
-      if (!current) throw secretNotFound(name);
-      const now = ctx.clock.now();
-      const metadata = await addVersion(projectId, name, {
-        create_time: now,
-        version_stages: [],
-        ...rotatedValue(current.secret_binary !== undefined),
-      });
-      const secret = await secrets.update(projectId, name, { rotation_time: now }, now);
-      if (secret) await fire(projectId, secret, "SECRET_ROTATED", metadata.id);
+      const rotation = await rotator.rotate(projectId, name);
+      if (!rotation) throw secretNotFound(name);
       return {
         status: 200,
-        body: { version_id: metadata.id, secret_name: name, rotation_task_id: ctx.ids.next() },
+        body: {
+          version_id: rotation.version_id,
+          secret_name: name,
+          rotation_task_id: rotation.task_id,
+        },
       };
     },
   };

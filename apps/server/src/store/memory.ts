@@ -9,7 +9,9 @@
  * the end of creation order (deletes are a write's last change and answer no body, so nothing
  * refuses them after the fact).
  */
+
 import { StringPool } from "./intern.js";
+import { MemoryRotationRepository } from "./rotations.js";
 import {
   RECORD_MARKER,
   type StoredVersion,
@@ -797,6 +799,7 @@ export function createMemoryStore(): Store {
     notificationRecords: new MemoryNotificationRecordRepository(strings),
     secrets: new MemorySecretRepository(strings),
     traces: new MemoryTraceRepository(strings),
+    rotations: new MemoryRotationRepository(),
     processLocal: true,
     transaction: withUndo,
     close() {},

@@ -48,7 +48,8 @@ export function updatedSecretEvent(
 export function updatedSecret(previous: Secret, changes: SecretChanges, now: number): Secret {
   const next: Secret = { ...previous, update_time: Math.max(now, previous.update_time + 1) };
   for (const [key, value] of Object.entries(changes)) {
-    if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+    if (value === null) delete (next as Record<string, unknown>)[key];
+    else if (value !== undefined) (next as Record<string, unknown>)[key] = value;
   }
   return next;
 }

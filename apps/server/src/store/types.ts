@@ -6,6 +6,7 @@
  * Everything is keyed by project id: nothing crosses projects.
  */
 import type { csms, cts } from "@cts-csms/types";
+import type { RotationRepository } from "./rotations.js";
 
 export type Notification = cts.components["schemas"]["Notification"];
 export type NotificationType = cts.components["schemas"]["NotificationType"];
@@ -17,6 +18,8 @@ export type VersionMetadata = csms.components["schemas"]["VersionMetadata"];
 /** A version with its value: what ShowSecretVersion returns, and nothing else does. */
 export type SecretVersion = csms.components["schemas"]["SecretVersion"];
 export type Stage = csms.components["schemas"]["Stage"];
+/** One rotation, as ListSecretTask shows it. */
+export type SecretTask = csms.components["schemas"]["SecretTask"];
 
 /** What an update replaces: everything but identity and creation time; the type is optional. */
 export type NotificationChanges = Omit<
@@ -39,8 +42,13 @@ export type SecretChanges = Partial<
     | "rotation_period"
     | "event_subscriptions"
     | "rotation_time"
+    | "rotation_config"
+    | "rotation_func_urn"
   >
->;
+> & {
+  /** When the next automatic rotation is due; `null` removes it (rotation turned off). */
+  next_rotation_time?: number | null;
+};
 
 /** A new version, before the repository numbers it and moves the stages. */
 export interface NewVersion {
@@ -271,6 +279,8 @@ export interface TraceRepository {
 
 export interface Store {
   notifications: NotificationRepository;
+  /** Automatic rotation schedules and rotation tasks (store/rotations.ts). */
+  rotations: RotationRepository;
   secretEvents: SecretEventRepository;
   notificationRecords: NotificationRecordRepository;
   secrets: SecretRepository;

@@ -52,6 +52,7 @@ import type {
   VersionMetadata,
 } from "../types.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
+import { SqlRotationRepository } from "./rotations.js";
 
 type Body = { body: string };
 const parse = <T>(rows: Body[]): T[] => rows.map((r) => JSON.parse(r.body) as T);
@@ -825,6 +826,7 @@ export function createSqlStore(database: SqlDatabase, { processLocal = false } =
     notificationRecords: new SqlNotificationRecordRepository(db),
     secrets: new SqlSecretRepository(db),
     traces: new SqlTraceRepository(db),
+    rotations: new SqlRotationRepository(db),
     close: () => db.close(),
   };
 }
