@@ -407,6 +407,21 @@ describe("every operation, by operationId and by path", () => {
       path: `/v1/${PROJECT}/secrets/db-password/scheduled-deleted-tasks/cancel`,
       status: 200,
     },
+    {
+      id: "listSecretTask",
+      run: () =>
+        csms().listSecretTask({
+          params: { query: { secret_name: "db-password", status: "FAILED", limit: 5 } },
+        }),
+      raw: () =>
+        csms().GET("/v1/{project_id}/csms/tasks", {
+          params: { query: { secret_name: "db-password", status: "FAILED", limit: 5 } },
+        }),
+      method: "GET",
+      path: `/v1/${PROJECT}/csms/tasks`,
+      query: { secret_name: "db-password", status: "FAILED", limit: "5" },
+      status: 200,
+    },
   ];
 
   it("covers every operation in the generated maps", () => {

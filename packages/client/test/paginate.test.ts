@@ -170,6 +170,7 @@ describe("pagination", () => {
       listSecretEvents: { ...marker, items: "events" },
       listSecrets: { ...marker, items: "secrets" },
       listSecretVersions: { ...marker, items: "version_metadatas" },
+      listSecretTask: { ...marker, items: "tasks", nextMarker: ["next_marker"] },
     });
     expect(ctsPaging).toEqual({
       listTraces: {
