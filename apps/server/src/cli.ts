@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /** `cts-csms-server`: the reference server from the command line. */
 import { existsSync } from "node:fs";
+import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./app.js";
 import { stopWithNpm } from "./npmParent.js";
-import { createServer } from "./server.js";
+
+// Node's compile cache (22.1+; absent on Node 20): the second start on a machine skips compiling
+// the server's and its dependencies' code. It must be on before they load, so the server is
+// imported below, not here.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const HELP = `Usage: cts-csms-server [options]
 
@@ -159,6 +164,7 @@ const docsDir = flags.docs ?? docsDirs.find((dir) => existsSync(dir)) ?? docsDir
 if (flags.docs !== undefined && !existsSync(flags.docs))
   usage(`--docs: no such directory ${flags.docs}`);
 
+const { createServer } = await import("./server.js");
 let server: Awaited<ReturnType<typeof createServer>>;
 try {
   server = await createServer({
@@ -224,6 +230,12 @@ process.on("SIGINT", () => stop({ signal: "SIGINT" }));
 process.on("SIGTERM", () => stop({ signal: "SIGTERM" }));
 // Under npm, npm's SIGTERM may stop only the shell between npm and the server: see npmParent.ts.
 stopWithNpm((parent) => stop({ parentExited: parent }));
+
+// The checks of every operation run once it listens; one that fails stops the server.
+server.checked.catch((err: Error) => {
+  process.stderr.write(`cts-csms-server: ${err.message}\n`);
+  server.close().finally(() => process.exit(1));
+});
 
 // The first two lines: where the server is, and where its docs are.
 const docs = existsSync(docsDir)

@@ -11,7 +11,7 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 import type { Express } from "express";
 
-export type SyntheticPurpose = "warm-up" | "self-check" | "seed";
+export type SyntheticPurpose = "warm-up" | "self-check" | "response-check" | "seed";
 
 const purposes = new WeakMap<IncomingMessage, SyntheticPurpose>();
 const bodies = new WeakMap<IncomingMessage, Buffer>();

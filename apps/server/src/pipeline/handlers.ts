@@ -47,6 +47,9 @@ function textReplies(): Map<Operation<ApiName>, string> {
   return types;
 }
 
+/** The body of the boot self-check's wrong answer (see `responseCheckOperations`). */
+export const WRONG_BODY = "self-check: not the documented body";
+
 /** Thrown inside a write's transaction when its answer failed the response check: rolls it back. */
 const REFUSED = Symbol("response refused");
 
@@ -68,6 +71,11 @@ export function handlers(
     const purpose = syntheticPurpose(req);
     if (purpose === "warm-up" || purpose === "self-check") {
       return send(res, examples.get(op) as Reply, mediaTypes.get(op));
+    }
+    if (purpose === "response-check") {
+      // The boot self-check's wrong answer: the success status with a body of a type its
+      // schema does not allow (startup.ts picks operations whose schema says which).
+      return send(res, { ...(examples.get(op) as Reply), body: WRONG_BODY }, undefined);
     }
     const handle = () =>
       (byOperationId[op.operationId] as AnyOperationHandler)({
