@@ -18,8 +18,8 @@
 import type { Parameter, Schema } from "@cts-csms/spec";
 import type { Express } from "express";
 import { errorCode } from "./errors.js";
-import { WRONG_BODY } from "./pipeline/handlers.js";
 import { inject, type SyntheticRequest } from "./inject.js";
+import { WRONG_BODY } from "./pipeline/handlers.js";
 import { type ApiName, models, type Operation, operations } from "./spec.js";
 
 /** A parameter's documented value: its example, else its first named example, enum or default. */

@@ -6,6 +6,7 @@ import type { Operation, Schema } from "@cts-csms/spec";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { classify, errorResponse } from "../errors.js";
+import { syntheticPurpose } from "../inject.js";
 import { apiForPath } from "../spec.js";
 
 /** One of express-openapi-validator's errors: `path` names the missing or extra property. */
@@ -87,7 +88,8 @@ export function errors(logger: Logger): ErrorRequestHandler {
     if (kind === "validation" && isFieldErrors(fieldErrors)) {
       message = classify({ status: 400, message: explain(fieldErrors, op) }).message;
     }
-    if (kind === "internal") {
+    // The boot check's wrong answer is refused on purpose: nothing unexpected to log.
+    if (kind === "internal" && syntheticPurpose(req) !== "response-check") {
       // A database failure arrives stripped of values (store/sql/driver.ts: DatabaseFailure).
       const operationId = op?.operationId;
       logger.error({ reqId: res.locals.requestId, operationId, err }, "unexpected failure");
