@@ -34,7 +34,7 @@ import { respond } from "./pipeline/respond.js";
 import { routing } from "./pipeline/routing.js";
 import { security } from "./pipeline/security.js";
 import { validation } from "./pipeline/validation.js";
-import { applySeed, createThrough } from "./seed.js";
+import { applySeed, createDirect } from "./seed.js";
 import { createServerEvents, type ServerEvents } from "./serverEvents.js";
 import { operations } from "./spec.js";
 import { bootCheckOperations, responseCheck, selfCheck, warmUp } from "./startup.js";
@@ -167,8 +167,11 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const readiness = { done: () => isReady, wait: () => ready };
   const fault = faults(faultRules, logger, { rateLimit: config.rateLimit });
   const traceStep = operationTrace(events.engine, config.events.clock, logger);
+  const byOperationId = { ...createHandlers(context) };
+  // A seed entry is checked as its create request would be, without a request (seed.ts).
+  const seedCreate = createDirect(byOperationId);
   const reseed = async (projectId?: string) => {
-    if (seed) await applySeed(seed, createThrough(app), projectId);
+    if (seed) await applySeed(seed, seedCreate, projectId);
   };
   const reset = (projectId?: string) =>
     resetState(
@@ -199,7 +202,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     clock: config.clock,
     secrets: { store, lifecycle: secretLifecycle },
   });
-  app.use(fault.answer, handlers({ ...createHandlers(context), ...admin }, store));
+  app.use(fault.answer, handlers({ ...byOperationId, ...admin }, store));
   app.use(errors(logger));
 
   const boot = bootCheckOperations();

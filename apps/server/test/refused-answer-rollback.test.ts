@@ -16,7 +16,7 @@ import { example, onEveryStore, start } from "./helpers.js";
 const P = "24edf66e79d04187acb99a463e610764";
 const REFUSE = "x-test-refuse-answer";
 
-const refusing: ValidatorFactory = (model, settings, op) => {
+const refusing: ValidatorFactory = (model, settings) => {
   const breakAnswer: RequestHandler = (req, res, next) => {
     if (req.headers[REFUSE] !== undefined) {
       const checked = res.json;
@@ -25,7 +25,7 @@ const refusing: ValidatorFactory = (model, settings, op) => {
     }
     next();
   };
-  return [...openApiValidator(model, settings, op), breakAnswer];
+  return [...openApiValidator(model, settings), breakAnswer];
 };
 
 /** Every write that answers a body, valid as sent (each succeeds once the answer is left alone). */

@@ -10,7 +10,7 @@ import { syntheticPurpose } from "../inject.js";
 import { apiForPath } from "../spec.js";
 
 /** One of express-openapi-validator's errors: `path` names the missing or extra property. */
-interface FieldError {
+export interface FieldError {
   path: string;
   message: string;
   errorCode: string;
@@ -77,6 +77,11 @@ function explain(errors: readonly FieldError[], op: Operation | undefined): stri
       return field;
     })
     .join(", ");
+}
+
+/** The `error_msg` of a 400 for these validator errors, as a client gets it. */
+export function validationMessage(errors: readonly FieldError[], op: Operation): string {
+  return classify({ status: 400, message: explain(errors, op) }).message;
 }
 
 export function errors(logger: Logger): ErrorRequestHandler {
