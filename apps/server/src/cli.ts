@@ -1,16 +1,11 @@
 #!/usr/bin/env node
 /** `cts-csms-server`: the reference server from the command line. */
 import { existsSync } from "node:fs";
-import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./app.js";
 import { stopWithNpm } from "./npmParent.js";
-
-// Node's compile cache (22.1+; absent on Node 20): the second start on a machine skips compiling
-// the server's and its dependencies' code. It must be on before they load, so the server is
-// imported below, not here.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+import { createServer } from "./server.js";
 
 const HELP = `Usage: cts-csms-server [options]
 
@@ -164,7 +159,6 @@ const docsDir = flags.docs ?? docsDirs.find((dir) => existsSync(dir)) ?? docsDir
 if (flags.docs !== undefined && !existsSync(flags.docs))
   usage(`--docs: no such directory ${flags.docs}`);
 
-const { createServer } = await import("./server.js");
 let server: Awaited<ReturnType<typeof createServer>>;
 try {
   server = await createServer({
