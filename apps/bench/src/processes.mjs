@@ -123,6 +123,12 @@ export function rssBytes(pid) {
   return kb * 1024;
 }
 
+/** Peak resident set size of a process so far, in bytes (Linux /proc: VmHWM). */
+export function peakRssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmHWM:\s+(\d+)\s+kB/)?.[1]) * 1024;
+}
+
 /** CPU seconds (user + system) a process has used so far (Linux /proc, clock ticks of 10 ms). */
 export function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");

@@ -162,6 +162,13 @@ async function scale() {
   figure("scale", `rss with ${large} notifications + ${large} events`, mb(s.rss), "MB");
   figure("scale", "rss after the latency probes", mb(s.rssAfterProbe), "MB");
   figure("scale", `rss when preloaded from a --seed file`, mb(s.rssSeedFile), "MB");
+  figure(
+    "scale",
+    `peak rss while loading a ${2 * large}-entry --seed file`,
+    mb(s.rssSeedPeak),
+    "MB",
+  );
+  figure("scale", `spawn to listening with a ${2 * large}-entry --seed file`, s.seedSeconds, "s");
   figure("scale", `time to create ${2 * large} resources over HTTP`, s.fillSeconds, "s");
   if (s.failed) figure("errors", "scale creates non-2xx+errors", s.failed, "responses");
   for (const op of ["show", "list"]) {
@@ -171,6 +178,8 @@ async function scale() {
     ratio(`${op} p50 ${large}/${small}`, s.large[op].p50 / s.small[op].p50, ["<=", 1.5]);
   }
   ratio("rss MB / 300", mb(s.rss) / 300, ["<=", 1]);
+  ratio("seed load s / 10", s.seedSeconds / 10, ["<=", 1]);
+  ratio("seed peak rss MB / 600", mb(s.rssSeedPeak) / 600, ["<=", 1]);
 }
 
 /** The three stores side by side: throughput as ratios to memory, and show/list p50 small vs large. */
