@@ -3,7 +3,7 @@
 // pages). Latency is measured one request at a time (no queueing), in microseconds.
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
-import { rssBytes, peakRssBytes, targets } from "./processes.mjs";
+import { peakRssBytes, rssBytes, targets } from "./processes.mjs";
 import {
   eventBody,
   middleMarker,
