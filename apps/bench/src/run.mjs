@@ -19,7 +19,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchBuild } from "./build.mjs";
 import { load } from "./load.mjs";
-import { cpuSeconds, targets } from "./processes.mjs";
+import { cpuSeconds, idle, targets } from "./processes.mjs";
 import { benchReset } from "./reset.mjs";
 import { runtime } from "./runtimes.mjs";
 import { benchScale } from "./scale.mjs";
@@ -102,6 +102,8 @@ async function throughput() {
           }
         : await targets[key](seed).then((s) => ({ cts: s, csms: s }));
     try {
+      await idle(servers.cts.pid);
+      if (servers.csms !== servers.cts) await idle(servers.csms.pid);
       results[key] = {};
       for (const op of OPERATIONS) {
         const url = op === "createNotification" ? servers.cts.url : servers.csms.url;
@@ -246,6 +248,7 @@ async function notify() {
     ]) {
       log(`events: createNotification, ${key} receiver`);
       const server = await targets.validated(writeEventsSeed({ name: key, sinks }));
+      await idle(server.pid);
       try {
         await load(server.url, "createNotification", {
           connections,
