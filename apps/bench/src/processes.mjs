@@ -137,17 +137,19 @@ export function cpuSeconds(pid) {
 }
 
 /**
- * Resolves once a process has gone idle (under 20 ms of CPU in 250 ms), or after `maxMs`: the
- * reference server warms up and self-checks every operation in the background once it listens,
- * which would otherwise land in the first measured operation's CPU figures.
+ * Resolves once a process has gone idle (under 20 ms of CPU in each of four 250 ms windows in a
+ * row), or after `maxMs`: the reference server warms up and self-checks every operation in the
+ * background once it listens (after a 500 ms pause), which would otherwise land in the first
+ * measured operation's CPU figures.
  */
-export async function idle(pid, maxMs = 15_000) {
+export async function idle(pid, maxMs = 20_000) {
   const until = Date.now() + maxMs;
   let last = cpuSeconds(pid);
-  while (Date.now() < until) {
+  let quiet = 0;
+  while (quiet < 4 && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const now = cpuSeconds(pid);
-    if (now - last < 0.02) return;
+    quiet = now - last < 0.02 ? quiet + 1 : 0;
     last = now;
   }
 }
