@@ -123,9 +123,33 @@ export function rssBytes(pid) {
   return kb * 1024;
 }
 
+/** Peak resident set size of a process so far, in bytes (Linux /proc: VmHWM). */
+export function peakRssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmHWM:\s+(\d+)\s+kB/)?.[1]) * 1024;
+}
+
 /** CPU seconds (user + system) a process has used so far (Linux /proc, clock ticks of 10 ms). */
 export function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   // utime and stime are fields 14 and 15 of stat; here indexes 11 and 12 after "pid (comm) ".
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Resolves once a process has gone idle (under 20 ms of CPU in each of four 250 ms windows in a
+ * row), or after `maxMs`: the reference server warms up and self-checks every operation in the
+ * background once it listens (after a 500 ms pause), which would otherwise land in the first
+ * measured operation's CPU figures.
+ */
+export async function idle(pid, maxMs = 20_000) {
+  const until = Date.now() + maxMs;
+  let last = cpuSeconds(pid);
+  let quiet = 0;
+  while (quiet < 4 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuSeconds(pid);
+    quiet = now - last < 0.02 ? quiet + 1 : 0;
+    last = now;
+  }
 }

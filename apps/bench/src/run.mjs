@@ -19,7 +19,9 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchBuild } from "./build.mjs";
 import { load } from "./load.mjs";
-import { cpuSeconds, targets } from "./processes.mjs";
+import { cpuSeconds, idle, targets } from "./processes.mjs";
+import { benchReset } from "./reset.mjs";
+import { runtime } from "./runtimes.mjs";
 import { benchScale } from "./scale.mjs";
 import { EVENTS_TOPIC, writeEventsSeed, writeSeed } from "./seed.mjs";
 import { benchSigner } from "./signer.mjs";
@@ -61,13 +63,30 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 async function startup() {
   const runs = Number(args["startup-runs"]);
-  log(`startup: spawn to first answered request, ours vs Prism, ${runs} runs each`);
-  const s = await benchStartup({ runs, port: freePort });
-  figure("startup", "spawn to first answered request, cts-csms-server", s.ours, "s");
-  figure("startup", "spawn to first answered request, prism", s.prism, "s");
-  if (s.failed) figure("errors", "startup first answers non-2xx", s.failed, "responses");
-  ratio("startup s / 0.5", s.ours / 0.5, ["<=", 1]);
-  ratio("startup ours/prism", s.ours / s.prism, ["<=", 1]);
+  // Node 24 is the primary runtime; Node 20 the oldest CI proves.
+  for (const major of ["24", "20"]) {
+    const node = runtime(major);
+    log(
+      `startup on Node ${node.version}: spawn to first answered request, ours vs Prism, ${runs} runs each`,
+    );
+    const s = await benchStartup({ runs, port: freePort, node: node.execPath });
+    const on = `Node ${major}`;
+    figure("startup", `spawn to first answered request, cts-csms-server, ${on}`, s.ours, "s");
+    figure("startup", `spawn to first answered request, prism, ${on}`, s.prism, "s");
+    if (s.failed) figure("errors", `startup first answers non-2xx, ${on}`, s.failed, "responses");
+    if (major === "24") ratio(`startup ${on} s / 0.5`, s.ours / 0.5, ["<=", 1]);
+    ratio(`startup prism/ours ${on}`, s.prism / s.ours, [">=", 3]);
+  }
+  log("startup: the testing kit's per-file reset");
+  const r = await benchReset();
+  figure(
+    "startup",
+    `per-file reset of a project with ${r.resources}+${r.resources} resources`,
+    r.ms,
+    "ms",
+  );
+  if (r.failed) figure("errors", "reset bench non-2xx", r.failed, "responses");
+  ratio("per-file reset ms / 10", r.ms / 10, ["<=", 1]);
 }
 
 async function throughput() {
@@ -83,6 +102,8 @@ async function throughput() {
           }
         : await targets[key](seed).then((s) => ({ cts: s, csms: s }));
     try {
+      await idle(servers.cts.pid);
+      if (servers.csms !== servers.cts) await idle(servers.csms.pid);
       results[key] = {};
       for (const op of OPERATIONS) {
         const url = op === "createNotification" ? servers.cts.url : servers.csms.url;
@@ -143,6 +164,13 @@ async function scale() {
   figure("scale", `rss with ${large} notifications + ${large} events`, mb(s.rss), "MB");
   figure("scale", "rss after the latency probes", mb(s.rssAfterProbe), "MB");
   figure("scale", `rss when preloaded from a --seed file`, mb(s.rssSeedFile), "MB");
+  figure(
+    "scale",
+    `peak rss while loading a ${2 * large}-entry --seed file`,
+    mb(s.rssSeedPeak),
+    "MB",
+  );
+  figure("scale", `spawn to listening with a ${2 * large}-entry --seed file`, s.seedSeconds, "s");
   figure("scale", `time to create ${2 * large} resources over HTTP`, s.fillSeconds, "s");
   if (s.failed) figure("errors", "scale creates non-2xx+errors", s.failed, "responses");
   for (const op of ["show", "list"]) {
@@ -152,6 +180,8 @@ async function scale() {
     ratio(`${op} p50 ${large}/${small}`, s.large[op].p50 / s.small[op].p50, ["<=", 1.5]);
   }
   ratio("rss MB / 300", mb(s.rss) / 300, ["<=", 1]);
+  ratio("seed load s / 10", s.seedSeconds / 10, ["<=", 1]);
+  ratio("seed peak rss MB / 600", mb(s.rssSeedPeak) / 600, ["<=", 1]);
 }
 
 /** The three stores side by side: throughput as ratios to memory, and show/list p50 small vs large. */
@@ -218,6 +248,7 @@ async function notify() {
     ]) {
       log(`events: createNotification, ${key} receiver`);
       const server = await targets.validated(writeEventsSeed({ name: key, sinks }));
+      await idle(server.pid);
       try {
         await load(server.url, "createNotification", {
           connections,

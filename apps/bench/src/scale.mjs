@@ -3,7 +3,7 @@
 // pages). Latency is measured one request at a time (no queueing), in microseconds.
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
-import { rssBytes, targets } from "./processes.mjs";
+import { peakRssBytes, rssBytes, targets } from "./processes.mjs";
 import {
   eventBody,
   middleMarker,
@@ -97,8 +97,13 @@ export async function benchScale({ large, small, samples }) {
   }
 
   // The same amount preloaded from a --seed file: the parse of the file itself peaks higher.
-  const seeded = await targets.validated(writeSeed({ events: large, notifications: large }));
+  // Spawn to listening (the seed is applied before it listens), and the peak RSS on the way.
+  const file = writeSeed({ events: large, notifications: large });
+  const t0 = performance.now();
+  const seeded = await targets.validated(file);
+  out.seedSeconds = (performance.now() - t0) / 1000;
   out.rssSeedFile = rssBytes(seeded.pid);
+  out.rssSeedPeak = peakRssBytes(seeded.pid);
   await seeded.stop();
   return out;
 }

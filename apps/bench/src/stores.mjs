@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { openStore } from "@cts-csms/server";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
 import { load } from "./load.mjs";
-import { targets } from "./processes.mjs";
+import { idle, targets } from "./processes.mjs";
 import { latencies } from "./scale.mjs";
 import { eventBody, PROJECT, tempDirectory, writeSeed } from "./seed.mjs";
 
@@ -57,10 +57,13 @@ export async function benchStores({ small, large, duration, connections, samples
       pglite: { options: { dataDir }, args: ["--data-dir", dataDir] },
       postgres: { options: { databaseUrl }, args: ["--database-url", databaseUrl] },
     };
-    const startServer = (store, events) =>
-      store === "memory"
+    const startServer = async (store, events) => {
+      const server = await (store === "memory"
         ? targets.validated(writeSeed({ events }))
-        : targets.server(store, sql[store].args);
+        : targets.server(store, sql[store].args));
+      await idle(server.pid);
+      return server;
+    };
     // One store after the other: PGlite's work in this process holds up its event loop, which
     // would time out the connections to PostgreSQL.
     const fill = async (from, to) => {

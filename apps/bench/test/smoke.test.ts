@@ -41,8 +41,12 @@ it("runs every section and prints ratio and figure lines", async () => {
     "signer/official",
     "show p50 2000/200",
     "rss MB / 300",
-    "startup s / 0.5",
-    "startup ours/prism",
+    "startup Node 24 s / 0.5",
+    "startup prism/ours Node 24",
+    "startup prism/ours Node 20",
+    "per-file reset ms / 10",
+    "seed load s / 10",
+    "seed peak rss MB / 600",
     "create p50 hanging-receiver/none",
     "pglite/memory create",
     "pglite/memory show",
@@ -55,7 +59,7 @@ it("runs every section and prints ratio and figure lines", async () => {
   }
   expect(stdout).toMatch(/^figure throughput prism showSecretEvent: \d+/m);
   expect(stdout).toMatch(/^figure scale rss with 2000 notifications \+ 2000 events: \d+/m);
-  expect(stdout).toMatch(/^figure startup spawn to first answered request, prism: \d+/m);
+  expect(stdout).toMatch(/^figure startup spawn to first answered request, prism, Node 20: \d+/m);
   expect(stdout).toMatch(/^figure stores postgres showSecretEvent with 200 events: \d+/m);
   // Every server answered the benchmarked requests successfully.
   expect(stdout).not.toMatch(/^figure errors /m);

@@ -31,16 +31,19 @@ for (const file of files) {
 }
 writeFileSync(join(project.path, "package.json"), JSON.stringify({ type: "module" }));
 
-it("the README shows the vitest config, global setup, a vitest test and a node:test test", () => {
+it("the README shows the vitest config and global setup, two vitest files, a node:test runner and two node:test files", () => {
   expect(files.map((f) => f.name)).toEqual([
     "vitest.config.ts",
     "test/global-setup.ts",
     "test/secret-events.test.ts",
+    "test/more-secret-events.test.ts",
+    "test/node/run.mjs",
     "test/node/secret-events.mjs",
+    "test/node/faults.mjs",
   ]);
 });
 
-it("runs under vitest: one server for the run, a project per test, faults retried", async () => {
+it("runs under vitest: one server for the run, a project per file, faults retried", async () => {
   // The vitest binary a user's `npx vitest` runs (its package.json `bin`).
   const pkg = createRequire(import.meta.url).resolve("vitest/package.json");
   const vitest = join(dirname(pkg), "vitest.mjs");
@@ -50,17 +53,36 @@ it("runs under vitest: one server for the run, a project per test, faults retrie
   });
   const output = `${result.stdout}\n${result.stderr}`;
   expect(result.code, output).toBe(0);
-  expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+  expect(output).toMatch(/Test Files\s+2 passed \(2\)/);
+  expect(output).toMatch(/Tests\s+3 passed \(3\)/);
 });
 
-it("runs under plain node:test", async () => {
-  const result = await run(process.execPath, ["--test", "test/node/secret-events.mjs"], {
+it("runs under plain node:test: two files on the runner's one server, each in its project", async () => {
+  const result = await run(process.execPath, ["test/node/run.mjs"], {
     cwd: project.path,
+    env: userEnv({ NO_COLOR: "1" }),
   });
   const output = `${result.stdout}\n${result.stderr}`;
   expect(result.code, output).toBe(0);
-  // node:test's default reporter off a terminal: TAP on Node 20 (`# pass 1`), spec from Node 23
-  // on (`ℹ pass 1`).
-  expect(output).toMatch(/^(#|ℹ) pass 1$/m);
-  expect(output).toMatch(/^(#|ℹ) fail 0$/m);
+  expect(output).toMatch(/^ℹ pass 2$/m);
+  expect(output).toMatch(/^ℹ fail 0$/m);
+});
+
+it("fails the node:test run when a file's test fails", async () => {
+  writeFileSync(
+    join(project.path, "test/node/failing.mjs"),
+    'import { test } from "node:test";\ntest("fails", () => { throw new Error("on purpose"); });\n',
+  );
+  const runner = readFileSync(join(project.path, "test/node/run.mjs"), "utf8");
+  writeFileSync(
+    join(project.path, "test/node/run-failing.mjs"),
+    runner.replace('"test/node/faults.mjs"]', '"test/node/faults.mjs", "test/node/failing.mjs"]'),
+  );
+  const result = await run(process.execPath, ["test/node/run-failing.mjs"], {
+    cwd: project.path,
+    env: userEnv({ NO_COLOR: "1" }),
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  expect(result.code, output).toBe(1);
+  expect(output).toMatch(/^ℹ fail 1$/m);
 });

@@ -225,6 +225,12 @@ process.on("SIGTERM", () => stop({ signal: "SIGTERM" }));
 // Under npm, npm's SIGTERM may stop only the shell between npm and the server: see npmParent.ts.
 stopWithNpm((parent) => stop({ parentExited: parent }));
 
+// The checks of every operation run once it listens; one that fails stops the server.
+server.checked.catch((err: Error) => {
+  process.stderr.write(`cts-csms-server: ${err.message}\n`);
+  server.close().finally(() => process.exit(1));
+});
+
 // The first two lines: where the server is, and where its docs are.
 const docs = existsSync(docsDir)
   ? `${server.url}/docs/`

@@ -1,6 +1,6 @@
 /**
- * Requests the server sends itself, in-process and without a socket: warm-up, the boot
- * self-check and seed entries go through the same Express app as client requests, with a real
+ * Requests the server sends itself, in-process and without a socket: warm-up and the boot
+ * self-check go through the same Express app as client requests, with a real
  * `IncomingMessage` and `ServerResponse` whose output is captured instead of written.
  *
  * Each one is marked with its purpose in a WeakMap keyed by the request object, so stages can
@@ -11,7 +11,7 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { Socket } from "node:net";
 import type { Express } from "express";
 
-export type SyntheticPurpose = "warm-up" | "self-check" | "seed";
+export type SyntheticPurpose = "warm-up" | "self-check" | "response-check";
 
 const purposes = new WeakMap<IncomingMessage, SyntheticPurpose>();
 const bodies = new WeakMap<IncomingMessage, Buffer>();

@@ -4,12 +4,15 @@
  * create, so a seed can never hold a resource the API could not have produced.
  */
 import { readFileSync } from "node:fs";
+import { validationDocument } from "@cts-csms/spec";
 import type { csms, cts } from "@cts-csms/types";
-import type { Express } from "express";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { ApiError, classify } from "./errors.js";
 import { parseSinks, type SinkConfig, SinkConfigError } from "./events/sinks.js";
-import { inject } from "./inject.js";
-import { models, projectIdProblem } from "./spec.js";
+import type { AnyOperationHandler } from "./operation.js";
+import { type FieldError, validationMessage } from "./pipeline/errors.js";
+import { type ApiName, models, type Operation, projectIdProblem } from "./spec.js";
 
 export interface SeedConfig {
   /** What sits behind target URNs (`openapi/shared/Sinks.json`), as `PUT /_admin/sinks` takes it. */
@@ -110,25 +113,72 @@ const CREATES = {
 };
 
 /**
- * Creates seed entries as requests through `app`: the same pipeline, validation and server rules
- * as an HTTP create (only authentication is skipped). A rejected entry throws its `error_msg`.
+ * The create operation's request body check, as express-openapi-validator makes it: the body
+ * schema of the operation's validation document, under `body`, compiled by Ajv 2020 with the
+ * validator's options (first error only, no coercion, defaults applied, `full` formats), its
+ * errors turned into the validator's field errors and then into the client's `error_msg`.
  */
-export function createThrough(app: Express): SeedCreate {
-  return async (kind, projectId, body) => {
+function bodyCheck(op: Operation<ApiName>): (body: unknown) => string | undefined {
+  const document = validationDocument([models[op.api]]) as unknown as {
+    paths: Record<string, Record<string, any>>;
+  };
+  const mediaType = op.requestBody?.mediaTypes[0] ?? "application/json";
+  const schema =
+    document.paths[op.path]?.[op.method.toLowerCase()]?.requestBody?.content?.[mediaType]?.schema;
+  if (schema === undefined) throw new Error(`spec: ${op.operationId} has no request body schema`);
+  const ajv = new Ajv2020({
+    strict: false,
+    strictNumbers: true,
+    strictTuples: true,
+    allowUnionTypes: false,
+    useDefaults: true,
+    coerceTypes: false,
+    validateFormats: true,
+  });
+  addFormats.default(ajv, { mode: "full" });
+  const validate = ajv.compile({ type: "object", properties: { body: schema } });
+  return (body) => {
+    if (validate({ body })) return undefined;
+    return validationMessage((validate.errors ?? []).map(fieldError), op);
+  };
+}
+
+/** One Ajv error as express-openapi-validator reports it (path to the missing or extra property). */
+function fieldError(e: ErrorObject): FieldError {
+  const params = e.params as Record<string, unknown>;
+  const named = params.missingProperty ?? params.additionalProperty ?? params.unevaluatedProperty;
+  const allowed = params.allowedValues;
+  const message =
+    e.keyword === "enum" && Array.isArray(allowed)
+      ? `${e.message}: ${allowed.join(", ")}`
+      : e.message;
+  return {
+    path: named !== undefined ? `${e.instancePath}/${String(named)}` : e.instancePath,
+    message: message ?? "",
+    errorCode: `${e.keyword}.openapi.validation`,
+  };
+}
+
+/**
+ * Creates seed entries without a request each: the entry is checked against the create
+ * operation's request body schema as the validator checks it (`bodyCheck`), then handed to the
+ * operation's handler with the server rules it applies, as a copy (JSON, as a request body
+ * arrives). A rejected entry throws the `error_msg` an HTTP create would have answered.
+ */
+export function createDirect(byOperationId: Record<string, AnyOperationHandler>): SeedCreate {
+  const checks = {
+    notifications: bodyCheck(CREATES.notifications),
+    events: bodyCheck(CREATES.events),
+  };
+  return async (kind, projectId, entry) => {
     const op = CREATES[kind];
-    const response = await inject(
-      app,
-      {
-        method: op.method,
-        url: op.path.replace("{project_id}", encodeURIComponent(projectId)),
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      },
-      "seed",
-    );
-    if (response.status === op.successStatus) return;
-    const envelope = response.body as { error_msg?: unknown; error?: { error_msg?: unknown } };
-    const message = envelope?.error?.error_msg ?? envelope?.error_msg;
-    throw new ApiError("validation", typeof message === "string" ? message : `${response.status}`);
+    const body: unknown = JSON.parse(JSON.stringify(entry));
+    const problem = checks[kind](body);
+    if (problem !== undefined) throw new ApiError("validation", problem);
+    const handle = byOperationId[op.operationId] as AnyOperationHandler;
+    const reply = await handle({ projectId, params: { project_id: projectId }, query: {}, body });
+    if (reply.status !== op.successStatus) {
+      throw new ApiError("internal", `${op.operationId} answered ${reply.status}`);
+    }
   };
 }

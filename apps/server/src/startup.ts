@@ -1,20 +1,25 @@
 /**
- * What start-up sends through the app before it is ready, built from the spec model:
+ * What start-up sends through the app, built from the spec model (see DESIGN.md, "Start-up"):
  *
- * - warm-up: for every operation, one valid request made of the spec's examples. It compiles
- *   the operation's request and response validators now, so no client request pays for them.
- * - the boot self-check: for every operation, one request that must be rejected (an invalid
- *   body for operations with a body, else an invalid parameter). If one is not answered `400`
- *   in the API's envelope, validation is not working and start-up fails: a validator upgrade
- *   that stops validating cannot pass unnoticed.
+ * - the boot check, before the server listens: for one operation of each API (each API has its
+ *   own validator instance), one request that must be rejected with `400` in the API's envelope,
+ *   and one valid request whose answer is made wrong on purpose, which must become a `500`. If
+ *   either is let through, validation is not working and start-up fails: a validator upgrade
+ *   that stops validating requests or responses cannot pass unnoticed.
+ * - after it listens, one operation at a time between client requests: warm-up (for every
+ *   operation, one valid request made of the spec's examples, which compiles its request and
+ *   response validators) and the self-check of every other operation (one request each that
+ *   must be rejected: an invalid body for operations with a body, else an invalid parameter).
+ *   A failure there is as fatal as before listening (`ServerApp.checked` rejects).
  *
- * Both go through the real middleware chain (see inject.ts); neither touches the store.
+ * All go through the real middleware chain (see inject.ts); none touches the store.
  */
 
 import type { Parameter, Schema } from "@cts-csms/spec";
 import type { Express } from "express";
 import { errorCode } from "./errors.js";
 import { inject, type SyntheticRequest } from "./inject.js";
+import { WRONG_BODY } from "./pipeline/handlers.js";
 import { type ApiName, models, type Operation, operations } from "./spec.js";
 
 /** A parameter's documented value: its example, else its first named example, enum or default. */
@@ -132,8 +137,16 @@ export function invalidRequest(op: Operation<ApiName>): {
   };
 }
 
-export async function warmUp(app: Express): Promise<void> {
-  for (const op of operations) {
+/** Lets the event loop serve what is waiting (client requests) before the next operation. */
+const yieldToClients = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function warmUp(
+  app: Express,
+  ops: readonly Operation<ApiName>[] = operations,
+  pace?: "between clients",
+): Promise<void> {
+  for (const op of ops) {
+    if (pace) await yieldToClients();
     const request = exampleRequest(op);
     const response = await inject(app, request, "warm-up");
     if (response.status !== op.successStatus) {
@@ -145,9 +158,14 @@ export async function warmUp(app: Express): Promise<void> {
   }
 }
 
-export async function selfCheck(app: Express): Promise<void> {
+export async function selfCheck(
+  app: Express,
+  ops: readonly Operation<ApiName>[] = operations,
+  pace?: "between clients",
+): Promise<void> {
   const failures: string[] = [];
-  for (const op of operations) {
+  for (const op of ops) {
+    if (pace) await yieldToClients();
     const { request, what } = invalidRequest(op);
     const response = await inject(app, request, "self-check");
     const body = response.body as Record<string, any> | undefined;
@@ -167,6 +185,49 @@ export async function selfCheck(app: Express): Promise<void> {
   if (failures.length > 0) {
     throw new Error(
       `boot self-check: request validation is not working; invalid requests were not rejected:\n  ${failures.join("\n  ")}`,
+    );
+  }
+}
+
+/**
+ * The operations the boot check covers before listening: one of each API whose success answer
+ * is JSON with a schema that names its type (so a body of another type must fail it).
+ */
+export function bootCheckOperations(): Operation<ApiName>[] {
+  const picked = new Map<ApiName, Operation<ApiName>>();
+  for (const op of operations) {
+    if (picked.has(op.api)) continue;
+    const success = op.responses.find((r) => r.status === String(op.successStatus));
+    const json = success?.mediaTypes[0]?.includes("json") === true;
+    const typed = success?.schema !== undefined && wrongType(success.schema) === "self-check";
+    if (json && typed) picked.set(op.api, op);
+  }
+  for (const model of Object.values(models)) {
+    if (model.operations.length > 0 && !picked.has(model.name)) {
+      throw new Error(`spec: ${model.name} has no operation with a typed JSON success answer`);
+    }
+  }
+  return [...picked.values()];
+}
+
+/** Each operation's valid request, answered wrongly on purpose: the response check must refuse it. */
+export async function responseCheck(app: Express, ops: readonly Operation<ApiName>[]) {
+  const failures: string[] = [];
+  for (const op of ops) {
+    const request = exampleRequest(op);
+    const response = await inject(app, request, "response-check");
+    const body = response.body as Record<string, any> | undefined;
+    const envelope = models[op.api].errorEnvelope === "nested" ? body?.error : body;
+    if (response.status !== 500 || typeof envelope?.error_code !== "string") {
+      failures.push(
+        `${op.operationId} with the spec's examples, answered ${JSON.stringify(WRONG_BODY)} (${request.method} ${request.url}), ` +
+          `got ${response.status} ${JSON.stringify(response.body)}, not 500`,
+      );
+    }
+  }
+  if (failures.length > 0) {
+    throw new Error(
+      `boot self-check: response validation is not working; wrong answers were not refused:\n  ${failures.join("\n  ")}`,
     );
   }
 }

@@ -65,6 +65,8 @@ export async function start(
   const server = await createServer({ port: 0, logger: false, ...options });
   afterAll(async () => {
     if (!expectResponseFailures) expect(server.responseValidationFailures()).toBe(0);
+    // Every operation's validators were compiled and checked once it listened.
+    await server.checked;
     await server.close();
   });
   const call = (method: string, path: string, init: CallInit = {}) =>

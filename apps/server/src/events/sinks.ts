@@ -34,8 +34,12 @@ export class SinkConfigError extends Error {
   }
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validateSchema = ajv.compile(sinksSchema);
+// Compiled on first use: only a seed or an admin request with sinks needs it (~80 ms at import).
+let compiled: ReturnType<Ajv2020["compile"]> | undefined;
+function sinksValidator(): ReturnType<Ajv2020["compile"]> {
+  compiled ??= new Ajv2020({ allErrors: true, strict: true }).compile(sinksSchema);
+  return compiled;
+}
 
 function describe(error: ErrorObject, root: string): string {
   const where = error.instancePath
@@ -57,6 +61,7 @@ function describe(error: ErrorObject, root: string): string {
  * parses as an http(s) URL). Throws `SinkConfigError` naming every offending field under `root`.
  */
 export function parseSinks(value: unknown, root = "sinks"): SinkConfig {
+  const validateSchema = sinksValidator();
   if (!validateSchema(value)) {
     // `if`/`then` failures repeat the branch's own error; keep the specific ones.
     const errors = (validateSchema.errors ?? []).filter((e) => e.keyword !== "if");

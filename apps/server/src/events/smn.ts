@@ -21,10 +21,14 @@ import {
   X509Certificate,
 } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { smnStringToSign } from "@cts-csms/client/receiver";
 import type { cts } from "@cts-csms/types";
-import forge from "node-forge";
+
+// node-forge (~40 ms to import) and the certificate it signs (~100 ms) are needed only once
+// something asks for the certificate: loaded then, not at start-up.
+const requireLazily = createRequire(import.meta.url);
 
 export type SmnNotificationMessage = cts.components["schemas"]["SmnNotificationMessage"];
 
@@ -40,6 +44,7 @@ const generateRsa = promisify(generateKeyPair);
 const CERTIFICATE_DAYS = 3650;
 
 function selfSignedCertificate(privateKey: KeyObject, commonName: string): string {
+  const forge = requireLazily("node-forge") as typeof import("node-forge");
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(
     createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString(),
@@ -76,12 +81,15 @@ export async function createSmnSigningKey(
   if (privateKey.asymmetricKeyType !== "rsa") {
     throw new Error("the SMN signing key must be an RSA private key (SHA256withRSA)");
   }
-  const certificatePem = selfSignedCertificate(
-    privateKey,
-    options.commonName ?? "cts-csms-server SMN message signing",
-  );
+  let certificatePem: string | undefined;
   return Object.freeze({
-    certificatePem,
+    get certificatePem() {
+      certificatePem ??= selfSignedCertificate(
+        privateKey,
+        options.commonName ?? "cts-csms-server SMN message signing",
+      );
+      return certificatePem;
+    },
     sign: (data: string) =>
       sign("sha256", Buffer.from(data, "utf8"), privateKey).toString("base64"),
   });

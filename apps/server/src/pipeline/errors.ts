@@ -6,10 +6,11 @@ import type { Operation, Schema } from "@cts-csms/spec";
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { classify, errorResponse } from "../errors.js";
+import { syntheticPurpose } from "../inject.js";
 import { apiForPath } from "../spec.js";
 
 /** One of express-openapi-validator's errors: `path` names the missing or extra property. */
-interface FieldError {
+export interface FieldError {
   path: string;
   message: string;
   errorCode: string;
@@ -78,6 +79,11 @@ function explain(errors: readonly FieldError[], op: Operation | undefined): stri
     .join(", ");
 }
 
+/** The `error_msg` of a 400 for these validator errors, as a client gets it. */
+export function validationMessage(errors: readonly FieldError[], op: Operation): string {
+  return classify({ status: 400, message: explain(errors, op) }).message;
+}
+
 export function errors(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const op = res.locals.route?.op;
@@ -87,7 +93,8 @@ export function errors(logger: Logger): ErrorRequestHandler {
     if (kind === "validation" && isFieldErrors(fieldErrors)) {
       message = classify({ status: 400, message: explain(fieldErrors, op) }).message;
     }
-    if (kind === "internal") {
+    // The boot check's wrong answer is refused on purpose: nothing unexpected to log.
+    if (kind === "internal" && syntheticPurpose(req) !== "response-check") {
       // A database failure arrives stripped of values (store/sql/driver.ts: DatabaseFailure).
       const operationId = op?.operationId;
       logger.error({ reqId: res.locals.requestId, operationId, err }, "unexpected failure");

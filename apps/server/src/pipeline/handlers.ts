@@ -4,8 +4,7 @@
  *
  * The server's own warm-up and self-check requests get the operation's documented success
  * example instead: they compile and exercise the response validators without touching the store.
- * A seed entry's create runs for real, but only its status goes back (the seed wants nothing
- * else, and skipping the body keeps a 200,000-entry seed quick).
+ * (Seed entries do not come through here: seed.ts hands them to the handlers directly.)
  */
 import type { RequestHandler, Response } from "express";
 import { ApiError } from "../errors.js";
@@ -47,6 +46,9 @@ function textReplies(): Map<Operation<ApiName>, string> {
   return types;
 }
 
+/** The body of the boot self-check's wrong answer (see `responseCheckOperations`). */
+export const WRONG_BODY = "self-check: not the documented body";
+
 /** Thrown inside a write's transaction when its answer failed the response check: rolls it back. */
 const REFUSED = Symbol("response refused");
 
@@ -69,6 +71,11 @@ export function handlers(
     if (purpose === "warm-up" || purpose === "self-check") {
       return send(res, examples.get(op) as Reply, mediaTypes.get(op));
     }
+    if (purpose === "response-check") {
+      // The boot self-check's wrong answer: the success status with a body of a type its
+      // schema does not allow (startup.ts picks operations whose schema says which).
+      return send(res, { ...(examples.get(op) as Reply), body: WRONG_BODY }, undefined);
+    }
     const handle = () =>
       (byOperationId[op.operationId] as AnyOperationHandler)({
         projectId: params.project_id ?? "",
@@ -80,7 +87,7 @@ export function handlers(
     const write = op.api !== "admin" && op.method !== "GET" && purpose === undefined;
     if (!write || !store?.transaction) {
       const reply = await handle();
-      return purpose === "seed" ? res.status(reply.status).end() : send(res, reply, mediaType);
+      return send(res, reply, mediaType);
     }
     // A write: its answer is checked against the spec (stage 5 wraps `res.json`) inside its
     // store transaction, and sent once that has ended. An answer that fails the check (the error

@@ -3,11 +3,12 @@
  *
  * - `setup` / `teardown` (a vitest `globalSetup` module: `export { setup, teardown } from
  *   "@cts-csms/server/testing"`), or `startReferenceServer(options)` from any runner's global
- *   hook (node:test's `before`), start one server for the whole run on an ephemeral port and
- *   publish its URL in `CTS_CSMS_SERVER_URL`, which test workers inherit.
- * - `testProject()` in each test gives the URL, a project id of the test's own (so tests never
- *   see each other's resources, even in parallel), the typed admin client, and `reset()`, which
- *   clears that project's resources and fault rules.
+ *   hook (for node:test, a runner script that starts it, then runs the files with `run()`),
+ *   start one server for the whole run on an ephemeral port and publish its URL in
+ *   `CTS_CSMS_SERVER_URL`, which test workers and file processes inherit.
+ * - `testProject()` at the top of each test file gives the URL, a project id of the file's own
+ *   (so files never see each other's resources, even in parallel), the typed admin client, and
+ *   `reset()`, which clears that project's resources and fault rules.
  */
 import { randomBytes } from "node:crypto";
 import { type AdminClient, createAdminClient } from "@cts-csms/client";
@@ -60,7 +61,7 @@ export function serverUrl(): string {
     throw new Error(
       `@cts-csms/server/testing: no reference server: ${SERVER_URL_ENV} is not set. Start one ` +
         'from a global setup (vitest: globalSetup exporting { setup, teardown } from "@cts-csms/server/testing"; ' +
-        "node:test: await startReferenceServer() in before()).",
+        "node:test: await startReferenceServer() in the script that runs the files with run()).",
     );
   }
   return url;
