@@ -104,7 +104,14 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
       if (p.name === "secret_name") arb = fc.oneof(arb, fc.constantFrom(...existing.secret_name));
       if (p.name === "version_id") arb = fc.oneof(arb, fc.constantFrom("v1", "latest"));
       // The existing secrets' v1 has SYSCURRENT and a custom stage.
-      if (p.name === "stage_name") arb = fc.oneof(arb, fc.constantFrom("SYSCURRENT", FUZZ_STAGE));
+      // Mostly the custom one, so DeleteSecretStage often has something it may delete.
+      if (p.name === "stage_name") {
+        arb = fc.oneof(
+          { arbitrary: arb, weight: 1 },
+          { arbitrary: fc.constant("SYSCURRENT"), weight: 1 },
+          { arbitrary: fc.constant(FUZZ_STAGE), weight: 3 },
+        );
+      }
       // A versions marker must name a version the secret has (a later one is a marker the
       // server never issued, a 400): the existing secrets have v1.
       if (p.name === "marker" && op.operationId === "listSecretVersions") {

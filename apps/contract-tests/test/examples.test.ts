@@ -37,6 +37,7 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
         notification_type: "smn",
         secret_name: "db-password",
         version_id: "v1",
+        stage_name: "test-stage",
       };
       // Required query parameters (ListTraces' trace_type) take their documented example.
       const query: Json = {};
@@ -64,6 +65,19 @@ describe.each(operations.map((op) => [op.operationId, op] as const))("%s", (_id,
       if (onSecret && op.operationId !== "createSecret") {
         await h.csms("p1").createSecret({
           body: { name: "db-password", secret_string: "x", event_subscriptions: ["demo-event"] },
+        });
+      }
+      // The stage the stage operations name is on v1; a secret to restore is scheduled first.
+      if (["showSecretStage", "deleteSecretStage"].includes(op.operationId)) {
+        await h.csms("p1").updateSecretStage({
+          params: { path: { secret_name: "db-password", stage_name: "test-stage" } },
+          body: { version_id: "v1" },
+        });
+      }
+      if (op.operationId === "restoreSecret") {
+        await h.csms("p1").deleteSecretForSchedule({
+          params: { path: { secret_name: "db-password" } },
+          body: { recovery_window_in_days: 7 },
         });
       }
       const sent = {
