@@ -129,7 +129,15 @@ export function fuzzRequests(h: Harness, project: Project = "p1") {
           ? arb
           : fc.option(arb, { nil: undefined, freq: p.name === "marker" ? 2 : 5 });
     }
-    return fc.record({ path: fc.record(path), query: fc.record(query) });
+    const params = fc.record({ path: fc.record(path), query: fc.record(query) });
+    if (op.operationId !== "listSecretTask") return params;
+    // ListSecretTask's task_id stands alone: combined with secret_name or status it is a 400.
+    return params.map(({ path, query }) => {
+      const { task_id, secret_name, status, ...rest } = query as Record<string, unknown>;
+      return task_id === undefined
+        ? { path, query: { ...rest, secret_name, status } }
+        : { path, query: { ...rest, task_id } };
+    });
   }
 
   function validRequest(op: Operation): fc.Arbitrary<SentRequest> {
