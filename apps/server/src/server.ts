@@ -41,7 +41,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
     await owned?.close();
     throw err;
   }
-  const server = createHttpServer(handle.app);
+  // Idle keep-alive connections outlive the clients' own idle timeout (undici: 4 s), so a client
+  // never reuses a connection the server is closing at that moment: with Node's default of 5 s,
+  // a test process whose event loop was busy for a second sent a request into the close and got
+  // ECONNRESET. Closing the server still ends idle connections at once.
+  const server = createHttpServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, handle.app);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
