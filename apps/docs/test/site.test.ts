@@ -49,9 +49,9 @@ describe("landing page", () => {
     expect(html).toContain(`method-${op.method}">${op.method.toUpperCase()}</span>`);
   });
 
-  it("the CSMS reference carries its webhook (the secret event's SMN message)", () => {
+  it("the CSMS reference carries its webhooks (the secret event's SMN message, the rotation function's event)", () => {
     const csms = JSON.parse(readFileSync(require.resolve(specs.csms), "utf8"));
-    expect(Object.keys(csms.webhooks)).toEqual(["secretEventNotification"]);
+    expect(Object.keys(csms.webhooks)).toEqual(["secretEventNotification", "rotationFunctionEvent"]);
     expect(pages["csms.html"]).toContain(
       escapeHtml(csms.webhooks.secretEventNotification.post.summary),
     );

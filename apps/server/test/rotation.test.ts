@@ -2,14 +2,20 @@
 // 127.0.0.1 with a seed of sinks pointing at a real receiver (an SMN subscription and a rotation
 // function), the typed CSMS and admin clients, the clock moved through /_admin/clock. A scheduled
 // rotation fires SECRET_ROTATED; a rotation function answering 2xx completes one; a delivery
-// fault rule failing the function gives SECRET_ROTATED_FAILED and a FAILED task.
+// fault rule failing the function gives SECRET_ROTATED_FAILED and a FAILED task; a scheduled
+// deletion fires SECRET_DELETED once. Each arrives as a signed SMN message, parsed by the
+// client's typed `parseSecretEventMessage`, and as a notification record.
 import {
   type AdminClient,
   createAdminClient,
   createCsmsClient,
   HuaweiApiError,
 } from "@cts-csms/client";
-import { parseSmnNotification, verifySmnSignature } from "@cts-csms/client/receiver";
+import {
+  parseSecretEventMessage,
+  parseSmnNotification,
+  verifySmnSignature,
+} from "@cts-csms/client/receiver";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServer, type RunningServer, type ServerOptions } from "../src/server.js";
 import { startReceiver } from "./events/support.js";
@@ -89,14 +95,14 @@ async function awaitRecords(n: number) {
   }
 }
 
-/** The signed SMN messages received so far, verified and parsed. */
+/** The signed SMN messages received so far, verified and parsed as a receiver would. */
 async function smnMessages() {
   const pem = (await admin.getSmnSigningCert()).data as string;
   const out = [];
   for (const m of receiver.received.filter((r) => r.path === "/smn")) {
     const notification = parseSmnNotification(m.json);
     expect(await verifySmnSignature(notification, pem)).toBe(true);
-    out.push({ subject: notification.subject, ...JSON.parse(notification.message) });
+    out.push({ subject: notification.subject, ...parseSecretEventMessage(notification) });
   }
   return out;
 }
@@ -118,7 +124,7 @@ onEveryStore("rotation", (options) => {
     await csms.createSecretEvent({
       body: {
         name: "rot",
-        event_types: ["SECRET_ROTATED", "SECRET_ROTATED_FAILED"],
+        event_types: ["SECRET_ROTATED", "SECRET_ROTATED_FAILED", "SECRET_DELETED"],
         state: "ENABLED",
         notification: { target_type: "SMN", target_id: TOPIC, target_name: "rot" },
       },
@@ -185,7 +191,7 @@ onEveryStore("rotation", (options) => {
   });
 
   describe("scheduled rotation and rotation functions", () => {
-    it("fires SECRET_ROTATED on schedule, completes on the function's 2xx, fails through a fault rule", async () => {
+    it("fires SECRET_ROTATED on schedule, completes on the function's 2xx, fails through a fault rule, deletes on schedule", async () => {
       // 1. A shared secret rotating every 6 hours: a jump over two periods rotates it once.
       const sched = (
         await csms.createSecret({
@@ -312,6 +318,38 @@ onEveryStore("rotation", (options) => {
         task_status: "FAILED",
         task_error_msg: `no FunctionGraph sink is configured for ${NO_SINK_FUNCTION}`,
       });
+
+      // 5. A deletion scheduled 7 days ahead: PENDING_DELETE until the clock passes it, then the
+      // secret is gone and SECRET_DELETED fires once, however often the clock moves after.
+      const before = (await awaitRecords(4)).length;
+      const scheduled = (
+        await csms.deleteSecretForSchedule({
+          params: { path: { secret_name: "sched" } },
+          body: { recovery_window_in_days: 7 },
+        })
+      ).data?.secret;
+      expect(scheduled?.state).toBe("PENDING_DELETE");
+      await admin.setClock({ body: { advance: "P6D" } });
+      expect((await show("sched"))?.state).toBe("PENDING_DELETE");
+      await admin.setClock({ body: { advance: "P1DT1H" } });
+      await admin.setClock({ body: { advance: "PT1H" } });
+      expect((await errorOf(show("sched"))).status).toBe(404);
+      records = await awaitRecords(before + 1);
+      const deleted = records.filter((r) => r.trigger_event_type === "SECRET_DELETED");
+      expect(deleted).toMatchObject([
+        { secret_name: "sched", event_name: "rot", notification_status: "SUCCESS" },
+      ]);
+      const messages = await smnMessages();
+      expect(messages.filter((m) => m.event_type === "SECRET_DELETED")).toEqual([
+        {
+          subject: "CSMS event notification: rot",
+          event_name: "rot",
+          event_type: "SECRET_DELETED",
+          secret_name: "sched",
+          secret_type: "COMMON",
+          trigger_time: expect.any(Number),
+        },
+      ]);
     });
 
     it("pages tasks with next_marker and refuses markers and criteria it never allows", async () => {

@@ -45,6 +45,25 @@ describe("generated types", () => {
       | "showSecretVersion"
       | "updateVersion"
       | "rotateSecret"
+      | "showSecretStage"
+      | "updateSecretStage"
+      | "deleteSecretStage"
+      | "deleteSecretForSchedule"
+      | "restoreSecret"
+      | "listSecretTask"
+      | "secretEventNotification"
+      | "rotationFunctionEvent"
+    >();
+    expectTypeOf<keyof csms.webhooks>().toEqualTypeOf<
+      "secretEventNotification" | "rotationFunctionEvent"
+    >();
+    type Message = csms.components["schemas"]["SecretEventMessage"];
+    expectTypeOf<Message["event_type"]>().toEqualTypeOf<
+      | "SECRET_VERSION_CREATED"
+      | "SECRET_VERSION_EXPIRED"
+      | "SECRET_ROTATED"
+      | "SECRET_DELETED"
+      | "SECRET_ROTATED_FAILED"
     >();
   });
 
