@@ -367,13 +367,24 @@ export const SAMPLE_TABS = [
   { key: "typescript", lang: "TypeScript", label: "TypeScript client" },
 ];
 
-/** A copy of the spec whose operations carry their samples as `x-codeSamples`. */
+/**
+ * A copy of the spec whose operations carry their samples as `x-codeSamples`. A request example
+ * marked `x-sample` is shown by the samples only: a second example would give the payload panel
+ * an example menu, which Redoc draws over the samples' language menu.
+ */
 export function withCodeSamples(api) {
   const copy = structuredClone(model(api.id).document);
   for (const sample of codeSamples(api)) {
-    copy.paths[sample.path][sample.method.toLowerCase()]["x-codeSamples"] = SAMPLE_TABS.map(
-      ({ key, lang, label }) => ({ lang, label, source: sample[key] }),
-    );
+    const operation = copy.paths[sample.path][sample.method.toLowerCase()];
+    operation["x-codeSamples"] = SAMPLE_TABS.map(({ key, lang, label }) => ({
+      lang,
+      label,
+      source: sample[key],
+    }));
+    const examples = resolve(copy, operation.requestBody)?.content?.["application/json"]?.examples;
+    for (const [name, example] of Object.entries(examples ?? {})) {
+      if (resolve(copy, example)["x-sample"] === true) delete examples[name];
+    }
   }
   return copy;
 }

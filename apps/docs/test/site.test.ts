@@ -51,7 +51,10 @@ describe("landing page", () => {
 
   it("the CSMS reference carries its webhooks (the secret event's SMN message, the rotation function's event)", () => {
     const csms = JSON.parse(readFileSync(require.resolve(specs.csms), "utf8"));
-    expect(Object.keys(csms.webhooks)).toEqual(["secretEventNotification", "rotationFunctionEvent"]);
+    expect(Object.keys(csms.webhooks)).toEqual([
+      "secretEventNotification",
+      "rotationFunctionEvent",
+    ]);
     expect(pages["csms.html"]).toContain(
       escapeHtml(csms.webhooks.secretEventNotification.post.summary),
     );
