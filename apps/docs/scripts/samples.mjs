@@ -8,6 +8,7 @@
 // from a variable named after that property. Nothing here is written per operation.
 
 import { api as model } from "@cts-csms/spec";
+import { readerOrder } from "./site.mjs";
 
 /** Follows local `$ref`s in the bundled document. */
 function resolve(doc, node) {
@@ -314,18 +315,6 @@ function clientSample(api, servers, request, operation, hasContent, variables) {
     "",
     ...result,
   ].join("\n");
-}
-
-/**
- * The order a reader meets the operations: Redoc groups them by tag, in the order of the spec's
- * `tags` (tags it does not list after them, as met), and within a tag keeps the order of
- * `paths` and of the methods within a path item (its MenuBuilder: the tags' order, then
- * `collectedTagOrder`).
- */
-export function readerOrder(apiModel) {
-  const tags = (apiModel.document.tags ?? []).map((t) => t.name);
-  for (const op of apiModel.operations) if (!tags.includes(op.tags[0])) tags.push(op.tags[0]);
-  return tags.flatMap((tag) => apiModel.operations.filter((op) => op.tags[0] === tag));
 }
 
 /**
