@@ -45,9 +45,21 @@ export function operationAnchor(api, tag, operationId) {
   return `${api.id}.html#/${encodeURIComponent(slug)}/${encodeURIComponent(operationId.toLowerCase())}`;
 }
 
-/** Every operation of a spec, in the spec's own order (paths, then methods; Redoc's sidebar order). */
+/**
+ * The order a reader meets the operations: Redoc groups them by tag, in the order of the spec's
+ * `tags` (tags it does not list after them, as met), and within a tag keeps the order of
+ * `paths` and of the methods within a path item (its MenuBuilder: the tags' order, then
+ * `collectedTagOrder`).
+ */
+export function readerOrder(apiModel) {
+  const tags = (apiModel.document.tags ?? []).map((t) => t.name);
+  for (const op of apiModel.operations) if (!tags.includes(op.tags[0])) tags.push(op.tags[0]);
+  return tags.flatMap((tag) => apiModel.operations.filter((op) => op.tags[0] === tag));
+}
+
+/** Every operation of a spec, in Redoc's sidebar order (readerOrder). */
 export function listOperations(api) {
-  return model(api.id).operations.map((op) => {
+  return readerOrder(model(api.id)).map((op) => {
     if (!op.summary) {
       throw new Error(`${api.id}: ${op.method} ${op.path} needs an operationId and summary`);
     }

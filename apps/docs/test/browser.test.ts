@@ -242,7 +242,10 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
         for (const { key, label } of SAMPLE_TABS) {
           await chooseSample(panel, label);
           // The command or call line that only this operation's sample has.
-          const line = key === "curl" ? sample.curl.split("\n")[2] : `${api}.${op.id}(`;
+          const line =
+            key === "curl"
+              ? sample.curl.split("\n").find((l) => l.startsWith("curl "))!
+              : `${api}.${op.id}(`;
           await expect
             .poll(() => panel.textContent(), { message: `${op.id}: ${label}` })
             .toContain(line);

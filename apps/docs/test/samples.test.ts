@@ -1,7 +1,10 @@
-// Every request sample the docs show runs against the reference server: each curl command through
+// Every request sample the docs show runs against the reference server as a reader runs them: top
+// to bottom in the order the pages show them (cts, csms, admin; Redoc's order within a page), on
+// one fresh server started as `npm start` starts it, nothing arranged: each curl command through
 // the shell, each TypeScript sample type-checked against @cts-csms/client and then run with node.
-// The samples are used as generated; only the base URL is swapped for the test server's port.
-import { execFile } from "node:child_process";
+// The samples are used as generated; only the base URL is swapped for the test server's port, and
+// a value a sample reads from an earlier answer (NOTIFICATION_ID) is set from that answer.
+import { execFile as execFileCb } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -13,7 +16,7 @@ import { codeSamples, sampleServers } from "../scripts/samples.mjs";
 import { APIS, loadSpec } from "../scripts/site.mjs";
 
 const require = createRequire(import.meta.url);
-const run = promisify(execFile);
+const execFile = promisify(execFileCb);
 const workDir = fileURLToPath(new URL("../test-results/samples/", import.meta.url));
 
 const apis = APIS.map((api) => {
@@ -26,13 +29,10 @@ const samples = apis.flatMap(({ samples, local, spec }) =>
 
 type Server = {
   url: string;
-  store: any;
-  reset(): Promise<void>;
   responseValidationFailures(): number;
   close(): Promise<void>;
 };
-let server: Server;
-const env = {
+const baseEnv = {
   ...process.env,
   IAM_TOKEN: "docs-sample-token",
   // A proxy from the environment must not take the samples' loopback requests elsewhere.
@@ -40,68 +40,34 @@ const env = {
   no_proxy: "127.0.0.1,localhost",
 };
 
-const example = (spec: any, name: string) => {
-  const found = spec.components.examples[name];
-  if (!found) throw new Error(`${spec.info.title}: no example ${name}`);
-  return found.value;
-};
-const projectOf = (spec: any) => spec.components.parameters.ProjectId.example as string;
-
 /**
- * The state the examples take for granted: the notifications, the event and the secret that the
- * spec's examples show exist. A create starts without the resource it creates, so the example's
- * name is still free (a secret's creation still needs the event it subscribes to); deleting the
- * event needs it unused by a secret.
+ * One reader's run: every sample of one language, in reader order, on its own fresh server with
+ * `npm start`'s options, nothing arranged. What a sample declares it reads from an earlier answer
+ * (`variables`) is taken from that answer's output, as a reader copies it.
  */
-async function arrange(sample: { api: string; method: string; operationId: string; spec: any }) {
-  await server.reset();
-  const op = sample.operationId;
-  if (sample.api === "admin") {
-    if (op === "failSecretRotation") {
-      await insertSecret(sample.spec.components.parameters.ProjectIdPath.example);
-    }
-    return;
+type Run = { server: Server; env: Record<string, string | undefined> };
+const runs: Record<"curl" | "typescript", Run> = {} as never;
+
+/** The value of `property` in the first answer a sample printed. */
+function answered(language: "curl" | "typescript", output: string, property: string) {
+  if (language === "curl") {
+    // curl -i: status line, headers, blank line, the JSON body.
+    const body = output.slice(output.indexOf("\r\n\r\n") + 4).split(/^HTTP\//m)[0];
+    return (JSON.parse(body) as Record<string, string>)[property];
   }
-  const projectId = projectOf(sample.spec);
-  if (sample.api === "cts") {
-    if (sample.method === "POST") return;
-    const notifications = [
-      ...example(sample.spec, "ListNotificationsResponse").notifications,
-      example(sample.spec, "SeedCreateResponse"),
-    ];
-    for (const n of notifications) {
-      expect(await server.store.notifications.insert(projectId, structuredClone(n))).toBe(true);
-    }
-    return;
-  }
-  if (op === "createSecretEvent") return;
-  const { event } = example(sample.spec, "ShowResponse");
-  expect(await server.store.secretEvents.insert(projectId, structuredClone(event))).toBe(true);
-  if (op === "createSecret" || op === "deleteSecretEvent") return;
-  await insertSecret(projectId);
-  const secretName = sample.spec.components.parameters.SecretNamePath.example;
-  if (op === "showSecretStage" || op === "deleteSecretStage") {
-    // The stage the examples name, on the secret's v1.
-    const stage = sample.spec.components.parameters.StageNamePath.example;
-    expect(
-      await server.store.secrets.moveStage(projectId, secretName, stage, "v1", 1),
-    ).toMatchObject({ name: stage });
-  }
-  if (op === "restoreSecret") {
-    expect(
-      await server.store.secrets.scheduleDeletion(projectId, secretName, 7, Date.now()),
-    ).toMatchObject({
-      state: "PENDING_DELETE",
-    });
-  }
+  // console.log(result): util.inspect's `property: 'value'`.
+  return new RegExp(`\\b${property}: '([^']*)'`).exec(output)?.[1];
 }
 
-/** The secret of the CSMS examples (`SecretResponse`), with a first version. */
-async function insertSecret(projectId: string) {
-  const csms = apis.find((a) => a.api.id === "csms")?.spec;
-  const { secret } = example(csms, "SecretResponse");
-  const first = { create_time: secret.create_time, version_stages: [], secret_string: "value" };
-  expect(await server.store.secrets.insert(projectId, structuredClone(secret), first)).toBe(true);
+/** Keeps what later samples of the same page read from this sample's answer. */
+function capture(run: Run, language: "curl" | "typescript", sample: any, output: string) {
+  const read = samples.filter((s: any) => s.api === sample.api).flatMap((s: any) => s.variables);
+  for (const v of read) {
+    if (v.operationId !== sample.operationId) continue;
+    const value = answered(language, output, v.property);
+    expect(value, `${sample.operationId} answered no ${v.property}:\n${output}`).toBeTruthy();
+    run.env[v.name] = value;
+  }
 }
 
 const fileOf = (sample: { api: string; operationId: string }) =>
@@ -111,7 +77,13 @@ let typecheck: Promise<string>;
 
 beforeAll(async () => {
   const { createServer } = await import("@cts-csms/server");
-  server = (await createServer({ port: 0, logger: false })) as Server;
+  // Two readers, two fresh servers: each language's samples are the whole story on their own
+  // (run both on one server and the second createSecret finds its name taken).
+  for (const language of ["curl", "typescript"] as const) {
+    const server = (await createServer({ port: 0, logger: false })) as Server;
+    runs[language] = { server, env: { ...baseEnv } };
+  }
+  const server = runs.typescript.server;
 
   // The TypeScript samples, compiled once: type errors are the first test, the JS runs below.
   rmSync(workDir, { recursive: true, force: true });
@@ -136,7 +108,7 @@ beforeAll(async () => {
     }),
   );
   const tsc = require.resolve("typescript/bin/tsc");
-  typecheck = run(process.execPath, [tsc, "-p", join(workDir, "tsconfig.json")]).then(
+  typecheck = execFile(process.execPath, [tsc, "-p", join(workDir, "tsconfig.json")]).then(
     () => "",
     (err: { stdout: string; message: string }) => err.stdout || err.message,
   );
@@ -144,7 +116,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
+  for (const run of Object.values(runs)) await run?.server.close();
 });
 
 describe("the docs' request samples, against the reference server", () => {
@@ -165,26 +137,31 @@ describe("the docs' request samples, against the reference server", () => {
     expect(await typecheck).toBe("");
   });
 
+  // Reader order: it.each runs its cases one after another, in the order of `samples`.
   it.each(samples)("curl: $api $operationId answers 2xx", async (sample) => {
-    await arrange(sample);
-    const command = sample.curl.replaceAll(sample.local, server.url);
-    const { stdout } = await run("sh", ["-c", command], { env });
-    const status = /^HTTP\/[\d.]+ (\d{3})/.exec(stdout)?.[1];
-    expect(status, stdout).toMatch(/^2\d\d$/);
+    const run = runs.curl;
+    const command = sample.curl.replaceAll(sample.local, run.server.url);
+    const { stdout } = await execFile("sh", ["-c", command], { env: run.env });
+    // A sample with several request examples prints one answer each.
+    const statuses = [...stdout.matchAll(/^HTTP\/[\d.]+ (\d{3})/gm)].map((m) => m[1]);
+    expect(statuses.length, stdout).toBeGreaterThan(0);
+    for (const status of statuses) expect(status, stdout).toMatch(/^2\d\d$/);
+    capture(run, "curl", sample, stdout);
   });
 
   it.each(samples)("TypeScript: $api $operationId succeeds", async (sample) => {
     expect(await typecheck, "the samples do not compile").toBe("");
-    await arrange(sample);
+    const run = runs.typescript;
     const script = join(workDir, "out", `${fileOf(sample)}.mjs`);
     // unwrap() throws on a 4xx/5xx answer, so a failed call is a non-zero exit.
-    const result = await run(process.execPath, [script], { env }).catch(
+    const result = await execFile(process.execPath, [script], { env: run.env }).catch(
       (err: { stderr: string; message: string }) => ({ failed: err.stderr || err.message }),
     );
     expect(result).not.toHaveProperty("failed");
+    capture(run, "typescript", sample, (result as { stdout: string }).stdout);
   });
 
   it("left no response that broke the spec", () => {
-    expect(server.responseValidationFailures()).toBe(0);
+    for (const run of Object.values(runs)) expect(run.server.responseValidationFailures()).toBe(0);
   });
 });

@@ -280,13 +280,13 @@ describe("the bundled APIs", () => {
       ],
       ["listSecrets", { ...marker, items: "secrets" }],
       ["listSecretVersions", { ...marker, items: "version_metadatas" }],
+      ["listSecretTask", { ...marker, items: "tasks", nextMarker: ["next_marker"] }],
       ["listSecretEvents", { ...marker, items: "events" }],
       [
         "listNotificationRecords",
         // Decision 13: without `limit` (the current SDK's request), the largest page.
         { ...marker, items: "records", limit: { ...marker.limit, default: 1000 } },
       ],
-      ["listSecretTask", { ...marker, items: "tasks", nextMarker: ["next_marker"] }],
     ]);
   });
 
