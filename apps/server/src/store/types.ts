@@ -275,6 +275,17 @@ export interface TraceListRequest {
   filter: TraceFilter;
 }
 
+/** A trace repository's cap (tests set a small one; the server keeps the defaults). */
+export interface TraceCap {
+  /** Traces a project keeps (default `MAX_TRACES_PER_PROJECT`); the oldest go first. */
+  maxPerProject?: number;
+  /**
+   * SQL: appends to a project, by one process, between two deletions of the traces beyond the
+   * cap (default a hundredth of the cap); reads never see those meanwhile.
+   */
+  trimEvery?: number;
+}
+
 export interface TraceRepository {
   /** Records a trace; the oldest traces of the project are dropped beyond the repository's cap. */
   append(projectId: string, trace: Trace): Awaitable<void>;

@@ -47,6 +47,7 @@ import type {
   Stage,
   Store,
   Trace,
+  TraceCap,
   TraceListRequest,
   TraceOperation,
   TraceRepository,
@@ -712,14 +713,6 @@ const TRACE_FILTER_PATHS: Record<string, string> = {
   access_key_id: "body->'user'->>'access_key_id'",
   enterprise_project_id: "body->>'enterprise_project_id'",
 };
-
-/** How the SQL trace repository keeps its cap. */
-export interface TraceCap {
-  /** Traces a project shows (default `MAX_TRACES_PER_PROJECT`). */
-  maxPerProject?: number;
-  /** Appends to a project, by this process, between two trims (default a hundredth of the cap). */
-  trimEvery?: number;
-}
 
 /**
  * Traces in `seq` order per project. An append is one INSERT, with no lock: concurrent writes
