@@ -99,12 +99,13 @@ export const targets = {
       LISTENING,
     ),
   /** The reference server with more arguments (a store: `--data-dir DIR`, `--database-url URL`). */
-  server: (name, args) =>
+  server: (name, args, options) =>
     start(
       name,
       process.execPath,
       [serverCli, "--port", "0", "--log-level", "warn", ...args],
       LISTENING,
+      options,
     ),
   /** Prism mocks one document per process, so each API gets its own. */
   prism: async (api, port) =>

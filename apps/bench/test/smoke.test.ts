@@ -26,6 +26,8 @@ it("runs every section and prints ratio and figure lines", async () => {
       "50",
       "--startup-runs",
       "1",
+      "--write-notifications",
+      "200",
       // This runtime only: the test must not fetch other Node builds (CI runs it on each).
       "--runtimes",
       "current",
@@ -57,6 +59,11 @@ it("runs every section and prints ratio and figure lines", async () => {
     "memory list p50 2000/200",
     "pglite show p50 2000/200",
     "postgres list p50 2000/200",
+    "postgres/memory create",
+    "postgres create p50 200/10 notifications",
+    "postgres create p50 50 at once/one client",
+    "pglite create p50 200/10 notifications",
+    "memory create p50 50 at once/one client",
   ]) {
     expect(stdout).toMatch(new RegExp(`^ratio ${name}: \\d+(\\.\\d+)?`, "m"));
   }
@@ -66,6 +73,7 @@ it("runs every section and prints ratio and figure lines", async () => {
     new RegExp(`^figure startup spawn to first answered request, prism, Node ${major}: \\d+`, "m"),
   );
   expect(stdout).toMatch(/^figure stores postgres showSecretEvent with 200 events: \d+/m);
+  expect(stdout).toMatch(/^figure writes postgres create p50, 50 at once in one project: \d+/m);
   // Every server answered the benchmarked requests successfully.
   expect(stdout).not.toMatch(/^figure errors /m);
 }, 740_000);

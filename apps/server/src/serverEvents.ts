@@ -57,7 +57,8 @@ const UNSUBSCRIBE_PATH = models.admin.operation("smnUnsubscribe").path;
 export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const { clock, ids, logger } = options;
   // The matching index caches notifications, so it needs to see every write: only for a store
-  // this process alone writes to. With a shared database every trace reads them afresh.
+  // this process alone writes to. With a shared database every trace reads its candidates
+  // afresh, through the database's indexes (`notifications.candidates`).
   const index = options.store.processLocal
     ? candidateIndex(options.store.notifications)
     : undefined;

@@ -105,6 +105,52 @@ describe.each(Object.entries({ pglite, postgres }))(
       expect(again.body.notification_id).toBe("00000000-0000-4000-8000-000000000001");
     });
 
+    it("records and matches every one of 40 concurrent writes to one project, once", async () => {
+      const p = "p40";
+      const topic = `urn:smn:cn-north-4:${p}:ops`;
+      const notification = (name: string, operations: unknown[]) => ({
+        notification_name: name,
+        operation_type: "customized",
+        operations,
+        topic_id: topic,
+      });
+      const op = (trace_name: string) => ({
+        service_type: "CTS",
+        resource_type: "notification",
+        trace_names: [trace_name],
+      });
+      const creates = await call(
+        "POST",
+        `/v3/${p}/notifications`,
+        notification("creates", [op("createNotification")]),
+      );
+      expect(creates.status).toBe(201);
+      const id = creates.body.notification_id as string;
+      const bySource = async () => {
+        expect((await call("POST", "/_admin/deliveries/flush")).status).toBe(204);
+        const log = await call("GET", `/_admin/deliveries?project_id=${p}`);
+        const counts: Record<string, number> = {};
+        for (const d of log.body.deliveries) counts[d.source] = (counts[d.source] ?? 0) + 1;
+        return counts;
+      };
+      const before = await bySource();
+      const writes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          call("POST", `/v3/${p}/notifications`, notification(`w${i}`, [op("deleteNotification")])),
+        ),
+      );
+      expect(writes.map((w) => w.status)).toEqual(writes.map(() => 201));
+      // Each write's trace matched "creates" once; none matched another write's notification.
+      const after = await bySource();
+      expect(Object.keys(after)).toEqual([id]);
+      expect(after[id]).toBe((before[id] ?? 0) + 40);
+      const traces = await call("GET", `/v3/${p}/traces?trace_type=system&limit=200`);
+      const names = traces.body.traces
+        .filter((t: { trace_name: string }) => t.trace_name === "createNotification")
+        .map((t: { resource_name: string }) => t.resource_name);
+      expect(names.sort()).toEqual(["creates", ...writes.map((_, i) => `w${i}`)].sort());
+    });
+
     it("keeps secrets and versions, fires their events into records, expires by the clock", async () => {
       const p = "p7";
       const target = { target_type: "SMN", target_id: "urn:smn:r:p7:none", target_name: "n" };

@@ -6,7 +6,14 @@
 import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { candidateIndex } from "../src/events/candidates.js";
+import { matchingNotifications } from "../src/events/matching.js";
 import { openStore } from "../src/store/open.js";
+import { type SqlDatabase, withoutValuesInErrors } from "../src/store/sql/driver.js";
+import { migrate } from "../src/store/sql/migrate.js";
+import { openPglite } from "../src/store/sql/pglite.js";
+import { openPostgres } from "../src/store/sql/postgres.js";
+import { createSqlStore } from "../src/store/sql/store.js";
 import type { Notification, Secret, SecretEvent, Store, Trace } from "../src/store/types.js";
 import { testPostgres } from "../src/testing/postgres.js";
 import { tempDir } from "./helpers.js";
@@ -14,23 +21,50 @@ import { tempDir } from "./helpers.js";
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
 const SQL_START_MS = 180_000;
 
-/** Each kind opens its store and says how to clean up after it. */
-const kinds: Record<string, () => Promise<{ store: Store; cleanup?: () => Promise<void> }>> = {
-  memory: async () => ({ store: await openStore() }),
-  pglite: async () => ({ store: await openStore({ dataDir: `${dataDirs}/pglite` }) }),
+/** A small trace cap, so that tests can go past it; the SQL stores trim every 7th append. */
+const TRACE_CAP = { maxPerProject: 20, trimEvery: 7 };
+
+/**
+ * Each kind opens its store and says how to clean up after it; the SQL kinds also give a
+ * `count` of a table's rows in a project, to see what the store keeps beyond what it shows.
+ */
+const kinds: Record<
+  string,
+  () => Promise<{
+    store: Store;
+    cleanup?: () => Promise<void>;
+    count?: (table: string, projectId: string) => Promise<number>;
+  }>
+> = {
+  memory: async () => ({ store: await openStore({ traceCap: TRACE_CAP }) }),
+  pglite: async () => sqlStore(await openPglite(`${dataDirs}/pglite`), true),
   postgres: async () => {
     const server = await testPostgres();
     try {
-      return {
-        store: await openStore({ databaseUrl: await server.database() }),
-        cleanup: () => server.close(),
-      };
+      const opened = await sqlStore(await openPostgres(await server.database()), false);
+      return { ...opened, cleanup: () => server.close() };
     } catch (err) {
       await server.close();
       throw err;
     }
   },
 };
+
+/** The store `openStore` makes on the database, with the small trace cap. */
+async function sqlStore(database: SqlDatabase, processLocal: boolean) {
+  const db = withoutValuesInErrors(database);
+  await migrate(db);
+  return {
+    store: createSqlStore(db, { processLocal, traceCap: TRACE_CAP }),
+    count: async (table: string, projectId: string) => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE project_id = $1`,
+        [projectId],
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}
 const dataDirs = tempDir("conformance");
 
 const project = () => randomUUID().replaceAll("-", "");
@@ -79,10 +113,12 @@ const value = (v: string) => ({ create_time: 2, version_stages: [], secret_strin
 describe.each(Object.keys(kinds))("the %s store", (kind) => {
   let store: Store;
   let cleanup: (() => Promise<void>) | undefined;
+  let count: ((table: string, projectId: string) => Promise<number>) | undefined;
   beforeAll(async () => {
     const opened = await (kinds[kind] as (typeof kinds)[string])();
     store = opened.store;
     cleanup = opened.cleanup;
+    count = opened.count;
   }, SQL_START_MS);
   afterAll(async () => {
     await store?.close();
@@ -233,6 +269,169 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await store.traces.get(p, traces[0]?.trace_id as string)).toEqual(traces[0]);
     expect(await store.traces.list(p, { ...all, limit: 1, next: randomUUID() })).toBeUndefined();
   });
+
+  it("keeps exactly the newest traces up to its cap, under concurrent appends", async () => {
+    const p = project();
+    const trace = (i: number) => ({ trace_id: `t${i}`, time: 1000 + i }) as unknown as Trace;
+    const cap = TRACE_CAP.maxPerProject;
+    const shown = async () => {
+      const ids: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await store.traces.list(p, {
+          since: 0,
+          until: 100_000,
+          filter: {},
+          limit: 6,
+          ...(next !== undefined && { next }),
+        });
+        ids.push(...(page?.items.map((t) => t.trace_id) ?? []));
+        next = page?.nextMarker;
+      } while (next !== undefined);
+      return ids;
+    };
+    // Three caps' worth at once, then a cap's worth one by one: only the latter are left.
+    await Promise.all(Array.from({ length: 3 * cap }, (_, i) => store.traces.append(p, trace(i))));
+    const late = Array.from({ length: cap }, (_, i) => trace(100 + i));
+    for (const t of late) await store.traces.append(p, t);
+    const newestFirst = late.map((t) => t.trace_id).reverse();
+    expect(await shown()).toEqual(newestFirst);
+    for (let i = 0; i < 3 * cap; i++) {
+      expect(await store.traces.get(p, `t${i}`)).toBeUndefined();
+      expect(
+        await store.traces.list(p, {
+          since: 0,
+          until: 100_000,
+          filter: {},
+          limit: 1,
+          next: `t${i}`,
+        }),
+      ).toBeUndefined();
+    }
+    expect(await store.traces.get(p, "t100")).toEqual(trace(100));
+    // Five more at once push out the five oldest, whatever order they land in.
+    const more = Array.from({ length: 5 }, (_, i) => trace(200 + i));
+    await Promise.all(more.map((t) => store.traces.append(p, t)));
+    const after = await shown();
+    expect(after).toHaveLength(cap);
+    expect(new Set(after.slice(0, 5))).toEqual(new Set(more.map((t) => t.trace_id)));
+    expect(after.slice(5)).toEqual(newestFirst.slice(0, cap - 5));
+    // What is not shown is deleted in batches: never more than one batch beyond the cap.
+    if (count) expect(await count("traces", p)).toBeLessThan(cap + TRACE_CAP.trimEvery);
+  });
+
+  it("finds the notifications a trace matches among 10,000 that it does not", async () => {
+    const p = project();
+    const made = (name: string, fields: Partial<Notification>, type: "smn" | "fun" = "smn") =>
+      ({ ...notification(name, type), ...fields }) as Notification;
+    const op = (service_type: string, resource_type: string, trace_names: string[]) => ({
+      service_type,
+      resource_type,
+      trace_names,
+    });
+    const others: Notification[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      others.push(
+        i % 3 === 0
+          ? made(`o${i}`, {
+              operation_type: "customized",
+              operations: [
+                op("ECS", "ecs", [`deleteServer${i % 97}`, "rebootServer"].slice(0, 1 + (i % 2))),
+              ],
+            })
+          : i % 3 === 1
+            ? // The trace's own operation, but disabled.
+              made(`o${i}`, {
+                operation_type: "customized",
+                status: "disabled",
+                operations: [op("CTS", "notification", ["createNotification"])],
+              })
+            : made(`o${i}`, { status: "disabled" }, "fun"),
+      );
+    }
+    // Among them, the ones that match: customized (its operation in a second entry), complete,
+    // and one whose user list leaves the trace's user out.
+    const customized = made("customized", {
+      operation_type: "customized",
+      operations: [
+        op("ECS", "ecs", ["createNotification"]),
+        op("CTS", "notification", ["updateNotification", "createNotification"]),
+      ],
+    });
+    const complete = made(
+      "complete",
+      {
+        operation_type: "complete",
+        operations: [op("CTS", "notification", ["deleteNotification"])],
+      },
+      "fun",
+    );
+    const otherUsers = made("other_users", {
+      operation_type: "customized",
+      operations: [op("CTS", "notification", ["createNotification"])],
+      notify_user_list: [{ user_group: "g", user_list: ["bob"] }],
+    });
+    const all = [
+      ...others.slice(0, 5_000),
+      customized,
+      complete,
+      otherUsers,
+      ...others.slice(5_000),
+    ];
+    for (const [i, n] of all.entries()) n.create_time += i;
+    for (let i = 0; i < all.length; i += 100) {
+      await Promise.all(all.slice(i, i + 100).map((n) => store.notifications.insert(p, n)));
+    }
+    // What the server's engine reads: the store's indexed candidates, or the in-process index.
+    const { notifications } = store;
+    const candidates = notifications.candidates
+      ? async (t: Trace) =>
+          ((await notifications.candidates?.(p, t)) ?? []).sort(
+            (a, b) => a.create_time - b.create_time,
+          )
+      : (t: Trace) => candidateIndex(notifications).candidates(p, t);
+    const trace = (service_type: string, resource_type: string, trace_name: string) =>
+      ({ service_type, resource_type, trace_name, user: { name: "alice" } }) as Trace;
+    const matched = async (t: Trace, most = 3) => {
+      const found = await candidates(t);
+      expect(found.length).toBeLessThanOrEqual(most);
+      return matchingNotifications(found, t).map((n) => n.notification_name);
+    };
+    const create = trace("CTS", "notification", "createNotification");
+    expect(await matched(create)).toEqual(["customized", "complete"]);
+    expect(await matched(trace("ECS", "ecs", "createNotification"))).toEqual([
+      "customized",
+      "complete",
+    ]);
+    expect(await matched(trace("CTS", "notification", "deleteNotification"))).toEqual(["complete"]);
+    // A trace with many candidates matches what a look at every notification finds.
+    const everything = [
+      ...(await store.notifications.list(p, "smn")),
+      ...(await store.notifications.list(p, "fun")),
+    ].sort((a, b) => a.create_time - b.create_time);
+    for (const t of [trace("ECS", "ecs", "rebootServer"), trace("ECS", "ecs", "deleteServer5")]) {
+      const expected = matchingNotifications(everything, t).map((n) => n.notification_name);
+      expect(expected.length).toBeGreaterThan(30);
+      expect(await matched(t, 2_000)).toEqual(expected);
+    }
+    // Changes reach the indexes: disabled, it matches no more; back, it matches again.
+    const { notification_id, create_time, project_id, notification_type, ...rest } = customized;
+    await store.notifications.update(p, notification_id, { ...rest, status: "disabled" });
+    expect(await matched(trace("CTS", "notification", "createNotification"))).toEqual(["complete"]);
+    await store.notifications.update(p, notification_id, {
+      ...rest,
+      operations: [op("CTS", "notification", ["createNotification"])],
+    });
+    expect(await matched(trace("ECS", "ecs", "createNotification"))).toEqual(["complete"]);
+    expect(await matched(trace("CTS", "notification", "createNotification"))).toEqual([
+      "customized",
+      "complete",
+    ]);
+    await store.notifications.deleteMany(p, [complete.notification_id]);
+    expect(await matched(trace("CTS", "notification", "createNotification"))).toEqual([
+      "customized",
+    ]);
+  }, 120_000);
 
   it("keeps secrets unique per project, updates and pages them, deletes them with their versions", async () => {
     const [p, q] = [project(), project()];

@@ -1,6 +1,6 @@
 /**
- * Which notifications of a project could match a trace, without scanning them all: the
- * `complete` ones, plus the `customized` ones whose `operations` name the trace's service type,
+ * Which notifications of a project could match a trace, without scanning them all: the enabled
+ * `complete` ones, plus the enabled `customized` ones whose `operations` name the trace's service type,
  * resource type and trace name. Kept up to date by wrapping the notification repository (every
  * write the server makes goes through it), built from the repository the first time a project is
  * asked about. Matching proper (status, users, filter) then runs on the few candidates, so a
@@ -9,6 +9,7 @@
 
 import { onRollback } from "../store/transaction.js";
 import type { Notification, NotificationRepository, Trace } from "../store/types.js";
+import { statusMatches } from "./matching.js";
 
 interface ProjectIndex {
   byId: Map<string, Notification>;
@@ -21,7 +22,7 @@ const key = (serviceType: string, resourceType: string, traceName: string) =>
   `${serviceType}\u0000${resourceType}\u0000${traceName}`;
 
 function keysOf(n: Notification): string[] {
-  if (n.operation_type === "complete") return [];
+  if (!statusMatches(n) || n.operation_type === "complete") return [];
   return (n.operations ?? []).flatMap((op) =>
     op.trace_names.map((name) => key(op.service_type, op.resource_type, name)),
   );
@@ -39,7 +40,7 @@ export function candidateIndex(inner: NotificationRepository): CandidateIndex {
 
   function add(index: ProjectIndex, n: Notification) {
     index.byId.set(n.notification_id, n);
-    if (n.operation_type === "complete") index.complete.add(n.notification_id);
+    if (statusMatches(n) && n.operation_type === "complete") index.complete.add(n.notification_id);
     for (const k of keysOf(n)) {
       const ids = index.byOperation.get(k) ?? new Set<string>();
       index.byOperation.set(k, ids);

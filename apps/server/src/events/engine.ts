@@ -44,8 +44,9 @@ export interface EventEngineOptions {
   /** 32 hex characters per SMN message (default: random). */
   messageIds?: () => string;
   /**
-   * The notifications that could match a trace, oldest first (default: all of the project's;
-   * the server passes an index, `candidates.ts`, so a trace does not scan every notification).
+   * The notifications that could match a trace, oldest first (default: the store's
+   * `notifications.candidates`, or all of the project's; a server on a store only it writes to
+   * passes an index, `candidates.ts`, so a trace does not scan every notification).
    */
   candidates?: (projectId: string, trace: Trace) => Promise<readonly Notification[]>;
 }
@@ -70,12 +71,18 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
   const messageId = options.messageIds ?? (() => randomBytes(16).toString("hex"));
   const candidates =
     options.candidates ??
-    (async (projectId: string) => {
-      const [smn, fun] = await Promise.all([
-        store.notifications.list(projectId, "smn"),
-        store.notifications.list(projectId, "fun"),
-      ]);
-      return [...smn, ...fun].sort((a, b) => a.create_time - b.create_time);
+    (async (projectId: string, trace: Trace) => {
+      // The store's indexed candidates when it has them (SQL), else all of the project's.
+      const { notifications } = store;
+      const found = notifications.candidates
+        ? await notifications.candidates(projectId, trace)
+        : (
+            await Promise.all([
+              notifications.list(projectId, "smn"),
+              notifications.list(projectId, "fun"),
+            ])
+          ).flat();
+      return found.sort((a, b) => a.create_time - b.create_time);
     });
 
   function deliverToTopic(

@@ -54,6 +54,7 @@ import type {
   Stage,
   Store,
   Trace,
+  TraceCap,
   TraceFilter,
   TraceListRequest,
   TraceRepository,
@@ -791,14 +792,14 @@ export class MemoryTraceRepository implements TraceRepository {
   }
 }
 
-export function createMemoryStore(): Store {
+export function createMemoryStore({ traceCap = {} as TraceCap } = {}): Store {
   const strings = new StringPool();
   return {
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),
     secrets: new MemorySecretRepository(strings),
-    traces: new MemoryTraceRepository(strings),
+    traces: new MemoryTraceRepository(strings, traceCap.maxPerProject),
     rotations: new MemoryRotationRepository(),
     processLocal: true,
     transaction: withUndo,

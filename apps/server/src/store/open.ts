@@ -4,7 +4,7 @@
  * none of them.
  */
 import { createMemoryStore } from "./memory.js";
-import type { Store } from "./types.js";
+import type { Store, TraceCap } from "./types.js";
 
 export interface StoreOptions {
   /** Embedded durable store (PGlite) in this directory, created owner-only when missing. */
@@ -13,6 +13,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** Reports driver trouble (never credentials or values). */
   onError?: (message: string) => void;
+  /** The trace cap (tests; the server keeps the defaults). */
+  traceCap?: TraceCap;
 }
 
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
@@ -20,7 +22,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     throw new Error("use either a data dir or a database URL, not both");
   }
   if (options.dataDir === undefined && options.databaseUrl === undefined) {
-    return createMemoryStore();
+    return createMemoryStore({ ...(options.traceCap && { traceCap: options.traceCap }) });
   }
   const [{ createSqlStore }, { migrate }, { withoutValuesInErrors }] = await Promise.all([
     import("./sql/store.js"),
@@ -41,5 +43,8 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     throw err;
   }
   // A data dir is held by one server (its lock file): PGlite's rows change only through it.
-  return createSqlStore(db, { processLocal: options.dataDir !== undefined });
+  return createSqlStore(db, {
+    processLocal: options.dataDir !== undefined,
+    ...(options.traceCap && { traceCap: options.traceCap }),
+  });
 }

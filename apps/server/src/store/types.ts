@@ -81,6 +81,9 @@ export interface PageRequest {
   marker?: string;
 }
 
+/** What `customized` notifications name in their `operations`. */
+export type TraceOperation = Pick<Trace, "service_type" | "resource_type" | "trace_name">;
+
 export interface NotificationRepository {
   get(projectId: string, notificationId: string): Awaitable<Notification | undefined>;
   /** Adds a notification; `false` (and nothing stored) when its name is taken in the project. */
@@ -98,6 +101,13 @@ export interface NotificationRepository {
   list(projectId: string, type: NotificationType, name?: string): Awaitable<Notification[]>;
   /** Deletes every listed id that exists, in one step; the ids that were not found. */
   deleteMany(projectId: string, notificationIds: readonly string[]): Awaitable<string[]>;
+  /**
+   * The notifications that could match a trace of this operation, read through indexes rather
+   * than all of the project's: the enabled `complete` ones and the enabled `customized` ones
+   * whose `operations` name it (a superset of the matches). `smn` ones first, then `fun`, each
+   * oldest first, as `list` gives them. A store without it has every trace read them all.
+   */
+  candidates?(projectId: string, operation: TraceOperation): Awaitable<Notification[]>;
   /** Drops one project's notifications, or every project's. */
   clear(projectId?: string): Awaitable<void>;
 }
@@ -263,6 +273,17 @@ export interface TraceListRequest {
   /** Start with the trace recorded just before this one (a `trace_id`). */
   next?: string;
   filter: TraceFilter;
+}
+
+/** A trace repository's cap (tests set a small one; the server keeps the defaults). */
+export interface TraceCap {
+  /** Traces a project keeps (default `MAX_TRACES_PER_PROJECT`); the oldest go first. */
+  maxPerProject?: number;
+  /**
+   * SQL: appends to a project, by one process, between two deletions of the traces beyond the
+   * cap (default a hundredth of the cap); reads never see those meanwhile.
+   */
+  trimEvery?: number;
 }
 
 export interface TraceRepository {

@@ -1,8 +1,8 @@
 /**
  * The SQL store: the four repositories over one `SqlDatabase` (PGlite or PostgreSQL). The rules
  * that must hold across processes are the database's: unique constraints for names, row locks
- * for updates, one statement for a batch delete, a per-project advisory lock for the trace cap,
- * and `seq` positions for markers.
+ * for updates, one statement for a batch delete, and `seq` positions for markers and for the
+ * trace cap (reads see the newest traces only; older ones are deleted in batches).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { MAX_TRACES_PER_PROJECT } from "../memory.js";
@@ -23,7 +23,7 @@ import {
   withStageDeleted,
   withStageMoved,
 } from "../stages.js";
-import { withUndo } from "../transaction.js";
+import { afterCommit, withUndo } from "../transaction.js";
 import type {
   DueDeletion,
   DueExpiry,
@@ -47,7 +47,9 @@ import type {
   Stage,
   Store,
   Trace,
+  TraceCap,
   TraceListRequest,
+  TraceOperation,
   TraceRepository,
   VersionMetadata,
 } from "../types.js";
@@ -135,6 +137,23 @@ class SqlNotificationRepository implements NotificationRepository {
     );
     const deleted = new Set(rows.map((r) => r.notification_id));
     return notificationIds.filter((id) => !deleted.has(id));
+  }
+
+  async candidates(projectId: string, operation: TraceOperation): Promise<Notification[]> {
+    // Two indexed reads (migration 005), disjoint: `complete` ones have no operation keys.
+    const { rows } = await this.db.query<Body>(
+      `SELECT body FROM (
+         SELECT notification_type, seq, body FROM notifications
+         WHERE project_id = $1 AND status = 'enabled' AND operation_type = 'complete'
+         UNION ALL
+         SELECT notification_type, seq, body FROM notifications
+         WHERE project_id = $1 AND status = 'enabled'
+           AND operation_keys @> ARRAY[jsonb_build_array($1::text, $2::text, $3::text, $4::text)::text]
+       ) AS candidate
+       ORDER BY notification_type = 'fun', seq`,
+      [projectId, operation.service_type, operation.resource_type, operation.trace_name],
+    );
+    return parse<Notification>(rows);
   }
 
   clear(projectId?: string): Promise<void> {
@@ -695,31 +714,59 @@ const TRACE_FILTER_PATHS: Record<string, string> = {
   enterprise_project_id: "body->>'enterprise_project_id'",
 };
 
+/**
+ * Traces in `seq` order per project. An append is one INSERT, with no lock: concurrent writes
+ * to one project do not wait for each other. The cap is kept in two halves: every read sees only
+ * the project's newest `maxPerProject` (`VISIBLE`), and every `trimEvery`th append of a project
+ * (counted in this process) deletes the older ones once its write is kept, so a project holds at
+ * most `maxPerProject` plus a batch per replica, and no write scans the project's traces.
+ */
 class SqlTraceRepository implements TraceRepository {
+  private readonly maxPerProject: number;
+  private readonly trimEvery: number;
+  /** Appends per project since its last trim, by this process. */
+  private readonly appended = new Map<string, number>();
+
   constructor(
     private readonly db: SqlDatabase,
-    private readonly maxPerProject = MAX_TRACES_PER_PROJECT,
-  ) {}
+    cap: TraceCap = {},
+  ) {
+    this.maxPerProject = cap.maxPerProject ?? MAX_TRACES_PER_PROJECT;
+    this.trimEvery = cap.trimEvery ?? Math.max(1, Math.ceil(this.maxPerProject / 100));
+  }
 
-  append(projectId: string, trace: Trace): Promise<void> {
-    return this.db.transaction(async (tx) => {
-      // The cap holds across replicas: appends to one project are serialised.
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext('traces:' || $1))", [projectId]);
-      await tx.query(
-        "INSERT INTO traces (project_id, trace_id, time, body) VALUES ($1, $2, $3, $4::jsonb)",
-        [projectId, trace.trace_id, trace.time, JSON.stringify(trace)],
-      );
-      await tx.query(
-        `DELETE FROM traces WHERE project_id = $1 AND seq <= (
-           SELECT seq FROM traces WHERE project_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)`,
-        [projectId, this.maxPerProject],
+  /** `seq` of the oldest trace a read may see, `$1` the project (one index-only read of the cap). */
+  private get visible(): string {
+    return `seq > COALESCE((SELECT seq FROM traces WHERE project_id = $1
+      ORDER BY seq DESC OFFSET ${this.maxPerProject} LIMIT 1), 0)`;
+  }
+
+  async append(projectId: string, trace: Trace): Promise<void> {
+    await this.db.query(
+      "INSERT INTO traces (project_id, trace_id, time, body) VALUES ($1, $2, $3, $4::jsonb)",
+      [projectId, trace.trace_id, trace.time, JSON.stringify(trace)],
+    );
+    const count = (this.appended.get(projectId) ?? 0) + 1;
+    if (count < this.trimEvery) {
+      this.appended.set(projectId, count);
+      return;
+    }
+    this.appended.delete(projectId);
+    // After the write's transaction, so that it holds no row of the project meanwhile; rows
+    // another trim holds are skipped (that trim deletes them), so trims never wait or deadlock.
+    await afterCommit(async () => {
+      await this.db.query(
+        `DELETE FROM traces WHERE project_id = $1 AND seq IN (
+           SELECT seq FROM traces WHERE project_id = $1 AND NOT (${this.visible})
+           FOR UPDATE SKIP LOCKED)`,
+        [projectId],
       );
     });
   }
 
   async get(projectId: string, traceId: string): Promise<Trace | undefined> {
     const { rows } = await this.db.query<{ body: Trace }>(
-      "SELECT body FROM traces WHERE project_id = $1 AND trace_id = $2",
+      `SELECT body FROM traces WHERE project_id = $1 AND trace_id = $2 AND ${this.visible}`,
       [projectId, traceId],
     );
     return rows[0]?.body;
@@ -727,10 +774,10 @@ class SqlTraceRepository implements TraceRepository {
 
   async list(projectId: string, request: TraceListRequest): Promise<Page<Trace> | undefined> {
     const params: unknown[] = [projectId, request.since, request.until];
-    const where = ["project_id = $1", "time > $2", "time <= $3"];
+    const where = ["project_id = $1", "time > $2", "time <= $3", this.visible];
     if (request.next !== undefined) {
       const { rows } = await this.db.query<{ seq: string }>(
-        "SELECT seq::text AS seq FROM traces WHERE project_id = $1 AND trace_id = $2",
+        `SELECT seq::text AS seq FROM traces WHERE project_id = $1 AND trace_id = $2 AND ${this.visible}`,
         [projectId, request.next],
       );
       if (!rows[0]) return undefined;
@@ -756,6 +803,8 @@ class SqlTraceRepository implements TraceRepository {
   }
 
   clear(projectId?: string): Promise<void> {
+    if (projectId === undefined) this.appended.clear();
+    else this.appended.delete(projectId);
     return clear(this.db, "traces", projectId);
   }
 }
@@ -816,7 +865,10 @@ function ambient(db: SqlDatabase): { db: SqlDatabase; transaction: Store["transa
  * `processLocal`: this process is the database's only writer (PGlite, whose data dir one server
  * holds), so caches of its rows, such as the event engine's matching index, stay true.
  */
-export function createSqlStore(database: SqlDatabase, { processLocal = false } = {}): Store {
+export function createSqlStore(
+  database: SqlDatabase,
+  { processLocal = false, traceCap = {} as TraceCap } = {},
+): Store {
   const { db, transaction } = ambient(database);
   return {
     processLocal,
@@ -825,7 +877,7 @@ export function createSqlStore(database: SqlDatabase, { processLocal = false } =
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
     secrets: new SqlSecretRepository(db),
-    traces: new SqlTraceRepository(db),
+    traces: new SqlTraceRepository(db, traceCap),
     rotations: new SqlRotationRepository(db),
     close: () => db.close(),
   };
