@@ -1,0 +1,145 @@
+/**
+ * Stage 1b: the request journal (journal/journal.ts). Every request routed to an operation is
+ * journaled as its answer is sent, before the first byte is written: a client that has an
+ * answer finds its request in the journal, whatever it asks next (a verify, a HAR export).
+ *
+ * Bodies are masked by the traces' own code (operationTrace.ts): the request body as a trace
+ * keeps it (none for a refused request), the answer with its secret values replaced. Headers
+ * are not kept, so no credential is; the caller is the AK, or `token` (never the token).
+ *
+ * Not journaled: the journal's own routes and `resetState` (reading or verifying the journal
+ * never changes a count, and a reset leaves it empty), and the server's own requests.
+ */
+import type { Request, RequestHandler, Response } from "express";
+import { syntheticPurpose } from "../inject.js";
+import type { JournalEntry, RequestJournal } from "../journal/journal.js";
+import type { Clock } from "../operation.js";
+import { keptRequestBody, walked } from "./operationTrace.js";
+
+/** Operations that are not journaled (see above). */
+const UNJOURNALED = new Set([
+  "listRequests",
+  "clearRequests",
+  "verifyRequests",
+  "exportRequestsHar",
+  "resetState",
+]);
+
+/** Bodies larger than this (as JSON) are not kept; their size is. */
+export const JOURNAL_BODY_LIMIT = 64 * 1024;
+
+type Json = Record<string, unknown>;
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** The request's project: the path's, else (admin requests) the query's, else the body's. */
+function projectOf(req: Request, res: Response): string | undefined {
+  const route = res.locals.route;
+  const body = req.body as Json | undefined;
+  return (
+    text(route?.params.project_id) ??
+    text((req.query as Json).project_id) ??
+    (typeof body === "object" && body !== null && !Buffer.isBuffer(body)
+      ? text(body.project_id)
+      : undefined)
+  );
+}
+
+/** The query as sent (before validation coerces it): strings, lists for repeated parameters. */
+function queryOf(req: Request): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const at = req.originalUrl.indexOf("?");
+  if (at === -1) return out;
+  for (const [name, value] of new URLSearchParams(req.originalUrl.slice(at + 1))) {
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else out[name] = Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return out;
+}
+
+/** A masked body, unless it is larger than the journal keeps. */
+function bounded(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const size = typeof value === "string" ? value.length : JSON.stringify(value).length;
+  return size > JOURNAL_BODY_LIMIT ? undefined : value;
+}
+
+/** The answer's body as sent, masked: JSON parsed and walked, other text as is. */
+function responseOf(res: Response, chunk: unknown): { value?: unknown; size?: number } {
+  if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) return {};
+  const raw = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+  const size = Buffer.byteLength(chunk);
+  const type = String(res.getHeader("content-type") ?? "");
+  if (!/json/i.test(type)) return { value: raw, size };
+  try {
+    return { value: walked(JSON.parse(raw)), size };
+  } catch {
+    return { size };
+  }
+}
+
+export function journalRequests(journal: RequestJournal, clock: Clock): RequestHandler {
+  return (req, res, next) => {
+    const route = res.locals.route;
+    if (!route || UNJOURNALED.has(route.op.operationId) || syntheticPurpose(req) !== undefined) {
+      return next();
+    }
+    const start = process.hrtime.bigint();
+    const time = new Date(clock.now()).toISOString();
+    const path = req.path;
+    const end = res.end;
+    res.end = ((...args: unknown[]) => {
+      res.end = end;
+      try {
+        const entry = entryOf(req, res, args[0], { time, path, start, id: journal.nextId() });
+        journal.add(entry, { protocol: req.protocol, host: req.headers.host });
+      } catch {
+        // The journal never stands between a client and its answer.
+      }
+      return Reflect.apply(end, res, args);
+    }) as typeof res.end;
+    next();
+  };
+}
+
+function entryOf(
+  req: Request,
+  res: Response,
+  chunk: unknown,
+  at: { time: string; path: string; start: bigint; id: string },
+): JournalEntry {
+  const { op, params } = res.locals.route as NonNullable<typeof res.locals.route>;
+  const entry: JournalEntry = {
+    id: at.id,
+    time: at.time,
+    api: op.api,
+    operation_id: op.operationId,
+    method: req.method,
+    path: at.path,
+    path_params: { ...params },
+    query: queryOf(req),
+    status: res.statusCode,
+    duration_ms: Number(process.hrtime.bigint() - at.start) / 1e6,
+    request_id: res.locals.requestId,
+  };
+  const project = projectOf(req, res);
+  if (project !== undefined) entry.project_id = project;
+  if (res.locals.ak !== undefined) entry.caller = { type: "ak", access_key_id: res.locals.ak };
+  else if (res.locals.authenticated) entry.caller = { type: "token" };
+  const contentType = text(req.headers["content-type"]);
+  if (contentType !== undefined) entry.content_type = contentType;
+  const body = bounded(keptRequestBody(res.statusCode, req.body));
+  if (body !== undefined) entry.body = body;
+  const length = Number(req.headers["content-length"]);
+  if (Number.isSafeInteger(length) && length >= 0) entry.body_size = length;
+  const response = responseOf(res, chunk);
+  const kept = bounded(response.value);
+  if (kept !== undefined) entry.response = kept;
+  const responseType = text(res.getHeader("content-type"));
+  if (responseType !== undefined) entry.response_content_type = responseType;
+  if (response.size !== undefined) entry.response_size = response.size;
+  return entry;
+}
