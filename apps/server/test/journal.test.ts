@@ -8,7 +8,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import { createAdminClient, createCsmsClient, createCtsClient } from "@cts-csms/client";
+import {
+  createAdminClient,
+  createCsmsClient,
+  createCtsClient,
+  paginate,
+} from "@cts-csms/client";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { afterEach, describe, expect, it } from "vitest";
@@ -129,6 +134,15 @@ describe("the request journal", () => {
     });
     expect(page3?.requests.map((r) => r.operation_id)).toEqual(["createSecret"]);
     expect(page3?.page_info.next_marker).toBeUndefined();
+    // The client's paginate follows the markers (the spec's x-paging).
+    const all = [];
+    for await (const r of paginate(admin, "listRequests", {
+      params: { query: { project_id: P, limit: 2 } },
+    })) {
+      all.push(r.operation_id);
+    }
+    expect(all).toEqual((await list({}))?.requests.map((r) => r.operation_id));
+    expect(all.length).toBe(5);
   });
 
   it("does not journal its own reads, and a reset or a clear empties it", async () => {

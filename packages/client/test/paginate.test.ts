@@ -8,6 +8,7 @@ import {
   ctsPaging,
   paginate,
 } from "../src/index.js";
+import { adminPaging } from "../src/generated/admin-operations.js";
 import { pages } from "../src/paginate.js";
 import { startServer, type TestServer } from "./server.js";
 
@@ -180,6 +181,8 @@ describe("pagination", () => {
         nextMarker: ["meta_data", "marker"],
       },
     });
+    // The reference server's request journal pages like the CSMS lists.
+    expect(adminPaging).toEqual({ listRequests: { ...marker, items: "requests" } });
   });
 
   it("offset style advances by the page's length until a short page", async () => {
