@@ -111,6 +111,24 @@ describe("the request journal", () => {
     expect(data?.requests.every((r) => r.project_id === undefined)).toBe(true);
   });
 
+  it("keeps an oversized body's size only, and a 401 without caller", async () => {
+    const big = JSON.stringify({ name: "big", secret_string: MARKER.repeat(40_000) });
+    const tooLarge = await fetch(`${server.url}/v1/${P}/secrets`, {
+      method: "POST",
+      headers: { "X-Auth-Token": TOKEN, "Content-Type": "application/json" },
+      body: big,
+    });
+    expect(tooLarge.status).toBe(413);
+    const unauthenticated = await fetch(`${server.url}/v1/${P}/secrets`);
+    expect(unauthenticated.status).toBe(401);
+    const requests = await project.requests();
+    expect(requests.map((r) => [r.status, r.body_size, r.body, r.caller])).toEqual([
+      [413, Buffer.byteLength(big), undefined, { type: "token" }],
+      [401, undefined, undefined, undefined],
+    ]);
+    expect(JSON.stringify(requests)).not.toContain(MARKER);
+  });
+
   it("filters by operation, status, request id and time, and pages with a marker", async () => {
     await callTheApis();
     const list = async (query: Record<string, unknown>) =>

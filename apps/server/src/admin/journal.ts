@@ -16,7 +16,14 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 function filterOf(query: JournalFilter): JournalFilter {
   const { operation_id, status, since, until, request_id } = query;
-  return { operation_id, status, since, until, request_id };
+  // The validator has coerced `status` to a number already; Number() keeps the filter exact.
+  return {
+    operation_id,
+    status: status === undefined ? undefined : Number(status),
+    since,
+    until,
+    request_id,
+  };
 }
 
 export function journalHandlers(journal: RequestJournal): OperationHandlers<JournalOperations> {

@@ -25,7 +25,7 @@ const UNJOURNALED = new Set([
   "resetState",
 ]);
 
-/** Bodies larger than this (as JSON) are not kept; their size is. */
+/** Bodies larger than this (in bytes, as received or sent) are not kept; their size is. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
 
 type Json = Record<string, unknown>;
@@ -60,18 +60,18 @@ function queryOf(req: Request): Record<string, string | string[]> {
   return out;
 }
 
-/** A masked body, unless it is larger than the journal keeps. */
-function bounded(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  const size = typeof value === "string" ? value.length : JSON.stringify(value).length;
-  return size > JOURNAL_BODY_LIMIT ? undefined : value;
+/** Whether a body of `size` bytes is small enough to keep (unknown: kept). */
+function keepable(size: number | undefined): boolean {
+  return size === undefined || size <= JOURNAL_BODY_LIMIT;
 }
 
-/** The answer's body as sent, masked: JSON parsed and walked, other text as is. */
+/** The answer's body as sent, masked (JSON parsed and walked, other text as is), and its size. */
 function responseOf(res: Response, chunk: unknown): { value?: unknown; size?: number } {
   if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) return {};
-  const raw = typeof chunk === "string" ? chunk : chunk.toString("utf8");
   const size = Buffer.byteLength(chunk);
+  // Too large to keep: not even parsed.
+  if (!keepable(size)) return { size };
+  const raw = typeof chunk === "string" ? chunk : chunk.toString("utf8");
   const type = String(res.getHeader("content-type") ?? "");
   if (!/json/i.test(type)) return { value: raw, size };
   try {
@@ -131,13 +131,13 @@ function entryOf(
   else if (res.locals.authenticated) entry.caller = { type: "token" };
   const contentType = text(req.headers["content-type"]);
   if (contentType !== undefined) entry.content_type = contentType;
-  const body = bounded(keptRequestBody(res.statusCode, req.body));
-  if (body !== undefined) entry.body = body;
   const length = Number(req.headers["content-length"]);
-  if (Number.isSafeInteger(length) && length >= 0) entry.body_size = length;
+  const size = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+  if (size !== undefined) entry.body_size = size;
+  const body = keepable(size) ? keptRequestBody(res.statusCode, req.body) : undefined;
+  if (body !== undefined) entry.body = body;
   const response = responseOf(res, chunk);
-  const kept = bounded(response.value);
-  if (kept !== undefined) entry.response = kept;
+  if (response.value !== undefined) entry.response = response.value;
   const responseType = text(res.getHeader("content-type"));
   if (responseType !== undefined) entry.response_content_type = responseType;
   if (response.size !== undefined) entry.response_size = response.size;
