@@ -8,12 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import {
-  createAdminClient,
-  createCsmsClient,
-  createCtsClient,
-  paginate,
-} from "@cts-csms/client";
+import { createAdminClient, createCsmsClient, createCtsClient, paginate } from "@cts-csms/client";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { afterEach, describe, expect, it } from "vitest";

@@ -25,9 +25,9 @@ describe("generated types", () => {
     expectTypeOf<
       admin.operations["verifyRequests"]["responses"][200]["content"]["application/json"]["matched"]
     >().toEqualTypeOf<boolean>();
-    expectTypeOf<
-      Extract<keyof admin.operations, `${string}Requests${string}`>
-    >().toEqualTypeOf<"listRequests" | "clearRequests" | "verifyRequests" | "exportRequestsHar">();
+    expectTypeOf<Extract<keyof admin.operations, `${string}Requests${string}`>>().toEqualTypeOf<
+      "listRequests" | "clearRequests" | "verifyRequests" | "exportRequestsHar"
+    >();
   });
 
   it("has one operation per operationId (webhooks included)", () => {

@@ -65,6 +65,10 @@ function keepable(size: number | undefined): boolean {
   return size === undefined || size <= JOURNAL_BODY_LIMIT;
 }
 
+function jsonSize(value: unknown): number | undefined {
+  return value === undefined ? undefined : Buffer.byteLength(JSON.stringify(value));
+}
+
 /** The answer's body as sent, masked (JSON parsed and walked, other text as is), and its size. */
 function responseOf(res: Response, chunk: unknown): { value?: unknown; size?: number } {
   if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) return {};
@@ -134,7 +138,9 @@ function entryOf(
   const length = Number(req.headers["content-length"]);
   const size = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
   if (size !== undefined) entry.body_size = size;
-  const body = keepable(size) ? keptRequestBody(res.statusCode, req.body) : undefined;
+  const kept = keepable(size) ? keptRequestBody(res.statusCode, req.body) : undefined;
+  // A body sent without Content-Length (chunked) is measured as kept.
+  const body = size === undefined && !keepable(jsonSize(kept)) ? undefined : kept;
   if (body !== undefined) entry.body = body;
   const response = responseOf(res, chunk);
   if (response.value !== undefined) entry.response = response.value;
