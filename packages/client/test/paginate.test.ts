@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminPaging } from "../src/generated/admin-operations.js";
 import {
   CsmsApiError,
   CtsApiError,
@@ -8,7 +9,6 @@ import {
   ctsPaging,
   paginate,
 } from "../src/index.js";
-import { adminPaging } from "../src/generated/admin-operations.js";
 import { pages } from "../src/paginate.js";
 import { startServer, type TestServer } from "./server.js";
 
