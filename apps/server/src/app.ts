@@ -3,7 +3,7 @@
  * stage in `pipeline/`, as described in the README's "How requests are handled"):
  *
  *   request id + access log → hardening (URL size, helmet, CORS) → documents (/openapi, /docs)
- *   → routing (404/405) → raw body (413) → security (401/403) → faults (delay, reset, hang)
+ *   → routing (404/405) → request journal → raw body (413) → security (401/403) → faults (delay, reset, hang)
  *   → operation trace → media type (415) and JSON (400) → how responses are sent
  *   → validation (400; responses checked) → fault answers (Prefer: code=…, fault rules)
  *   → handlers → error envelopes.
@@ -21,6 +21,7 @@ import type { SecretEventFiring } from "./csms/secrets.js";
 import { FaultRules } from "./faults/rules.js";
 import { createHandlers } from "./handlers.js";
 import { syntheticPurpose } from "./inject.js";
+import { RequestJournal } from "./journal/journal.js";
 import { type AppOptions, resolveOptions } from "./options.js";
 import { readBody, refuseTooLarge } from "./pipeline/body.js";
 import { docs } from "./pipeline/docs.js";
@@ -28,6 +29,7 @@ import { errors } from "./pipeline/errors.js";
 import { faults } from "./pipeline/faults.js";
 import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
+import { journalRequests } from "./pipeline/journal.js";
 import { mediaType } from "./pipeline/mediaType.js";
 import { type OperationTraceStep, operationTrace } from "./pipeline/operationTrace.js";
 import { requestLog } from "./pipeline/requestLog.js";
@@ -77,6 +79,7 @@ function expressApp(): Express {
 
 interface ResetParts {
   faultRules: FaultRules;
+  journal: RequestJournal;
   traceStep: OperationTraceStep;
   secretLifecycle: SecretLifecycle;
   rotator: Rotator;
@@ -90,6 +93,7 @@ interface ResetParts {
 async function resetState(parts: ResetParts, projectId?: string): Promise<void> {
   const { faultRules, traceStep, secretLifecycle, store, events } = parts;
   faultRules.reset(projectId);
+  parts.journal.clear(projectId);
   // A write's trace is recorded before its answer goes out: let those of the writes being
   // answered as the reset arrives land first, so none reappears once the store is cleared.
   await traceStep.settled();
@@ -158,6 +162,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const app = expressApp();
 
   const faultRules = new FaultRules();
+  const journal = new RequestJournal();
   const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
   // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
   const firing: SecretEventFiring = {
@@ -189,6 +194,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     resetState(
       {
         faultRules,
+        journal,
         traceStep,
         secretLifecycle,
         rotator,
@@ -201,7 +207,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
     );
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
-  app.use(routing(readiness), readBody, security(config.authenticate), fault.decide);
+  const journalStep = journalRequests(journal, config.events.clock);
+  app.use(routing(readiness), journalStep, readBody, security(config.authenticate), fault.decide);
   app.use(traceStep, refuseTooLarge, mediaType, respond);
   const failures = responseFailures(logger);
   const { responseValidation } = config;
@@ -211,6 +218,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     reset,
     events,
     faults: faultRules,
+    journal,
     tracesRecorded: () => traceStep.settled(),
     clock: config.clock,
     secrets: { store, lifecycle: secretLifecycle, rotator },

@@ -19,6 +19,8 @@ declare global {
       route?: RouteState;
       /** The access key of an AK/SK-signed request, for the access log. */
       ak?: string;
+      /** Set once the request's credentials are accepted (a token's or an AK's), for the journal. */
+      authenticated?: boolean;
       /** The handler's reply body, for the operation's trace (pipeline/operationTrace.ts). */
       reply?: unknown;
       /**

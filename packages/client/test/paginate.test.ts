@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminPaging } from "../src/generated/admin-operations.js";
 import {
   CsmsApiError,
   CtsApiError,
@@ -180,6 +181,8 @@ describe("pagination", () => {
         nextMarker: ["meta_data", "marker"],
       },
     });
+    // The reference server's request journal pages like the CSMS lists.
+    expect(adminPaging).toEqual({ listRequests: { ...marker, items: "requests" } });
   });
 
   it("offset style advances by the page's length until a short page", async () => {

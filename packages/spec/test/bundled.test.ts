@@ -65,6 +65,10 @@ describe("bundled specs", () => {
         "/_admin/projects/{project_id}/secrets/{secret_name}/rotation-failure",
         "failSecretRotation",
       ],
+      ["POST", "/_admin/requests/verify", "verifyRequests"],
+      ["GET", "/_admin/requests/har", "exportRequestsHar"],
+      ["GET", "/_admin/requests", "listRequests"],
+      ["DELETE", "/_admin/requests", "clearRequests"],
       ["POST", "/_admin/reset", "resetState"],
     ]);
     expect(admin.document.security).toEqual([]);

@@ -253,11 +253,11 @@ describe("the bundled APIs", () => {
     expect(summary).toEqual([
       ["cts", "/v3/", "flat", 5],
       ["csms", "/v1/", "nested", 22],
-      ["admin", "/_admin/", "flat", 15],
+      ["admin", "/_admin/", "flat", 19],
     ]);
   });
 
-  it("declare marker paging on the CSMS lists and the CTS trace list", () => {
+  it("declare marker paging on the CSMS lists, the CTS trace list and the request journal", () => {
     const paged = apis().flatMap((a) =>
       a.operations.filter((o) => o.paging).map((o) => [o.operationId, o.paging]),
     );
@@ -287,6 +287,8 @@ describe("the bundled APIs", () => {
         // Decision 13: without `limit` (the current SDK's request), the largest page.
         { ...marker, items: "records", limit: { ...marker.limit, default: 1000 } },
       ],
+      // The reference server's request journal, paged like the CSMS lists.
+      ["listRequests", { ...marker, items: "requests", limit: { ...marker.limit, default: 100 } }],
     ]);
   });
 

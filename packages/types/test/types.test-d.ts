@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { csms, cts } from "../src/index.js";
+import type { admin, csms, cts } from "../src/index.js";
 
 type CreateNotification = cts.components["schemas"]["CreateNotificationRequestBody"];
 type SecretEvent = csms.components["schemas"]["SecretEvent"];
@@ -16,6 +16,18 @@ describe("generated types", () => {
     expectTypeOf<Pick<CreateNotification, "topic_id">>().toEqualTypeOf<{ topic_id?: string }>();
     // @ts-expect-error read-only response fields are not part of the request body
     expectTypeOf<CreateNotification>().toHaveProperty("notification_id");
+  });
+
+  it("types the admin API's request journal: its verify expectation and answer", () => {
+    type Verify = admin.components["schemas"]["VerifyRequest"];
+    expectTypeOf<Verify["expect"]>().toEqualTypeOf<"exactly" | "at_least" | "none">();
+    expectTypeOf<Verify["pattern"]["operation_id"]>().toEqualTypeOf<string>();
+    expectTypeOf<
+      admin.operations["verifyRequests"]["responses"][200]["content"]["application/json"]["matched"]
+    >().toEqualTypeOf<boolean>();
+    expectTypeOf<Extract<keyof admin.operations, `${string}Requests${string}`>>().toEqualTypeOf<
+      "listRequests" | "clearRequests" | "verifyRequests" | "exportRequestsHar"
+    >();
   });
 
   it("has one operation per operationId (webhooks included)", () => {

@@ -8,12 +8,14 @@ import type { Rotator } from "../csms/rotation.js";
 import { ApiError } from "../errors.js";
 import { SinkConfigError } from "../events/sinks.js";
 import type { FaultRules } from "../faults/rules.js";
+import type { RequestJournal } from "../journal/journal.js";
 import type { OperationHandlers, ServerClock } from "../operation.js";
 import type { ServerEvents } from "../serverEvents.js";
 import { models } from "../spec.js";
 import type { Store } from "../store/types.js";
 import { durationMs } from "./clock.js";
 import { faultHandlers } from "./faults.js";
+import { journalHandlers } from "./journal.js";
 
 export interface AdminState {
   /** Clears one project, or all, and re-applies the seed. */
@@ -21,6 +23,8 @@ export interface AdminState {
   /** The event engine with its sinks, delivery log and signing certificate. */
   events: ServerEvents;
   faults: FaultRules;
+  /** The request journal (`/_admin/requests…`). */
+  journal: RequestJournal;
   /** Resolves once the traces of the writes being answered are recorded (each before its answer). */
   tracesRecorded(): Promise<void>;
   /** The server clock that `POST /_admin/clock` moves. */
@@ -57,6 +61,7 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
   };
   return {
     ...faultHandlers(state.faults),
+    ...journalHandlers(state.journal),
     async getHealth() {
       return { status: 200, body: { status: "ok" } };
     },

@@ -1,4 +1,7 @@
-/** The `limit`/`marker` paging shared by the CSMS list operations, bounds read from the spec. */
+/**
+ * The `limit`/`marker` paging shared by the CSMS list operations (and the admin API's request
+ * journal), bounds read from the spec.
+ */
 import type { csms } from "@cts-csms/types";
 import { models } from "../spec.js";
 import type { Page } from "../store/types.js";
@@ -12,7 +15,7 @@ export interface PagingQuery {
 
 /** Each list operation's `limit` bounds, from its `x-paging` in the spec, read once at start-up. */
 const boundsByOperation = new Map(
-  models.csms.operations.flatMap((op) =>
+  [...models.csms.operations, ...models.admin.operations].flatMap((op) =>
     op.paging?.limit ? [[op.operationId, op.paging.limit] as const] : [],
   ),
 );

@@ -58,16 +58,25 @@ export function withoutSecretValues(value: unknown): unknown {
 }
 
 /**
- * A successful write's body without its secret values, or `undefined` when it cannot be walked
- * (nested beyond the stack): the trace is recorded without it rather than not at all.
+ * A body without its secret values, or `undefined` when it cannot be walked (nested beyond the
+ * stack): the trace (or journal entry) is recorded without it rather than not at all.
  */
-function walked(body: Json | undefined): unknown {
+export function walked(body: unknown): unknown {
   if (body === undefined) return undefined;
   try {
     return withoutSecretValues(body);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The request body a trace keeps, and so the request journal: a JSON object of a request
+ * answered below 400, secret values masked. A refused request's body may be anything (a value
+ * under a misspelt key, too deep to walk, not JSON at all): none is kept, whatever it holds.
+ */
+export function keptRequestBody(status: number, body: unknown): unknown {
+  return status < 400 ? walked(object(body)) : undefined;
 }
 
 /** The user of a token-authenticated operation (a token says nothing else that may be shown). */
@@ -162,7 +171,7 @@ export function operationTrace(
       if (resourceId !== undefined) record.resource_id = resourceId;
       if (resourceName !== undefined) record.resource_name = resourceName;
       if (res.statusCode < 400) {
-        const request = walked(body);
+        const request = keptRequestBody(res.statusCode, body);
         if (request !== undefined) record.request = request;
         if (reply !== undefined) record.response = withoutSecretValues(reply);
       } else if (res.locals.rejection !== undefined) {

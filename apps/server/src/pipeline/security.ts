@@ -26,6 +26,7 @@ export function security(authenticate: Authenticator): RequestHandler {
       throw new ApiError(result.kind, result.message);
     }
     if (result.ak !== undefined) res.locals.ak = result.ak;
+    res.locals.authenticated = true;
     next();
   };
 }

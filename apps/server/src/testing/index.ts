@@ -9,7 +9,12 @@
  * - `testProject()` at the top of each test file gives the URL, a project id of the file's own
  *   (so files never see each other's resources, even in parallel), the typed admin client, and
  *   `reset()`, which clears that project's resources and fault rules.
+ * - `expectRequests(pattern, count)` (on a test project, or on its own) asserts what the request
+ *   journal holds through `verifyRequests`, and throws an `AssertionError` with the server's
+ *   message (the closest requests and what differed) when it does not; `clearRequests()` empties
+ *   the project's journal between tests without touching its resources.
  */
+import { AssertionError } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { type AdminClient, createAdminClient } from "@cts-csms/client";
 import type { admin } from "@cts-csms/types";
@@ -20,6 +25,12 @@ export const SERVER_URL_ENV = "CTS_CSMS_SERVER_URL";
 
 export type FaultRuleRequest = admin.components["schemas"]["FaultRuleRequest"];
 export type FaultRule = admin.components["schemas"]["FaultRule"];
+export type RequestPattern = admin.components["schemas"]["RequestPattern"];
+export type VerifyResult = admin.components["schemas"]["VerifyResult"];
+export type JournalEntry = admin.components["schemas"]["JournalEntry"];
+
+/** How many journaled requests must match: `{ exactly: 1 }`, `{ at_least: 2 }`, `{ none: true }`. */
+export type RequestCount = { exactly: number } | { at_least: number } | { none: true };
 
 let running: RunningServer | undefined;
 
@@ -78,8 +89,53 @@ export interface TestProject {
   fault(rule: Omit<FaultRuleRequest, "project_id">): Promise<FaultRule>;
   /** This project's fault rules, with their hit counts. */
   faults(): Promise<FaultRule[]>;
-  /** Clears this project's resources and fault rules (call it after each test). */
+  /** Clears this project's resources, fault rules and request journal (call it after each test). */
   reset(): Promise<void>;
+  /**
+   * Asserts that the project's request journal holds `count` requests matching `pattern`
+   * (default: exactly one); throws an `AssertionError` with the server's explanation otherwise.
+   */
+  expectRequests(pattern: RequestPattern, count?: RequestCount): Promise<VerifyResult>;
+  /** This project's journaled requests, oldest first (the first 1,000). */
+  requests(): Promise<JournalEntry[]>;
+  /** Empties this project's request journal, and nothing else (a journal per test). */
+  clearRequests(): Promise<void>;
+}
+
+/**
+ * Asserts what a project's request journal holds (`verifyRequests`): `count` requests (default
+ * exactly one) matching `pattern`. Throws an `AssertionError` whose message is the server's: what
+ * was expected, what was found, the closest requests and what differed. Works in any runner
+ * (vitest, node:test, …). `projectId` left out: the requests that name no project.
+ */
+export async function expectRequests(
+  target: { url?: string; projectId?: string; admin?: AdminClient },
+  pattern: RequestPattern,
+  count: RequestCount = { exactly: 1 },
+): Promise<VerifyResult> {
+  const admin =
+    target.admin ?? createAdminClient({ endpoint: target.url ?? serverUrl(), throwOnError: true });
+  const [expect, n] =
+    "exactly" in count
+      ? (["exactly", count.exactly] as const)
+      : "at_least" in count
+        ? (["at_least", count.at_least] as const)
+        : (["none", undefined] as const);
+  const { data } = await admin.verifyRequests({
+    params: { query: target.projectId === undefined ? {} : { project_id: target.projectId } },
+    body: n === undefined ? { pattern, expect } : { pattern, expect, n },
+  });
+  const result = data as VerifyResult;
+  if (!result.matched) {
+    throw new AssertionError({
+      message: result.message,
+      actual: result.count,
+      expected: result.n,
+      operator: result.expect,
+      stackStartFn: expectRequests,
+    });
+  }
+  return result;
 }
 
 let projects = 0;
@@ -107,6 +163,16 @@ export async function testProject(
     },
     async reset() {
       await admin.resetState({ params: { query: { project_id: projectId } } });
+    },
+    expectRequests: (pattern, count) => expectRequests({ admin, projectId }, pattern, count),
+    async requests() {
+      const { data } = await admin.listRequests({
+        params: { query: { project_id: projectId, limit: 1000 } },
+      });
+      return data?.requests ?? [];
+    },
+    async clearRequests() {
+      await admin.clearRequests({ params: { query: { project_id: projectId } } });
     },
   };
 }
