@@ -38,7 +38,9 @@ const SWEEP_INTERVAL_MS = 1000;
 export const OCCURRENCES_KEPT = 1000;
 
 /** Why an event did not fire (the admin spec's `SecretEventConsidered.reason`). */
-export type FireReason = NonNullable<admin.components["schemas"]["SecretEventConsidered"]["reason"]>;
+export type FireReason = NonNullable<
+  admin.components["schemas"]["SecretEventConsidered"]["reason"]
+>;
 
 /**
  * The first rule that stops `secret`'s subscribed event (`eventName`, found as `event`) from

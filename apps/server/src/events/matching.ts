@@ -129,7 +129,9 @@ function ruleFailure(rule: string, trace: Trace): MatchReason | null {
   if (parsed.operator === "=" ? equal : !equal) return null;
   const has = actual === undefined ? "the trace has none" : `the trace has ${actual}`;
   const wants =
-    parsed.operator === "=" ? `${parsed.field} ${parsed.value}` : `${parsed.field} other than ${parsed.value}`;
+    parsed.operator === "="
+      ? `${parsed.field} ${parsed.value}`
+      : `${parsed.field} other than ${parsed.value}`;
   return {
     code: "filter_rule_failed",
     message: `filter rule failed: ${rule} needs ${wants}, ${has}`,
