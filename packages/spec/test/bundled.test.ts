@@ -49,6 +49,7 @@ describe("bundled specs", () => {
     expect(admin.operations.map((o) => [o.method, o.path, o.operationId])).toEqual([
       ["GET", "/_admin/health", "getHealth"],
       ["POST", "/_admin/projects/{project_id}/traces", "injectTrace"],
+      ["GET", "/_admin/projects/{project_id}/traces/{trace_id}/explanation", "explainTrace"],
       ["GET", "/_admin/sinks", "getSinks"],
       ["PUT", "/_admin/sinks", "replaceSinks"],
       ["GET", "/_admin/deliveries", "listDeliveries"],
@@ -64,6 +65,11 @@ describe("bundled specs", () => {
         "POST",
         "/_admin/projects/{project_id}/secrets/{secret_name}/rotation-failure",
         "failSecretRotation",
+      ],
+      [
+        "GET",
+        "/_admin/projects/{project_id}/secrets/{secret_name}/event-explanations",
+        "explainSecretEvents",
       ],
       ["POST", "/_admin/requests/verify", "verifyRequests"],
       ["GET", "/_admin/requests/har", "exportRequestsHar"],

@@ -3,9 +3,11 @@
  * added to the spec fails `tsc` here until it has a handler.
  */
 import type { admin } from "@cts-csms/types";
+import { explainSecretEvents } from "../csms/explain.js";
 import type { SecretLifecycle } from "../csms/lifecycle.js";
 import type { Rotator } from "../csms/rotation.js";
 import { ApiError } from "../errors.js";
+import { explainTrace } from "../events/explain.js";
 import { SinkConfigError } from "../events/sinks.js";
 import type { FaultRules } from "../faults/rules.js";
 import type { RequestJournal } from "../journal/journal.js";
@@ -31,7 +33,7 @@ export interface AdminState {
   clock: ServerClock;
   /** CSMS secrets and their events' firing (rotation failures, expiry after a clock move). */
   secrets: {
-    store: Pick<Store, "secrets">;
+    store: Pick<Store, "secrets" | "secretEvents">;
     lifecycle: SecretLifecycle;
     /** Scheduled rotation and rotation functions (csms/rotation.ts). */
     rotator?: Pick<Rotator, "settled">;
@@ -72,6 +74,32 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
     async injectTrace({ projectId, body }) {
       const { trace } = await events.engine.injectTrace(projectId, body);
       return { status: 201, body: trace };
+    },
+    async explainTrace({ projectId, params }) {
+      const explanation = await explainTrace(
+        events.store,
+        events.deliveries,
+        projectId,
+        params.trace_id,
+      );
+      if (!explanation) {
+        throw new ApiError(
+          "not_found",
+          `The trace does not exist in project ${projectId}: trace_id ${params.trace_id}`,
+        );
+      }
+      return { status: 200, body: explanation };
+    },
+    async explainSecretEvents({ projectId, params, query }) {
+      const explanations = await explainSecretEvents(
+        state.secrets.store,
+        state.secrets.lifecycle,
+        events.deliveries,
+        projectId,
+        params.secret_name,
+        { eventType: query.event_type, versionId: query.version_id },
+      );
+      return { status: 200, body: { explanations } };
     },
     async getSinks() {
       return { status: 200, body: events.sinks.current() as Sinks };

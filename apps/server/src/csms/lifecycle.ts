@@ -14,13 +14,14 @@
  * request. Secret values never reach this module: a record and a message name the secret and the
  * version, never their value.
  */
-import type { csms } from "@cts-csms/types";
+import { randomUUID } from "node:crypto";
+import type { admin, csms } from "@cts-csms/types";
 import type { Logger } from "pino";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
 import type { Clock } from "../operation.js";
-import type { NotificationRecord, Secret, Store } from "../store/types.js";
+import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
 
 export type EventType = csms.components["schemas"]["EventType"];
@@ -32,6 +33,71 @@ export const RECORD_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 const SWEEP_BATCH = 200;
 const SWEEP_ROUNDS = 10;
 const SWEEP_INTERVAL_MS = 1000;
+
+/** Occurrences kept per project for `explainSecretEvents`, oldest dropped first. */
+export const OCCURRENCES_KEPT = 1000;
+
+/** Why an event did not fire (the admin spec's `SecretEventConsidered.reason`). */
+export type FireReason = NonNullable<
+  admin.components["schemas"]["SecretEventConsidered"]["reason"]
+>;
+
+/**
+ * The first rule that stops `secret`'s subscribed event (`eventName`, found as `event`) from
+ * firing for `type`, or `null` when it fires. `fire` decides by it, and `explainSecretEvents`
+ * reports it: the explanation is the decision.
+ */
+export function fireReason(
+  secret: Pick<Secret, "name">,
+  eventName: string | undefined,
+  event: Pick<SecretEvent, "state" | "event_types"> | undefined,
+  type: EventType,
+): FireReason | null {
+  if (eventName === undefined) {
+    return {
+      code: "not_subscribed",
+      message: `not subscribed: ${secret.name} subscribes to no event`,
+    };
+  }
+  if (!event) {
+    return {
+      code: "event_not_found",
+      message: `event not found: ${secret.name} subscribes to ${eventName}, which the project does not have`,
+    };
+  }
+  if (event.state !== "ENABLED") {
+    return {
+      code: "event_disabled",
+      message: `event disabled: ${eventName} is ${event.state}`,
+    };
+  }
+  if (!event.event_types.includes(type)) {
+    return {
+      code: "event_type_not_listed",
+      message: `event type not listed: ${eventName} lists ${event.event_types.join(", ")}, not ${type}`,
+    };
+  }
+  return null;
+}
+
+/**
+ * One thing that happened to a secret, as `fire` decided it: the subscribed event as it was,
+ * the reason it did not fire (or none), then the record and deliveries it produced.
+ */
+export interface SecretOccurrence {
+  occurrence_id: string;
+  secret_name: string;
+  event_type: EventType;
+  version_id?: string;
+  time: number;
+  /** The secret's subscribed event's name, as it was. */
+  subscribed?: string;
+  /** That event, as it was (absent when the project had none of that name). */
+  event?: Pick<SecretEvent, "state" | "event_types">;
+  reason: FireReason | null;
+  record?: NotificationRecord;
+  deliveryIds: string[];
+}
 
 /** The SMN subject of a secret event's message. */
 export function secretEventSubject(eventName: string): string {
@@ -48,6 +114,12 @@ export interface SecretLifecycleOptions {
 }
 
 export interface SecretLifecycle {
+  /** What happened to a secret of the project, newest first (the last {@link OCCURRENCES_KEPT}). */
+  occurrences(
+    projectId: string,
+    secretName: string,
+    filter?: { eventType?: EventType | undefined; versionId?: string | undefined },
+  ): SecretOccurrence[];
   /**
    * `type` happened to `secret`: when the secret's event is `ENABLED` and lists `type`, its
    * notification is delivered (or found invalid). Resolves once it is queued, or its `INVALID`
@@ -70,6 +142,7 @@ export interface SecretLifecycle {
 
 interface Waiting {
   projectId: string;
+  occurrence: SecretOccurrence;
   record: Omit<NotificationRecord, "create_time" | "notification_status">;
   open: Set<string>;
   failed: boolean;
@@ -82,8 +155,21 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const alsoSwept: (() => Promise<void>)[] = [];
+  const journal = new Map<string, SecretOccurrence[]>();
 
-  function write(projectId: string, waiting: Waiting["record"], status: RecordStatus): void {
+  function remember(projectId: string, occurrence: SecretOccurrence): void {
+    const list = journal.get(projectId) ?? [];
+    journal.set(projectId, list);
+    list.push(occurrence);
+    if (list.length > OCCURRENCES_KEPT) list.splice(0, list.length - OCCURRENCES_KEPT);
+  }
+
+  function write(
+    projectId: string,
+    occurrence: SecretOccurrence,
+    waiting: Waiting["record"],
+    status: RecordStatus,
+  ): void {
     const { event_name, trigger_event_type, ...rest } = waiting;
     const record: NotificationRecord = {
       event_name,
@@ -92,7 +178,10 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...rest,
       notification_status: status,
     };
-    const written = Promise.resolve(store.notificationRecords.append(projectId, record)).catch(
+    const written = Promise.resolve(store.notificationRecords.append(projectId, record)).then(
+      () => {
+        occurrence.record = record;
+      },
       (err: Error) => {
         logger.error(
           { project_id: projectId, event_name, err: err.message },
@@ -111,15 +200,33 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     waiting.open.delete(delivery.delivery_id);
     if (delivery.status !== "delivered") waiting.failed = true;
     if (waiting.open.size === 0) {
-      write(waiting.projectId, waiting.record, waiting.failed ? "FAIL" : "SUCCESS");
+      write(
+        waiting.projectId,
+        waiting.occurrence,
+        waiting.record,
+        waiting.failed ? "FAIL" : "SUCCESS",
+      );
     }
   });
 
   async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
     const eventName = secret.event_subscriptions[0];
-    if (eventName === undefined) return;
-    const event = await store.secretEvents.get(projectId, eventName);
-    if (event?.state !== "ENABLED" || !event.event_types.includes(type)) return;
+    const event =
+      eventName === undefined ? undefined : await store.secretEvents.get(projectId, eventName);
+    const reason = fireReason(secret, eventName, event, type);
+    const occurrence: SecretOccurrence = {
+      occurrence_id: randomUUID(),
+      secret_name: secret.name,
+      event_type: type,
+      ...(versionId !== undefined && { version_id: versionId }),
+      time: clock.now(),
+      ...(eventName !== undefined && { subscribed: eventName }),
+      ...(event && { event: { state: event.state, event_types: [...event.event_types] } }),
+      reason,
+      deliveryIds: [],
+    };
+    remember(projectId, occurrence);
+    if (reason !== null || !event) return;
     const { target_type, target_id, target_name } = event.notification;
     const content = JSON.stringify({
       event_name: event.name,
@@ -146,8 +253,13 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
           : undefined;
     if (refused !== undefined) {
       // Logged with the content, so the record's INVALID has its reason in the delivery log.
-      deliver.refuse({ projectId, source: event.name, target: target_id }, content, refused);
-      write(projectId, record, "INVALID");
+      const refusal = deliver.refuse(
+        { projectId, source: event.name, target: target_id },
+        content,
+        refused,
+      );
+      occurrence.deliveryIds.push(refusal.delivery_id);
+      write(projectId, occurrence, record, "INVALID");
       return;
     }
     const deliveries = deliver.deliver({
@@ -156,19 +268,21 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       target: target_id,
       smn: { subject: secretEventSubject(event.name), message: content },
     });
+    occurrence.deliveryIds.push(...deliveries.map((d) => d.delivery_id));
     if (deliveries.every((d) => d.status === "no_sink")) {
-      write(projectId, record, "INVALID");
+      write(projectId, occurrence, record, "INVALID");
       return;
     }
     const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
     const waiting: Waiting = {
       projectId,
+      occurrence,
       record,
       open: new Set(open),
       failed: deliveries.some((d) => d.status !== "pending" && d.status !== "delivered"),
     };
     if (open.length === 0) {
-      write(projectId, record, waiting.failed ? "FAIL" : "SUCCESS");
+      write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS");
       return;
     }
     for (const id of open) byDelivery.set(id, waiting);
@@ -190,6 +304,16 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
 
   const lifecycle: SecretLifecycle = {
     fire,
+    occurrences(projectId, secretName, filter = {}) {
+      return (journal.get(projectId) ?? [])
+        .filter(
+          (o) =>
+            o.secret_name === secretName &&
+            (filter.eventType === undefined || o.event_type === filter.eventType) &&
+            (filter.versionId === undefined || o.version_id === filter.versionId),
+        )
+        .reverse();
+    },
     sweep() {
       sweeping = sweeping.catch(() => {}).then(sweepOnce);
       return sweeping;
@@ -201,6 +325,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       alsoSwept.push(work);
     },
     reset(projectId) {
+      if (projectId === undefined) journal.clear();
+      else journal.delete(projectId);
       for (const [id, waiting] of byDelivery) {
         if (projectId === undefined || waiting.projectId === projectId) byDelivery.delete(id);
       }

@@ -23,6 +23,8 @@ export type Delivery = admin.components["schemas"]["Delivery"];
 export interface DeliveryJob {
   projectId: string;
   source: string;
+  /** The trace that caused it (a key event notification's delivery). */
+  traceId?: string | undefined;
   target: string;
   /** `undefined`: no sink; the delivery is logged as `no_sink` and never attempted. */
   endpoint?: string;
@@ -316,6 +318,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
         delivery_id: ids.next(),
         project_id: job.projectId,
         source: job.source,
+        ...(job.traceId !== undefined && { trace_id: job.traceId }),
         target: job.target,
         status: job.endpoint === undefined ? "no_sink" : "pending",
         attempts: 0,

@@ -112,6 +112,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
         delivery.enqueue({
           projectId: request.projectId,
           source: request.source,
+          traceId: request.traceId,
           target: request.target,
           headers,
           payload: JSON.stringify(body),
@@ -128,6 +129,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       return delivery.enqueue({
         projectId: request.projectId,
         source: request.source,
+        traceId: request.traceId,
         target: request.target,
         endpoint: subscription.endpoint,
         headers,
@@ -141,6 +143,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
     const job = {
       projectId: request.projectId,
       source: request.source,
+      traceId: request.traceId,
       target: request.target,
       headers: { "content-type": "application/json" },
       payload: JSON.stringify(event),
@@ -186,12 +189,14 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       // Oldest notification first, whatever its type.
       const all = await candidates(projectId, trace);
       const deliveries: Delivery[] = [];
+      // matchReason (matching.ts) decides, topic included: what explainTrace reports.
       for (const notification of matchingNotifications(all, trace)) {
-        if (notification.topic_id === undefined) continue;
+        if (notification.topic_id === undefined) continue; // never: no_topic is a reason
         deliveries.push(
           ...engine.deliver({
             projectId,
             source: notification.notification_id,
+            traceId: trace.trace_id,
             target: notification.topic_id,
             smn: {
               subject: keyEventSubject(notification.notification_name),

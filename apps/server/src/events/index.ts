@@ -20,18 +20,25 @@ export {
   keyEventSubject,
   type SmnUrls,
 } from "./engine.js";
+export { explainTrace, type TraceExplanation } from "./explain.js";
 export { type CtsTriggerEvent, ctsTriggerEvent } from "./functiongraph.js";
 export {
   FILTER_FIELDS,
   type FilterRule,
   filterMatches,
+  filterReason,
+  type MatchReason,
   matchingNotifications,
+  matchReason,
   notificationMatches,
   operationMatches,
+  operationReason,
   parseFilterRule,
   ruleMatches,
   statusMatches,
+  statusReason,
   userMatches,
+  userReason,
 } from "./matching.js";
 export type {
   DeliverPort,

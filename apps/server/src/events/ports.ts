@@ -16,6 +16,8 @@ export interface DeliveryRequest {
   projectId: string;
   /** What caused it: a notification id, a CSMS event name. */
   source: string;
+  /** The trace that caused it, for a key event notification. */
+  traceId?: string | undefined;
   /** `urn:smn:…` (an SMN topic) or `urn:fss:…` (a FunctionGraph function). */
   target: string;
   /** Published to an SMN topic: each subscription receives a signed SMN message. */

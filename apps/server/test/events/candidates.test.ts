@@ -33,6 +33,8 @@ function notification(i: number, pick: number): Notification {
         ],
     notify_user_list: [],
     status: pick % 5 === 0 ? "disabled" : "enabled",
+    // An enabled notification has a topic (decision 3); without one it delivers nothing.
+    topic_id: "urn:smn:region:p1:topic",
     notification_type: pick % 2 === 0 ? "smn" : "fun",
     project_id: P,
     create_time: 1000 + i,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   filterMatches,
   matchingNotifications,
+  matchReason,
   notificationMatches,
   operationMatches,
   parseFilterRule,
@@ -235,5 +236,95 @@ describe("all rules together", () => {
       false,
     );
     expect(notificationMatches(notification, { ...trace, user: { name: "test2" } })).toBe(false);
+  });
+});
+
+describe("reasons (matchReason): the first rule that fails, with what it compared", () => {
+  const customized = n({
+    operation_type: "customized",
+    operations: [{ service_type: "CTS", resource_type: "tracker", trace_names: ["createTracker"] }],
+  });
+  it.each([
+    [
+      "disabled first, whatever else fails",
+      n({ status: "disabled", notify_user_list: [{ user_group: "g", user_list: ["x"] }] }),
+      trace,
+      { code: "notification_disabled", field: "status", expected: "enabled", actual: "disabled" },
+    ],
+    [
+      "service type",
+      customized,
+      { ...trace, service_type: "ECS" },
+      { code: "service_type_not_listed", field: "service_type", actual: "ECS" },
+    ],
+    [
+      "resource type",
+      customized,
+      { ...trace, resource_type: "bucket" },
+      { code: "resource_type_not_listed", field: "resource_type", actual: "bucket" },
+    ],
+    [
+      "trace name",
+      customized,
+      trace,
+      { code: "trace_name_not_listed", field: "trace_name", actual: "deleteTracker" },
+    ],
+    [
+      "user",
+      n({ notify_user_list: [{ user_group: "g", user_list: ["x"] }] }),
+      trace,
+      { code: "user_not_listed", field: "user.name", actual: "test1" },
+    ],
+    [
+      "AND: the first rule that fails",
+      filter("AND", ["code = 404", "trace_rating = normal", "code = 200"]),
+      trace,
+      {
+        code: "filter_rule_failed",
+        rule: "trace_rating = normal",
+        field: "trace_rating",
+        expected: "normal",
+        actual: "warning",
+      },
+    ],
+    [
+      "OR: none held, the first described",
+      filter("OR", ["code = 200", "api_version != v3"]),
+      trace,
+      {
+        code: "filter_no_rule_held",
+        rule: "code = 200",
+        field: "code",
+        expected: "200",
+        actual: "404",
+      },
+    ],
+    [
+      "no topic, after every rule",
+      n({ topic_id: undefined }),
+      trace,
+      { code: "no_topic", field: "topic_id" },
+    ],
+  ] as const)("%s", (_, notification, t, expected) => {
+    const reason = matchReason(notification as Notification, t as Trace);
+    expect(reason).toMatchObject(expected);
+    expect(reason?.message).toMatch(/\S/);
+    expect(notificationMatches(notification as Notification, t as Trace)).toBe(false);
+  });
+
+  it("a rule on a field the trace lacks has no actual value", () => {
+    const { resource_name: _, ...bare } = trace;
+    const reason = matchReason(filter("AND", ["resource_name = system"]), bare as Trace);
+    expect(reason).toMatchObject({
+      code: "filter_rule_failed",
+      field: "resource_name",
+      expected: "system",
+    });
+    expect(reason).not.toHaveProperty("actual");
+    expect(reason?.message).toContain("the trace has none");
+  });
+
+  it("no reason for a match", () => {
+    expect(matchReason(base, trace)).toBeNull();
   });
 });
