@@ -322,8 +322,13 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
 
   it("finds the notifications a trace matches among 10,000 that it does not", async () => {
     const p = project();
+    // Each with a topic: a notification without one delivers nothing (matching's `no_topic`).
     const made = (name: string, fields: Partial<Notification>, type: "smn" | "fun" = "smn") =>
-      ({ ...notification(name, type), ...fields }) as Notification;
+      ({
+        ...notification(name, type),
+        topic_id: `urn:smn:cn-north-4:${p}:${name}`,
+        ...fields,
+      }) as Notification;
     const op = (service_type: string, resource_type: string, trace_names: string[]) => ({
       service_type,
       resource_type,
