@@ -132,12 +132,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   // `npm run docs` runs this through `sh -c "turbo … && node serve.mjs"`: npm signals that shell,
-  // which dies without passing the signal on. Stop once the parent is gone, instead of living on
-  // re-parented to PID 1 (only under npm: a `nohup … &` is meant to outlive its shell).
-  if (process.env.npm_command !== undefined) {
-    const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 200).unref();
-  }
+  // which may die without passing the signal on, or (seen in CI) stay waiting on this process
+  // once npm is gone. Stop when the parent or the npm process above it is gone, as the reference
+  // server does (only under npm: a `nohup … &` is meant to outlive its shell).
+  const { stopWithNpm } = await import("@cts-csms/server/stop-with-npm");
+  stopWithNpm(stop);
 }

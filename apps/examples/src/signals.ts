@@ -3,10 +3,12 @@
 // whole group (Ctrl-C). The server behind npm must stop, close its port and leave no process
 // behind (npm runs it through `sh -c`, which dies of SIGTERM without passing it on).
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { userEnv } from "./repo.js";
 
-const STOP_MS = 30_000;
+// A guard against a hang, not a timing: on a loaded 2-core machine one stop has taken 25 s.
+const STOP_MS = 60_000;
 // `npm run docs` builds first: a turbo cache hit under `npm test`, minutes when the site changed.
 const READY_MS = 300_000;
 
@@ -18,6 +20,27 @@ function groupAlive(group: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What is left of process group `group`, one line per process (pid, ppid, state, command line),
+ * read from /proc: printed when a stop fails, so the failure shows which process stayed.
+ */
+function groupProcesses(group: number): string {
+  const lines: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== group) continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      lines.push(`${entry} ppid=${fields[1]} state=${fields[0]} ${args}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return lines.length > 0 ? lines.join("\n") : "(none)";
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -99,23 +122,12 @@ export async function signalNpm(
     if (!match)
       throw new Error(`\`${file} ${args.join(" ")}\` exited before ${options.ready}:\n${output}`);
     const port = Number(match[1]);
+    const withProcesses = () => `${output}\nprocesses of group ${group}:\n${groupProcesses(group)}`;
     if (options.group) process.kill(-group, options.signal);
     else child.kill(options.signal);
-    await until(
-      "npm still running",
-      () => exited !== undefined,
-      () => output,
-    );
-    await until(
-      `port ${port} still open`,
-      async () => !(await portOpen(port)),
-      () => output,
-    );
-    await until(
-      "a process of the group still running",
-      () => !groupAlive(group),
-      () => output,
-    );
+    await until("npm still running", () => exited !== undefined, withProcesses);
+    await until(`port ${port} still open`, async () => !(await portOpen(port)), withProcesses);
+    await until("a process of the group still running", () => !groupAlive(group), withProcesses);
     return { output, npmExit: exited! };
   } finally {
     if (groupAlive(group)) process.kill(-group, "SIGKILL");
