@@ -124,17 +124,19 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (!existsSync(join(DEFAULT_ROOT, "index.html"))) {
     console.warn("apps/docs/dist is empty: run `npm run build` in apps/docs (or `npm run docs`).");
   }
+  // `npm run docs` runs this through `sh -c "turbo … && node serve.mjs"`: npm signals that shell,
+  // which may die without passing the signal on, or stay waiting on this process once npm is
+  // gone (npm killed). Stop when the parent or the npm process above it is gone, as the reference
+  // server does (only under npm: a `nohup … &` is meant to outlive its shell). All of it before
+  // the URL line: whoever reads it may signal or kill npm straight away, and the npm process is
+  // found while it is still there.
+  const { stopWithNpm } = await import("@cts-csms/server/stop-with-npm");
   const { url, close } = await startStaticServer({
     port: portFromArgs(process.argv.slice(2), process.env),
   });
-  console.log(`cts-csms docs: ${url}`);
   const stop = () => close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  // `npm run docs` runs this through `sh -c "turbo … && node serve.mjs"`: npm signals that shell,
-  // which may die without passing the signal on, or (seen in CI) stay waiting on this process
-  // once npm is gone. Stop when the parent or the npm process above it is gone, as the reference
-  // server does (only under npm: a `nohup … &` is meant to outlive its shell).
-  const { stopWithNpm } = await import("@cts-csms/server/stop-with-npm");
   stopWithNpm(stop);
+  console.log(`cts-csms docs: ${url}`);
 }
