@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { createAdminClient, createCsmsClient, createCtsClient } from "@cts-csms/client";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
+import { type LaunchedBrowser, launchBrowser, recordProblems } from "./chromium.js";
 
 const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
 const P = "24edf66e79d04187acb99a463e610764";
@@ -45,12 +45,7 @@ beforeAll(async () => {
     requests.push(req.url());
   });
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => {
-    problems.push(`page error: ${err.message}`);
-  });
+  recordProblems(page, problems);
 });
 
 // Runs when a test or beforeAll fails too.
