@@ -166,10 +166,6 @@ function adminSection(api) {
         and operators. They take no credentials and are validated against their own spec like the
         Huawei APIs; <code>@cts-csms/client</code> has a typed <code>${api.clientFactory}</code>
         for them. <a href="${api.id}.html">Open the ${api.label} reference<span aria-hidden="true"> →</span></a></p>
-      <p>A running reference server also shows what happens, as it happens: its live page
-        (<a href="../_admin/live"><code>/_admin/live</code></a>, served next to these docs) shows
-        traces arriving, the notifications each was held against and why, the deliveries, the
-        CSMS records and the request journal.</p>
 ${operationsTable(api)}`;
 }
 

@@ -1,7 +1,7 @@
 /**
- * `GET /`: a browser lands on the docs when they are served (their landing links the live page);
- * otherwise the answer is a small JSON index of what this server offers, taken from the spec
- * model, with the live page's path.
+ * `GET /`: a browser lands on the docs when they are served (their landing lists the live page
+ * among the admin operations); otherwise the answer is a small JSON index of what this server
+ * offers, taken from the spec model, with the live page's path.
  */
 import type { RequestHandler } from "express";
 import { type ApiName, models, routes, specFiles } from "./spec.js";
