@@ -182,10 +182,14 @@ function shellText(text, variables) {
   return quoted.replaceAll(`"''`, '"');
 }
 
-function curlSample(api, servers, request, variables) {
+function curlSample(api, servers, request, variables, stream = false) {
   const method = request.method === "GET" ? "" : ` -X ${request.method}`;
+  // An event stream: shown as it arrives (-N), until Ctrl-C.
+  const flags = stream ? "-iN" : "-i";
   const command = (body) => {
-    const lines = [`curl -i${method} ${shellText(requestUrl(servers.local, request), variables)}`];
+    const lines = [
+      `curl ${flags}${method} ${shellText(requestUrl(servers.local, request), variables)}`,
+    ];
     if (request.token) lines.push(`-H "${request.token.header}: $IAM_TOKEN"`);
     if (body !== undefined) {
       lines.push("-H 'Content-Type: application/json'");
@@ -200,6 +204,7 @@ function curlSample(api, servers, request, variables) {
       ]
     : ["# The reference server's own API: no credentials."];
   for (const v of variables.values()) notes.push(`# ${v.note}.`);
+  if (stream) notes.push("# An event stream: it runs until you stop it (Ctrl-C).");
   if (request.bodies.length <= 1) return [...notes, command(request.bodies[0])].join("\n");
   // Every request example, one command each, under its summary.
   return [...notes, ...request.bodies.map((b) => `\n# ${b.summary}\n${command(b)}`)].join("\n");
@@ -319,7 +324,9 @@ function clientSample(api, servers, request, operation, hasContent, variables) {
 
 /**
  * Every operation's samples, in reader order: `{ api, operationId, method, path, variables, curl,
- * typescript }`.
+ * typescript, stream }`. `stream`: the answer is an event stream (`text/event-stream`), which
+ * does not end while the server runs, so the samples test does not run it to its end (the
+ * server's own test reads the stream).
  */
 export function codeSamples(api) {
   const apiModel = model(api.id);
@@ -330,6 +337,7 @@ export function codeSamples(api) {
     const success = operation.responses.find((r) => r.status === String(operation.successStatus));
     if (!success) throw new Error(`${operation.operationId}: no 2xx response`);
     const hasContent = success.mediaTypes.length > 0;
+    const stream = success.mediaTypes.includes("text/event-stream");
     return {
       api: api.id,
       operationId: operation.operationId,
@@ -337,7 +345,7 @@ export function codeSamples(api) {
       path: operation.path,
       // The earlier answers this sample reads (`{ name, operationId, property }`).
       variables: [...variables.values()],
-      curl: curlSample(api, servers, request, variables),
+      curl: curlSample(api, servers, request, variables, stream),
       typescript: clientSample(
         api,
         servers,
@@ -346,6 +354,7 @@ export function codeSamples(api) {
         hasContent,
         variables,
       ),
+      stream,
     };
   });
 }

@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeSamples, SAMPLE_TABS } from "../scripts/samples.mjs";
 import { APIS } from "../scripts/site.mjs";
-import { type LaunchedBrowser, launchBrowser } from "./chromium.js";
+import { type LaunchedBrowser, launchBrowser, recordProblems } from "./chromium.js";
 
 const require = createRequire(import.meta.url);
 const appDir = fileURLToPath(new URL("..", import.meta.url));
@@ -92,12 +92,7 @@ beforeAll(async () => {
     problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
   });
   page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => {
-    problems.push(`page error: ${err.message}`);
-  });
+  recordProblems(page, problems);
 });
 
 // Runs when a test or beforeAll fails too: the browser's temp dir and the server go either way.

@@ -9,7 +9,7 @@ import { accessSync, constants, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { tempDir } from "@cts-csms/server/testing/temp-dir";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export type LaunchedBrowser = {
   context: BrowserContext;
@@ -174,4 +174,14 @@ export async function launchBrowser(options: {
     remove();
     throw err;
   }
+}
+
+/** Records the page's console errors and uncaught exceptions in `problems`, for a test to assert. */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => {
+    problems.push(`page error: ${err.message}`);
+  });
 }

@@ -15,6 +15,7 @@
 import express, { type Express, type Request } from "express";
 import type { Logger } from "pino";
 import { adminHandlers } from "./admin/handlers.js";
+import { type LiveStreams, liveStreams } from "./admin/live.js";
 import { createSecretLifecycle, type SecretLifecycle } from "./csms/lifecycle.js";
 import { createRotator, type Rotator } from "./csms/rotation.js";
 import type { SecretEventFiring } from "./csms/secrets.js";
@@ -65,6 +66,8 @@ export interface ServerApp {
   events: ServerEvents;
   /** CSMS secret events firing: records, deliveries, the expiry sweep. Stop it with `close()`. */
   secretLifecycle: SecretLifecycle;
+  /** The live page's event streams (`GET /_admin/live/events`): `close()` ends them all. */
+  live: Pick<LiveStreams, "close" | "open">;
 }
 
 /** Express with the settings every stage expects. */
@@ -223,7 +226,8 @@ export function createApp(options: AppOptions = {}): ServerApp {
     clock: config.clock,
     secrets: { store, lifecycle: secretLifecycle, rotator },
   });
-  app.use(fault.answer, handlers({ ...byOperationId, ...admin }, store));
+  const live = liveStreams({ store, events, journal });
+  app.use(fault.answer, live.stage, handlers({ ...byOperationId, ...admin }, store));
   app.use(errors(logger));
 
   const boot = bootCheckOperations();
@@ -262,5 +266,6 @@ export function createApp(options: AppOptions = {}): ServerApp {
     responseValidationFailures,
     events,
     secretLifecycle,
+    live: { close: live.close, open: live.open },
   };
 }

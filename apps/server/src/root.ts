@@ -1,6 +1,7 @@
 /**
- * `GET /`: a browser lands on the docs when they are served; otherwise the answer is a small JSON
- * index of what this server offers, taken from the spec model.
+ * `GET /`: a browser lands on the docs when they are served (their landing lists the live page
+ * among the admin operations); otherwise the answer is a small JSON index of what this server
+ * offers, taken from the spec model, with the live page's path.
  */
 import type { RequestHandler } from "express";
 import { type ApiName, models, routes, specFiles } from "./spec.js";
@@ -41,6 +42,7 @@ function index() {
     service: "cts-csms-server",
     apis,
     routes: [...own, ...documents],
+    live: models.admin.operation("getLivePage").path,
     docs: "not served: no built docs site (npm run build, or --docs DIR / the docsDir option)",
   };
 }

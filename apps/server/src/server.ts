@@ -86,6 +86,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
               (closeErr: Error) => reject(err ?? closeErr),
             );
         });
+        // Event streams never end by themselves: ended here, their connections close as idle.
+        handle.live.close();
         server.closeIdleConnections();
       });
       return closing;

@@ -46,6 +46,7 @@ describe("GET /", () => {
       expect.arrayContaining(["GET /_admin/health", "POST /_admin/reset"]),
     );
     expect(index.routes).not.toContain("GET /");
+    expect(index.live).toBe("/_admin/live");
     for (const route of index.routes as string[]) {
       const [method, path] = route.split(" ") as [string, string];
       if (method !== "GET") continue;
@@ -61,6 +62,14 @@ describe("GET /", () => {
         return encodeURIComponent(String(param?.example));
       });
       const url = query.size > 0 ? `${filled}?${query}` : filled;
+      if (op?.operationId === "streamLiveEvents") {
+        // An event stream never ends: its answer's start is enough.
+        const stream = await fetch(`${withoutDocs.url}${url}`);
+        expect(stream.status, route).toBe(200);
+        expect(stream.headers.get("content-type"), route).toMatch(/^text\/event-stream/);
+        await stream.body?.cancel();
+        continue;
+      }
       // A fresh server holds no trace, so the example trace is not found (in the envelope).
       const expected = op?.operationId === "explainTrace" ? 404 : 200;
       const answer = await request(withoutDocs.url, "GET", url, { bare: true });

@@ -75,6 +75,8 @@ describe("bundled specs", () => {
       ["GET", "/_admin/requests/har", "exportRequestsHar"],
       ["GET", "/_admin/requests", "listRequests"],
       ["DELETE", "/_admin/requests", "clearRequests"],
+      ["GET", "/_admin/live", "getLivePage"],
+      ["GET", "/_admin/live/events", "streamLiveEvents"],
       ["POST", "/_admin/reset", "resetState"],
     ]);
     expect(admin.document.security).toEqual([]);

@@ -253,7 +253,7 @@ describe("the bundled APIs", () => {
     expect(summary).toEqual([
       ["cts", "/v3/", "flat", 5],
       ["csms", "/v1/", "nested", 22],
-      ["admin", "/_admin/", "flat", 21],
+      ["admin", "/_admin/", "flat", 23],
     ]);
   });
 

@@ -18,6 +18,7 @@ import type { Store } from "../store/types.js";
 import { durationMs } from "./clock.js";
 import { faultHandlers } from "./faults.js";
 import { journalHandlers } from "./journal.js";
+import { LIVE_PAGE } from "./livePage.js";
 
 export interface AdminState {
   /** Clears one project, or all, and re-applies the seed. */
@@ -187,6 +188,14 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       }
       await state.secrets.lifecycle.fire(projectId, secret, "SECRET_ROTATED_FAILED");
       return { status: 204, body: undefined };
+    },
+    async getLivePage() {
+      return { status: 200, body: LIVE_PAGE };
+    },
+    async streamLiveEvents() {
+      // The stream needs the response itself: the live stage (admin/live.ts) serves it before
+      // the handlers are reached.
+      throw new Error("streamLiveEvents is served by the live stage");
     },
     async getSmnSigningCert() {
       return { status: 200, body: events.certificatePem() };

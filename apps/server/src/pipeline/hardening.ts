@@ -11,6 +11,11 @@ export function isDocsPath(path: string): boolean {
   return path === "/docs" || path.startsWith("/docs/");
 }
 
+/** Pages for a browser (the docs and the live page): the docs' CSP, which allows inline script. */
+function isPagePath(path: string): boolean {
+  return isDocsPath(path) || path === "/_admin/live";
+}
+
 export function hardening(options: { cors?: boolean | undefined }): RequestHandler[] {
   const limitUrl: RequestHandler = (req, _res, next) => {
     if (req.originalUrl.length > MAX_URL_LENGTH) {
@@ -39,7 +44,7 @@ export function hardening(options: { cors?: boolean | undefined }): RequestHandl
     },
   });
   const headers: RequestHandler = (req, res, next) =>
-    (isDocsPath(req.path) ? docsHelmet : apiHelmet)(req, res, next);
+    (isPagePath(req.path) ? docsHelmet : apiHelmet)(req, res, next);
   const stages = [limitUrl, headers];
   if (options.cors) stages.push(cors({ exposedHeaders: ["X-Request-Id"] }));
   return stages;

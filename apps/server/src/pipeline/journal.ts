@@ -8,7 +8,8 @@
  * are not kept, so no credential is; the caller is the AK, or `token` (never the token).
  *
  * Not journaled: the journal's own routes and `resetState` (reading or verifying the journal
- * never changes a count, and a reset leaves it empty), and the server's own requests.
+ * never changes a count, and a reset leaves it empty), the live page and its stream (watching
+ * the journal does not add to it), and the server's own requests.
  */
 import type { Request, RequestHandler, Response } from "express";
 import { syntheticPurpose } from "../inject.js";
@@ -23,6 +24,8 @@ const UNJOURNALED = new Set([
   "verifyRequests",
   "exportRequestsHar",
   "resetState",
+  "getLivePage",
+  "streamLiveEvents",
 ]);
 
 /** Bodies larger than this (in bytes, as received or sent) are not kept; their size is. */
