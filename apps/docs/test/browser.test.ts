@@ -138,10 +138,13 @@ async function firstInViewport(locator: Locator) {
 
 /** Picks a sample language in a request-samples panel (its header's last menu button). */
 async function chooseSample(panel: Locator, label: string) {
-  await panel
+  const menu = panel
     .locator("[data-component-name='Panel/PanelHeader'] button[aria-haspopup]")
-    .last()
-    .click();
+    .last();
+  // A panel near the viewport's bottom opens its menu below it, out of reach ("element is outside
+  // of the viewport"): bring the menu button to the middle first (the top is under the fixed bar).
+  await menu.evaluate((el) => el.scrollIntoView({ block: "center" }));
+  await menu.click();
   await panel
     .page()
     .getByRole("menuitem", { name: label, exact: true })
@@ -321,10 +324,20 @@ describe("docs in a browser, served by the reference server at /docs/", () => {
           await view.waitForTimeout(500);
           const problems = await view.evaluate(() => {
             const out: string[] = [];
+            // The boxes of the code's characters, spaces left out: with pre-wrap, the space where
+            // a line wraps hangs past the text into the padding, under the icon, covering nothing.
             const boxes = (el: Element) => {
-              const range = document.createRange();
-              range.selectNodeContents(el);
-              return [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+              const rects: DOMRect[] = [];
+              const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const word of (node.textContent ?? "").matchAll(/\S+/g)) {
+                  const range = document.createRange();
+                  range.setStart(node, word.index);
+                  range.setEnd(node, word.index + word[0].length);
+                  rects.push(...range.getClientRects());
+                }
+              }
+              return rects.filter((r) => r.width > 0 && r.height > 0);
             };
             const visible = (r: DOMRect) => r.width > 0 && r.height > 0 && r.bottom > 0;
             for (const pre of document.querySelectorAll("#api-content pre")) {
