@@ -105,13 +105,17 @@ it("429 with Retry-After: the client waits as told, then succeeds; a longer paus
 });
 
 it("a timeout fires on a delay; with retries the next attempt succeeds", async () => {
-  const rule = await addRule({ operation_id: "listSecretEvents", delay_ms: 3_000, count: 1 });
-  const noRetry = client({ retry: false, timeoutMs: 300 });
+  // The timeout is far from both a plain answer's time and the delay: on a loaded CI machine a
+  // plain answer took over 300 ms three times in a row, failing the retried call.
+  const TIMEOUT_MS = 3_000;
+  const DELAY_MS = 30_000;
+  const rule = await addRule({ operation_id: "listSecretEvents", delay_ms: DELAY_MS, count: 1 });
+  const noRetry = client({ retry: false, timeoutMs: TIMEOUT_MS });
   await expect(noRetry.listSecretEvents()).rejects.toBeInstanceOf(TimeoutError);
   expect(await hits(rule.id)).toEqual({ hits: 1, matched: 1 });
 
-  const again = await addRule({ operation_id: "listSecretEvents", delay_ms: 3_000, count: 1 });
-  const ok = await client({ timeoutMs: 300 }).listSecretEvents();
+  const again = await addRule({ operation_id: "listSecretEvents", delay_ms: DELAY_MS, count: 1 });
+  const ok = await client({ timeoutMs: TIMEOUT_MS }).listSecretEvents();
   expect(ok.response.status).toBe(200);
   expect(await hits(again.id)).toEqual({ hits: 1, matched: 1 });
 });

@@ -198,8 +198,9 @@ describe("timeouts and network failures", () => {
   });
 
   it("timeouts are per attempt and retried for GET", async () => {
-    const s = await serve({ delayMs: 300, body: page }, { body: page });
-    const result = await csms(s.url, { timeoutMs: 100, retry: fast }).listSecretEvents();
+    // The timeout is far from both: a plain answer may take a few hundred ms on a loaded machine.
+    const s = await serve({ delayMs: 5_000, body: page }, { body: page });
+    const result = await csms(s.url, { timeoutMs: 1_000, retry: fast }).listSecretEvents();
     expect(result.response.status).toBe(200);
     expect(s.requests).toHaveLength(2);
   });
