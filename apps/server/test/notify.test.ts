@@ -37,7 +37,9 @@ const sinks = {
 };
 const server: TestServer = await start({
   seed: { sinks },
-  delivery: { attemptTimeoutMs: 2_000, retry: { maxAttempts: 2, baseDelayMs: 20 } },
+  // Long enough that a loaded machine's receiver answers in time; the hanging-receiver test waits
+  // out two attempts of it.
+  delivery: { attemptTimeoutMs: 5_000, retry: { maxAttempts: 2, baseDelayMs: 20 } },
 });
 const admin: AdminClient = createAdminClient({
   endpoint: server.url,
@@ -225,7 +227,7 @@ describe("a seed with an SMN topic and a FunctionGraph function on a local recei
       // Each attempt times out; after the last one the delivery is failed.
       await expect
         .poll(async () => (await deliveries(P)).map((d) => [d.target, d.status, d.attempts]), {
-          timeout: 20_000,
+          timeout: 45_000,
           interval: 200,
         })
         .toEqual([[TOPIC, "failed", 2]]);
@@ -235,7 +237,7 @@ describe("a seed with an SMN topic and a FunctionGraph function on a local recei
       receiver.on("/smn", (_req, res) => res.writeHead(200).end());
       for (const res of hanging) res.destroy();
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("sinks at run time", () => {

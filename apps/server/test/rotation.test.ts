@@ -64,7 +64,7 @@ function serveOn(options: () => ServerOptions) {
           [FUNCTION]: { endpoint: `${receiver.url}/fn` },
         },
       },
-      delivery: { attemptTimeoutMs: 2_000, retry: { maxAttempts: 2, baseDelayMs: 10 } },
+      delivery: { attemptTimeoutMs: 30_000, retry: { maxAttempts: 2, baseDelayMs: 10 } },
     });
     admin = createAdminClient({ endpoint: server.url, retry: false, throwOnError: true });
     csms = csmsAt(server.url);

@@ -28,7 +28,7 @@ const server: TestServer = await start({
       [FAILING]: [{ protocol: "http", endpoint: `${receiver.url}/failing` }],
     },
   },
-  delivery: { attemptTimeoutMs: 2_000, retry: { maxAttempts: 2, baseDelayMs: 10 } },
+  delivery: { attemptTimeoutMs: 30_000, retry: { maxAttempts: 2, baseDelayMs: 10 } },
 });
 const admin: AdminClient = createAdminClient({
   endpoint: server.url,

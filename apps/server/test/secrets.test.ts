@@ -23,7 +23,7 @@ const receiver = await startReceiver();
 const server = await start({
   logger: pino({ level: "trace" }, sink),
   seed: { sinks: { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/smn` }] } },
-  delivery: { attemptTimeoutMs: 2_000, retry: { maxAttempts: 1 } },
+  delivery: { attemptTimeoutMs: 30_000, retry: { maxAttempts: 1 } },
 });
 
 const secrets = (p = P) => `/v1/${p}/secrets`;
