@@ -9,5 +9,7 @@ export default defineConfig({
     // workspace at once (11 s seen for a 1 s test). Timeouts stop hung tests; nothing is timed.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's default of 1 s is one slow answer on a loaded machine; it only stops a wait.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
