@@ -320,7 +320,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     if (count) expect(await count("traces", p)).toBeLessThan(cap + TRACE_CAP.trimEvery);
   });
 
-  it("finds the notifications a trace matches among 10,000 that it does not", async () => {
+  it("finds the notifications a trace matches among 4,000 that it does not", async () => {
     const p = project();
     // Each with a topic: a notification without one delivers nothing (matching's `no_topic`).
     const made = (name: string, fields: Partial<Notification>, type: "smn" | "fun" = "smn") =>
@@ -334,8 +334,11 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
       resource_type,
       trace_names,
     });
+    // 4,000 keeps the point (a trace's candidates are a handful, whatever the project holds)
+    // at a cost a loaded CI machine bears on PGlite; the bench measures 10,000.
+    const OTHERS = 4_000;
     const others: Notification[] = [];
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < OTHERS; i++) {
       others.push(
         i % 3 === 0
           ? made(`o${i}`, {
@@ -377,11 +380,11 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
       notify_user_list: [{ user_group: "g", user_list: ["bob"] }],
     });
     const all = [
-      ...others.slice(0, 5_000),
+      ...others.slice(0, OTHERS / 2),
       customized,
       complete,
       otherUsers,
-      ...others.slice(5_000),
+      ...others.slice(OTHERS / 2),
     ];
     for (const [i, n] of all.entries()) n.create_time += i;
     for (let i = 0; i < all.length; i += 100) {
@@ -416,7 +419,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     ].sort((a, b) => a.create_time - b.create_time);
     for (const t of [trace("ECS", "ecs", "rebootServer"), trace("ECS", "ecs", "deleteServer5")]) {
       const expected = matchingNotifications(everything, t).map((n) => n.notification_name);
-      expect(expected.length).toBeGreaterThan(30);
+      expect(expected.length).toBeGreaterThan(10);
       expect(await matched(t, 2_000)).toEqual(expected);
     }
     // Changes reach the indexes: disabled, it matches no more; back, it matches again.
@@ -436,7 +439,7 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await matched(trace("CTS", "notification", "createNotification"))).toEqual([
       "customized",
     ]);
-  }, 120_000);
+  }, 300_000);
 
   it("keeps secrets unique per project, updates and pages them, deletes them with their versions", async () => {
     const [p, q] = [project(), project()];
