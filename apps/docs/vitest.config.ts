@@ -12,7 +12,7 @@ export default defineConfig({
     globalSetup: [vitestTempDir],
     // Generous: a browser test walks every operation, and a loaded CI box renders Redoc slowly.
     // Timeouts only stop a hung test; nothing here measures speed.
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     // A heading reached by a link may take more than a second to scroll into view under load.
     expect: { poll: { timeout: 15_000 } },
     // Launching Chromium and rendering two 2.5 MB Redoc pages takes a while on a busy CI box.

@@ -24,7 +24,7 @@ function expect400(res: { status: number; body: unknown; text: string }, field: 
 
 describe.each(Object.entries(stores(tempDir("domains"))))(
   "value domains on %s",
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   (_, setup) => {
     const running = serverOn(setup);
     const call = (method: string, path: string, init: CallInit = {}) =>

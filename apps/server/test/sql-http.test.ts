@@ -15,7 +15,7 @@ const { pglite, postgres } = stores(tempDir("sql-http"));
 
 describe.each(Object.entries({ pglite, postgres }))(
   "the HTTP API on %s",
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   (_, setup) => {
     const running = serverOn(setup);
     const call = (method: string, path: string, body?: unknown) =>
