@@ -23,6 +23,8 @@ const FEW = "benchwritesfew";
 const MANY = "benchwritesmany";
 const BURSTS = "benchwritesburst";
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 const headers = { "X-Auth-Token": "bench-token", "Content-Type": "application/json" };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -53,6 +55,10 @@ function creator(url, maxSockets) {
         );
       });
       req.on("error", reject);
+      // A create that never ends fails the bench, naming itself, instead of hanging it.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+        req.destroy(new Error(`${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)),
+      );
       req.end(body);
     });
   return { create, close: () => agent.destroy() };
@@ -116,9 +122,10 @@ export async function benchWrites({ notifications, samples, rounds, log }) {
     };
     for (const store of STORES) {
       log(`writes: ${store}: seeding ${SMALL} and ${notifications} notifications`);
-      // Seeding 10,000 notifications into a SQL store takes a while on a loaded machine.
+      // Seeding 10,000 notifications into a SQL store takes a while on a loaded machine; a small
+      // seed that does not start in minutes is stuck, and the error shows the server's output.
       const server = await targets.server(`writes ${store}`, ["--seed", seed, ...args[store]], {
-        timeoutMs: 600_000,
+        timeoutMs: 120_000 + notifications * 50,
       });
       try {
         await idle(server.pid);
