@@ -16,6 +16,8 @@
 //   --skip LIST        comma-separated sections to skip:
 //                      startup,throughput,scale,stores,writes,events,signer,build
 //   --markdown FILE    also write the report as Markdown to FILE
+//   --quick            do not wait for each server's start-up work to settle before measuring
+//                      it (the smoke test's setting: its figures are rough, the run quicker)
 import { writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
@@ -23,7 +25,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchBuild } from "./build.mjs";
 import { load } from "./load.mjs";
-import { cpuSeconds, idle, targets } from "./processes.mjs";
+import { cpuSeconds, idle, skipSettling, targets } from "./processes.mjs";
 import { benchReset } from "./reset.mjs";
 import { runtime } from "./runtimes.mjs";
 import { benchScale } from "./scale.mjs";
@@ -46,12 +48,14 @@ const { values: args } = parseArgs({
     runtimes: { type: "string", default: "24,20" },
     skip: { type: "string", default: "" },
     markdown: { type: "string" },
+    quick: { type: "boolean", default: false },
   },
 });
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const events = Number(args.events);
 const skip = new Set(args.skip.split(",").filter(Boolean));
+if (args.quick) skipSettling();
 const OPERATIONS = ["createNotification", "showSecretEvent", "listSecretEvents"];
 
 const freePort = () =>

@@ -33,6 +33,8 @@ it("runs every section and prints ratio and figure lines", async () => {
       "current",
       "--skip",
       "build",
+      // No waiting for servers to settle: under `npm test` that wait was most of the run.
+      "--quick",
     ],
     // Generous: under `npm test` it shares two cores with every other workspace's tests, and the
     // stores section starts PostgreSQL and creates a PGlite data dir (it took 346 s in all once).
