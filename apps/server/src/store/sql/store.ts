@@ -53,6 +53,7 @@ import type {
   TraceRepository,
   VersionMetadata,
 } from "../types.js";
+import { SqlAdminStateRepository } from "./admin.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 import { SqlRotationRepository } from "./rotations.js";
 
@@ -873,6 +874,7 @@ export function createSqlStore(
   return {
     processLocal,
     transaction,
+    admin: new SqlAdminStateRepository(db),
     notifications: new SqlNotificationRepository(db),
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
