@@ -176,3 +176,24 @@ it("resets one project's fault rules for both replicas through either", async ()
   expect((await call(a, "GET", "/_admin/sinks")).body).toEqual({});
   expect(await statusOf(a, `/v3/${Q}/notifications/smn`)).toBe(200);
 });
+
+it("lets go of a request a `hang` rule holds on B once the rule is deleted through A", async () => {
+  const [a, b] = pair();
+  const rule = await call(a, "POST", "/_admin/faults", {
+    operation_id: "listSecretEvents",
+    project_id: P,
+    action: "hang",
+  });
+  expect(rule.status, rule.text).toBe(201);
+  const held = fetch(`${b.url}/v1/${P}/csms/events`, { headers: { "X-Auth-Token": "t" } }).then(
+    () => "answered",
+    () => "closed",
+  );
+  // Held once its hit is counted.
+  for (let hits = 0; hits === 0; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    hits = (await call(a, "GET", "/_admin/faults")).body.rules[0].hits;
+  }
+  expect((await call(a, "DELETE", `/_admin/faults?id=${rule.body.id}`)).status).toBe(204);
+  expect(await held).toBe("closed");
+});

@@ -40,6 +40,9 @@ export interface DeliveryAttemptTarget {
   endpoint?: string | undefined;
 }
 
+/** How often a replica holding `hang` requests looks whether their rules were deleted elsewhere. */
+const HANG_CHECK_MS = 1000;
+
 /** mulberry32's step: each draw adds this to its state. */
 const STEP = 0x6d2b79f5;
 
@@ -128,8 +131,8 @@ function matchesDelivery(rule: FaultRuleRequest, attempt: DeliveryAttemptTarget)
  * same ones and counts their hits together.
  */
 export class FaultRules {
-  /** Requests a `hang` fault holds open (on this replica), with how to let each go. */
-  private readonly hung = new Set<() => void>();
+  /** How to let go of each request a `hang` fault holds open on this replica, with its rule. */
+  private readonly hung = new Map<() => void, string>();
 
   constructor(private readonly store: AdminStateRepository) {}
 
@@ -197,14 +200,50 @@ export class FaultRules {
     return undefined;
   }
 
-  /** Holds a request open until `release` is called by a rule deletion (or the caller). */
-  hold(release: () => void): () => void {
-    this.hung.add(release);
+  /**
+   * Holds a request open for rule `ruleId` until `release` is called: by a rule deletion on this
+   * replica, once the rule is found deleted (through another replica: looked for every second
+   * while requests are held), or by the caller.
+   */
+  hold(ruleId: string, release: () => void): () => void {
+    this.hung.set(release, ruleId);
+    this.watchHung();
     return () => this.hung.delete(release);
   }
 
   private releaseHung(): void {
-    for (const release of [...this.hung]) release();
+    for (const release of [...this.hung.keys()]) release();
     this.hung.clear();
+  }
+
+  private watching: NodeJS.Timeout | undefined;
+
+  private watchHung(): void {
+    if (this.watching) return;
+    let looking = false;
+    this.watching = setInterval(() => {
+      if (this.hung.size === 0) {
+        clearInterval(this.watching);
+        this.watching = undefined;
+        return;
+      }
+      if (looking) return;
+      looking = true;
+      Promise.resolve(this.store.faultRules())
+        .then((rules) => {
+          const kept = new Set(rules.map((r) => r.id));
+          for (const [release, id] of this.hung) {
+            if (kept.has(id)) continue;
+            this.hung.delete(release);
+            release();
+          }
+        })
+        // The store unreachable for now: look again at the next tick.
+        .catch(() => {})
+        .finally(() => {
+          looking = false;
+        });
+    }, HANG_CHECK_MS);
+    this.watching.unref();
   }
 }

@@ -237,7 +237,7 @@ export function faults(rules: FaultRules, logger: Logger, options: FaultOptions 
     }
     if (action === "hang") {
       await new Promise<void>((resolve) => {
-        const unhold = rules.hold(resolve);
+        const unhold = rules.hold(source, resolve);
         res.once("close", () => {
           unhold();
           resolve();
