@@ -5,6 +5,7 @@
 import type { SinkConfig } from "../events/sinks.js";
 import type {
   AdminStateRepository,
+  Awaitable,
   FaultRuleRequest,
   RequestAdminState,
   StoredFaultRule,
@@ -103,4 +104,68 @@ export class MemoryAdminStateRepository implements AdminStateRepository {
     rule.hits++;
     return true;
   }
+}
+
+/**
+ * For a database this process alone writes to (PGlite, whose data dir one server holds): the
+ * admin state's reads served from memory, read again after each write. A request then reads
+ * nothing from the database for it, as on the memory store.
+ */
+export function processLocalAdminState(inner: AdminStateRepository): AdminStateRepository {
+  let state: RequestAdminState | undefined;
+  let sinks: { config: SinkConfig | undefined } | undefined;
+  // Writes under way: a read that overlaps one is not kept.
+  let writing = 0;
+  let generation = 0;
+  const write =
+    <A extends unknown[], R>(fn: (...args: A) => Awaitable<R>) =>
+    async (...args: A): Promise<R> => {
+      writing++;
+      try {
+        return await fn(...args);
+      } finally {
+        writing--;
+        generation++;
+        state = undefined;
+        sinks = undefined;
+      }
+    };
+  const read = async <T>(load: () => Awaitable<T>, keep: (value: T) => void): Promise<T> => {
+    const before = generation;
+    const value = await load();
+    if (writing === 0 && generation === before) keep(value);
+    return value;
+  };
+  return {
+    requestState: () =>
+      state ??
+      read(
+        () => inner.requestState(),
+        (value) => {
+          state = value;
+        },
+      ),
+    async sinks() {
+      const config = sinks
+        ? sinks.config
+        : await read(
+            () => inner.sinks(),
+            (value) => {
+              sinks = { config: value };
+            },
+          );
+      return config && structuredClone(config);
+    },
+    faultRules: () => inner.faultRules(),
+    deliveryRules: () => inner.deliveryRules(),
+    advanceClock: write((ms: number) => inner.advanceClock(ms)),
+    resetClock: write(() => inner.resetClock()),
+    replaceSinks: write((config: SinkConfig) => inner.replaceSinks(config)),
+    initSinks: write((config: SinkConfig) => inner.initSinks(config)),
+    addFaultRule: write((rule: FaultRuleRequest, seed: number) => inner.addFaultRule(rule, seed)),
+    deleteFaultRules: write((id?: string) => inner.deleteFaultRules(id)),
+    clearFaultRules: write((projectId: string) => inner.clearFaultRules(projectId)),
+    matchFaultRule: write((id: string, hit: boolean) => inner.matchFaultRule(id, hit)),
+    hitFaultRule: write((id: string) => inner.hitFaultRule(id)),
+  };
 }
