@@ -8,8 +8,15 @@ import type { RequestHandler } from "express";
 import type { ServerClock } from "../operation.js";
 import type { AdminStateRepository, RequestAdminState } from "../store/types.js";
 
+/** Operations that read no state: the health check answers while the database is away. */
+const STATELESS = new Set(["getHealth"]);
+
 export function adminState(store: AdminStateRepository, clock: ServerClock): RequestHandler {
   return (_req, res, next) => {
+    if (STATELESS.has(res.locals.route?.op.operationId ?? "")) {
+      next();
+      return;
+    }
     const take = (state: RequestAdminState) => {
       clock.sync(state.clockOffsetMs);
       res.locals.faultRules = state.requestRules;
