@@ -3,7 +3,7 @@
  * stage in `pipeline/`, as described in the README's "How requests are handled"):
  *
  *   request id + access log → hardening (URL size, helmet, CORS) → documents (/openapi, /docs)
- *   → routing (404/405) → request journal → raw body (413) → security (401/403) → faults (delay, reset, hang)
+ *   → routing (404/405) → shared admin state (clock offset, fault rules) → request journal → raw body (413) → security (401/403) → faults (delay, reset, hang)
  *   → operation trace → media type (415) and JSON (400) → how responses are sent
  *   → validation (400; responses checked) → fault answers (Prefer: code=…, fault rules)
  *   → handlers → error envelopes.
@@ -24,6 +24,7 @@ import { createHandlers } from "./handlers.js";
 import { syntheticPurpose } from "./inject.js";
 import { RequestJournal } from "./journal/journal.js";
 import { type AppOptions, resolveOptions } from "./options.js";
+import { adminState } from "./pipeline/adminState.js";
 import { readBody, refuseTooLarge } from "./pipeline/body.js";
 import { docs } from "./pipeline/docs.js";
 import { errors } from "./pipeline/errors.js";
@@ -95,7 +96,8 @@ interface ResetParts {
 /** `/_admin/reset`: one project's state, or all (the clock and ids restart), then the seed. */
 async function resetState(parts: ResetParts, projectId?: string): Promise<void> {
   const { faultRules, traceStep, secretLifecycle, store, events } = parts;
-  faultRules.reset(projectId);
+  // The fault rules, sinks and clock are in the store: reset for every replica at once.
+  await faultRules.reset(projectId);
   parts.journal.clear(projectId);
   // A write's trace is recorded before its answer goes out: let those of the writes being
   // answered as the reset arrives land first, so none reappears once the store is cleared.
@@ -108,8 +110,11 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   const repositories = [notifications, secretEvents, notificationRecords, secrets, traces];
   const cleared = [...repositories, rotations].map((r) => r.clear(projectId));
   await Promise.all(cleared);
-  events.reset(projectId);
-  if (projectId === undefined) parts.restartClock();
+  await events.reset(projectId);
+  if (projectId === undefined) {
+    await store.admin.resetClock();
+    parts.restartClock();
+  }
   await parts.reseed(projectId);
 }
 
@@ -137,6 +142,8 @@ function eventsAndLifecycle(
     onDeliverySettled: (listener) => events.onDeliverySettled(listener),
     clock: config.events.clock,
     logger,
+    // A sweep on this replica uses the clock as any replica last moved it.
+    beforeSweep: async () => config.clock.sync((await store.admin.requestState()).clockOffsetMs),
   });
   return { events, store, secretLifecycle };
 }
@@ -164,7 +171,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const { logger, seed } = config;
   const app = expressApp();
 
-  const faultRules = new FaultRules();
+  const faultRules = new FaultRules(config.context.store.admin);
   const journal = new RequestJournal();
   const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
   // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
@@ -211,7 +218,9 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   const journalStep = journalRequests(journal, config.events.clock);
-  app.use(routing(readiness), journalStep, readBody, security(config.authenticate), fault.decide);
+  const shared = adminState(store.admin, config.clock);
+  app.use(routing(readiness), shared, journalStep, readBody, security(config.authenticate));
+  app.use(fault.decide);
   app.use(traceStep, refuseTooLarge, mediaType, respond);
   const failures = responseFailures(logger);
   const { responseValidation } = config;
@@ -224,6 +233,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     journal,
     tracesRecorded: () => traceStep.settled(),
     clock: config.clock,
+    shared: store.admin,
     secrets: { store, lifecycle: secretLifecycle, rotator },
   });
   const live = liveStreams({ store, events, journal });

@@ -13,15 +13,18 @@ export { createServer, type RunningServer, type ServerOptions } from "./server.j
 export { createMemoryStore } from "./store/memory.js";
 export { openStore, type StoreOptions } from "./store/open.js";
 export type {
+  AdminStateRepository,
   Notification,
   NotificationRecord,
   NotificationRecordRepository,
   NotificationRepository,
   Page,
   PageRequest,
+  RequestAdminState,
   SecretEvent,
   SecretEventRepository,
   Store,
+  StoredFaultRule,
   Trace,
   TraceFilter,
   TraceListRequest,

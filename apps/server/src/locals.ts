@@ -3,6 +3,7 @@
  * `Locals` interface, so every stage reads them without casts.
  */
 import type { ApiName, Operation } from "./spec.js";
+import type { StoredFaultRule } from "./store/types.js";
 
 /** The operation a request was routed to, with its percent-decoded path parameters. */
 export interface RouteState {
@@ -17,6 +18,8 @@ declare global {
       requestId: string;
       /** Set by routing for requests to an operation of a spec. */
       route?: RouteState;
+      /** The live request fault rules, as the request's read of the admin state found them. */
+      faultRules?: StoredFaultRule[];
       /** The access key of an AK/SK-signed request, for the access log. */
       ak?: string;
       /** Set once the request's credentials are accepted (a token's or an AK's), for the journal. */

@@ -105,24 +105,43 @@ export interface ServerClock extends Clock {
   offset(): number;
   /** Back to the start: the deterministic epoch, or the real time (offset 0). */
   restart(): void;
+  /**
+   * Takes on the offset another replica gave the clock (read from the store): moves ahead to it,
+   * or restarts first when it is smaller (a full reset).
+   */
+  sync(offsetMs: number): void;
 }
 
 export function serverClock(deterministic: boolean): ServerClock {
+  const clock = deterministic ? fixedClock() : realClock();
+  return {
+    ...clock,
+    sync(offsetMs) {
+      if (offsetMs === clock.offset()) return;
+      if (offsetMs < clock.offset()) clock.restart();
+      clock.advance(offsetMs - clock.offset());
+    },
+  };
+}
+
+function realClock(): Omit<ServerClock, "sync"> {
   let offset = 0;
-  if (!deterministic) {
-    const now = () => Date.now() + offset;
-    return {
-      now,
-      peek: now,
-      advance: (ms) => {
-        offset += ms;
-      },
-      offset: () => offset,
-      restart: () => {
-        offset = 0;
-      },
-    };
-  }
+  const now = () => Date.now() + offset;
+  return {
+    now,
+    peek: now,
+    advance: (ms) => {
+      offset += ms;
+    },
+    offset: () => offset,
+    restart: () => {
+      offset = 0;
+    },
+  };
+}
+
+function fixedClock(): Omit<ServerClock, "sync"> {
+  let offset = 0;
   let t = DETERMINISTIC_EPOCH;
   return {
     now: () => t++,

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { candidateIndex } from "./events/candidates.js";
 import { createDeliveryQueue, type Delivery, type DeliveryQueue } from "./events/delivery.js";
 import { createEventEngine, type EventEngine } from "./events/engine.js";
-import { type SinkConfig, Sinks } from "./events/sinks.js";
+import { type SinkConfig, StoredSinks } from "./events/sinks.js";
 import { loadSmnSigningKey, type SmnSigningKey } from "./events/smn.js";
 import type { FaultRules } from "./faults/rules.js";
 import type { Clock, IdGenerator } from "./operation.js";
@@ -20,9 +20,13 @@ export interface ServerEvents {
   engine: EventEngine;
   /** The store to serve from: its notification repository keeps the engine's index current. */
   store: Store;
-  sinks: Sinks;
+  /** The sinks, kept in the store: every replica on one database delivers to the same. */
+  sinks: StoredSinks;
   deliveries: DeliveryQueue;
-  /** Resolves once the signing key is loaded or generated (rejects naming the key file). */
+  /**
+   * Resolves once the signing key is loaded or generated (rejects naming the key file) and the
+   * seed's sinks are stored, unless sinks are stored already.
+   */
   ready: Promise<void>;
   /** The signing certificate (PEM), once `ready`. */
   certificatePem(): string;
@@ -31,7 +35,7 @@ export interface ServerEvents {
   /** Calls `listener` with each delivery's final outcome (delivered, or failed after retries). */
   onDeliverySettled(listener: (delivery: Delivery) => void): void;
   /** Drops one project's delivery log, or all of it and restores the seed's sinks. */
-  reset(projectId?: string): void;
+  reset(projectId?: string): Promise<void>;
   /** Fails pending deliveries and aborts attempts in flight. */
   close(): Promise<void>;
 }
@@ -65,7 +69,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const store: Store = index
     ? { ...options.store, notifications: index.repository }
     : options.store;
-  const sinks = new Sinks(options.seedSinks ?? {});
+  const sinks = new StoredSinks(options.store.admin, options.seedSinks ?? {});
   const settledListeners: ((delivery: Delivery) => void)[] = [];
   const deliveries = createDeliveryQueue({
     onSettled: (delivery) => {
@@ -74,8 +78,8 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     clock,
     ids,
     allowed: (projectId, target, endpoint) => sinks.allows(projectId, target, endpoint),
-    fault(delivery) {
-      const fault = options.faults?.decideDelivery(delivery);
+    async fault(delivery) {
+      const fault = await options.faults?.decideDelivery(delivery);
       if (fault) {
         const { delivery_id, project_id, target, endpoint, attempts: attempt } = delivery;
         const { source, status, delayMs, action } = fault;
@@ -99,7 +103,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     },
     sign: (data) => loaded().sign(data),
   };
-  const ready = loadSmnSigningKey(options.signingKeyFile).then(
+  const keyLoaded = loadSmnSigningKey(options.signingKeyFile).then(
     (k) => {
       key = k;
     },
@@ -107,6 +111,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
       throw new Error(`SMN signing key file ${options.signingKeyFile}: ${err.message}`);
     },
   );
+  const ready = Promise.all([keyLoaded, sinks.init()]).then(() => {});
   // Start-up awaits it; keep an early failure from being reported as unhandled meanwhile.
   ready.catch(() => {});
   const engine = createEventEngine({
@@ -137,9 +142,9 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     setBaseUrl(url) {
       baseUrl = url.replace(/\/+$/, "");
     },
-    reset(projectId) {
+    async reset(projectId) {
       deliveries.clear(projectId);
-      if (projectId === undefined) sinks.replace(options.seedSinks ?? {});
+      if (projectId === undefined) await sinks.restoreSeed();
     },
     close: () => deliveries.close(),
   };

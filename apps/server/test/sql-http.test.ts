@@ -204,6 +204,37 @@ describe.each(Object.entries({ pglite, postgres }))(
       expect((await call("DELETE", `/v1/${p}/secrets/db.password`)).status).toBe(204);
       expect((await call("GET", `/v1/${p}/secrets/db.password/versions/v1`)).status).toBe(404);
     });
+
+    it("keeps the sinks, a counted fault rule and the clock in the store; a full reset restores them", async () => {
+      const statusOf = async (path: string) => {
+        const res = await fetch(running.server.url + path, { headers: TOKEN });
+        await res.arrayBuffer();
+        return res.status;
+      };
+      const sinks = {
+        "urn:smn:cn-north-4:p1:b": [{ protocol: "http", endpoint: "http://127.0.0.1:9/b" }],
+        "urn:smn:cn-north-4:p1:a": [{ protocol: "http", endpoint: "http://127.0.0.1:9/a" }],
+      };
+      expect((await call("PUT", "/_admin/sinks", sinks)).body).toEqual(sinks);
+      const stored = (await call("GET", "/_admin/sinks")).body;
+      expect(Object.keys(stored)).toEqual(Object.keys(sinks));
+      const rule = { operation_id: "listSecretEvents", status: 429, count: 1 };
+      expect((await call("POST", "/_admin/faults", rule)).status).toBe(201);
+      expect([await statusOf("/v1/p1/csms/events"), await statusOf("/v1/p1/csms/events")]).toEqual([
+        429, 200,
+      ]);
+      expect((await call("GET", "/_admin/faults")).body.rules).toMatchObject([
+        { hits: 1, matched: 1, rule },
+      ]);
+      const offset = (await call("GET", "/_admin/clock")).body.offset_ms;
+      await call("POST", "/_admin/clock", { advance: "PT1H" });
+      expect((await call("GET", "/_admin/clock")).body.offset_ms).toBe(offset + 3_600_000);
+
+      expect((await call("POST", "/_admin/reset")).status).toBe(204);
+      expect((await call("GET", "/_admin/sinks")).body).toEqual({});
+      expect((await call("GET", "/_admin/faults")).body.rules).toEqual([]);
+      expect((await call("GET", "/_admin/clock")).body.offset_ms).toBe(0);
+    });
   },
 );
 
@@ -236,6 +267,8 @@ describe("PostgreSQL outage", { timeout: 120_000 }, () => {
     const csms = await raw("GET", "/v1/p1/csms/events");
     expect([500, 503]).toContain(csms.status);
     expectEnvelope("/v1/", await csms.json());
+    // The health check reads nothing from the database: the process is up.
+    expect((await raw("GET", "/_admin/health")).status).toBe(200);
     await pg.start();
     const back = await raw("GET", "/v3/p1/notifications/smn");
     expect(back.status).toBe(200);

@@ -1,36 +1,18 @@
 /**
- * Scheduled deletion across replicas: two servers on one PostgreSQL database, both clocks moved
- * past a secret's `scheduled_delete_time` at once. Each sweeps; the database hands the secret to
- * one of them, so `SECRET_DELETED` fires once: one notification record, one delivery.
+ * Scheduled deletion across replicas: two servers on one PostgreSQL database both move the
+ * (shared) clock past a secret's `scheduled_delete_time` at once. Each sweeps; the database hands
+ * the secret to one of them, so `SECRET_DELETED` fires once: one notification record, one delivery.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createServer, type RunningServer } from "../src/index.js";
-import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { expect, it } from "vitest";
+import type { RunningServer } from "../src/index.js";
 import { request } from "./helpers.js";
-import { SQL_START_MS } from "./stores.js";
+import { replicasOnPostgres } from "./stores.js";
 
 const P = "24edf66e79d04187acb99a463e610764";
-let pg: TestPostgres | undefined;
-const replicas: RunningServer[] = [];
-
-beforeAll(async () => {
-  pg = await testPostgres();
-  const databaseUrl = await pg.database();
-  for (let i = 0; i < 2; i++) {
-    replicas.push(await createServer({ port: 0, logger: false, databaseUrl }));
-  }
-}, SQL_START_MS);
-
-afterAll(async () => {
-  for (const r of replicas) {
-    expect(r.responseValidationFailures()).toBe(0);
-    await r.close();
-  }
-  await pg?.close();
-});
+const replicas = replicasOnPostgres(2);
 
 it("fires SECRET_DELETED once when two replicas pass scheduled_delete_time together", async () => {
-  const [a, b] = replicas as [RunningServer, RunningServer];
+  const [a, b] = replicas.servers as [RunningServer, RunningServer];
   const call = (server: RunningServer, method: string, path: string, body?: unknown) =>
     request(server.url, method, path, body === undefined ? {} : { body });
   const event = await call(a, "POST", `/v1/${P}/csms/events`, {

@@ -738,4 +738,93 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await store.secretEvents.get(p, "x")).toBeUndefined();
     expect(await store.notifications.list(q, "smn")).toHaveLength(1);
   });
+
+  it("keeps the clock offset, moved in one step by concurrent callers, and the sinks as given", async () => {
+    const { admin } = store;
+    await admin.resetClock();
+    expect((await admin.requestState()).clockOffsetMs).toBe(0);
+    const moved = await Promise.all(
+      Array.from({ length: 10 }, () => admin.advanceClock(3_600_000)),
+    );
+    expect(Math.max(...moved)).toBe(36_000_000);
+    expect(new Set(moved).size).toBe(10);
+    expect((await admin.requestState()).clockOffsetMs).toBe(36_000_000);
+    await admin.resetClock();
+    expect((await admin.requestState()).clockOffsetMs).toBe(0);
+
+    // The seed's sinks are stored once; a replaced configuration keeps its key order.
+    const seed = { "urn:fss:r:p:function:default:f": { endpoint: "http://127.0.0.1:9/f" } };
+    const set = {
+      "urn:smn:r:p:zeta": [{ protocol: "http" as const, endpoint: "http://127.0.0.1:9/z" }],
+      "urn:smn:r:p:alpha": [{ protocol: "https" as const, endpoint: "https://127.0.0.1:9/a" }],
+    };
+    await admin.initSinks(seed);
+    expect(await admin.sinks()).toEqual(seed);
+    await admin.replaceSinks(set);
+    await admin.initSinks(seed);
+    const sinks = await admin.sinks();
+    expect(sinks).toEqual(set);
+    expect(Object.keys(sinks ?? {})).toEqual(["urn:smn:r:p:zeta", "urn:smn:r:p:alpha"]);
+    await admin.replaceSinks({});
+    expect(await admin.sinks()).toEqual({});
+  });
+
+  it("keeps fault rules in order and counts a rule's hits to its count under concurrent claims", async () => {
+    const { admin } = store;
+    await admin.deleteFaultRules();
+    const counted = await admin.addFaultRule({ status: 503, count: 2, project_id: "p1" }, 7);
+    const drawn = await admin.addFaultRule({ status: 500, probability: 0.5, seed: 9 }, 9);
+    const delivery = await admin.addFaultRule(
+      { delivery: { kind: "smn" }, status: 500, project_id: "p2" },
+      11,
+    );
+    expect(counted).toEqual({
+      id: counted.id,
+      hits: 0,
+      matched: 0,
+      seed: 7,
+      rule: { status: 503, count: 2, project_id: "p1" },
+    });
+    expect((await admin.faultRules()).map((r) => r.id)).toEqual([
+      counted.id,
+      drawn.id,
+      delivery.id,
+    ]);
+    expect((await admin.requestState()).requestRules.map((r) => r.id)).toEqual([
+      counted.id,
+      drawn.id,
+    ]);
+    expect((await admin.deliveryRules()).map((r) => r.id)).toEqual([delivery.id]);
+
+    // 20 concurrent claims of a `count: 2` rule: exactly two are hits.
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => admin.matchFaultRule(counted.id, true)),
+    );
+    expect(claims.filter((c) => c !== undefined).sort()).toEqual([1, 2]);
+    expect(await admin.hitFaultRule(counted.id)).toBe(false);
+    // A used-up rule is no longer live, but still listed with its counters.
+    expect((await admin.requestState()).requestRules.map((r) => r.id)).toEqual([drawn.id]);
+    expect((await admin.faultRules())[0]).toMatchObject({ hits: 2, matched: 2 });
+
+    // Matches without a hit number the draws; a hit is counted apart.
+    expect(await admin.matchFaultRule(drawn.id, false)).toBe(1);
+    expect(await admin.matchFaultRule(drawn.id, false)).toBe(2);
+    expect(await admin.hitFaultRule(drawn.id)).toBe(true);
+    expect((await admin.faultRules())[1]).toMatchObject({ hits: 1, matched: 2 });
+
+    // Deleting: a project's rules, one rule, all; ids are never reused.
+    await admin.clearFaultRules("p2");
+    expect((await admin.faultRules()).map((r) => r.id)).toEqual([counted.id, drawn.id]);
+    expect(await admin.deleteFaultRules(drawn.id)).toBe(true);
+    expect(await admin.deleteFaultRules(drawn.id)).toBe(false);
+    expect(await admin.deleteFaultRules("f0")).toBe(false);
+    expect(await admin.deleteFaultRules("nonsense")).toBe(false);
+    expect(await admin.matchFaultRule(drawn.id, true)).toBeUndefined();
+    expect(await admin.deleteFaultRules()).toBe(true);
+    expect(await admin.faultRules()).toEqual([]);
+    const next = await admin.addFaultRule({ status: 500 }, 1);
+    const number = (id: string) => Number(id.slice(1));
+    expect(number(next.id)).toBeGreaterThan(number(delivery.id));
+    await admin.deleteFaultRules();
+  });
 });

@@ -1,7 +1,7 @@
 /** A deterministic server on each store (memory, PGlite, PostgreSQL) for a describe block. */
 import { afterAll, beforeAll, expect } from "vitest";
 import { createServer, type RunningServer } from "../src/index.js";
-import { testPostgres } from "../src/testing/postgres.js";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
 export const SQL_START_MS = 180_000;
@@ -45,6 +45,36 @@ export function serverOn(setup: StoreSetup): { readonly server: RunningServer } 
     get server() {
       if (!server) throw new Error("the server is not started yet (use it inside a test)");
       return server;
+    },
+  };
+}
+
+/**
+ * `count` servers (replicas) on one new PostgreSQL database, started before the enclosing
+ * block's tests and closed after them (and the database), asserting that no response failed
+ * response validation.
+ */
+export function replicasOnPostgres(count: number): { readonly servers: RunningServer[] } {
+  let pg: TestPostgres | undefined;
+  const servers: RunningServer[] = [];
+  beforeAll(async () => {
+    pg = await testPostgres();
+    const databaseUrl = await pg.database();
+    for (let i = 0; i < count; i++) {
+      servers.push(await createServer({ port: 0, logger: false, databaseUrl }));
+    }
+  }, SQL_START_MS);
+  afterAll(async () => {
+    for (const server of servers) {
+      expect(server.responseValidationFailures()).toBe(0);
+      await server.close();
+    }
+    await pg?.close();
+  });
+  return {
+    get servers() {
+      if (servers.length < count) throw new Error("the replicas are not started yet");
+      return servers;
     },
   };
 }

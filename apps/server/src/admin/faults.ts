@@ -12,13 +12,13 @@ type FaultOperations = Pick<
 export function faultHandlers(rules: FaultRules): OperationHandlers<FaultOperations> {
   return {
     async listFaultRules() {
-      return { status: 200, body: { rules: rules.list() } };
+      return { status: 200, body: { rules: await rules.list() } };
     },
     async addFaultRule({ body }) {
-      return { status: 201, body: rules.add(body) };
+      return { status: 201, body: await rules.add(body) };
     },
     async deleteFaultRules({ query }) {
-      if (!rules.delete(query.id)) {
+      if (!(await rules.delete(query.id))) {
         throw new ApiError("not_found", `No fault rule with id ${query.id}`);
       }
       return { status: 204, body: undefined };

@@ -14,7 +14,7 @@ import type { RequestJournal } from "../journal/journal.js";
 import type { OperationHandlers, ServerClock } from "../operation.js";
 import type { ServerEvents } from "../serverEvents.js";
 import { models } from "../spec.js";
-import type { Store } from "../store/types.js";
+import type { AdminStateRepository, Store } from "../store/types.js";
 import { durationMs } from "./clock.js";
 import { faultHandlers } from "./faults.js";
 import { journalHandlers } from "./journal.js";
@@ -32,6 +32,8 @@ export interface AdminState {
   tracesRecorded(): Promise<void>;
   /** The server clock that `POST /_admin/clock` moves. */
   clock: ServerClock;
+  /** Where the clock's offset is kept for every replica (`Store.admin`). */
+  shared: Pick<AdminStateRepository, "advanceClock">;
   /** CSMS secrets and their events' firing (rotation failures, expiry after a clock move). */
   secrets: {
     store: Pick<Store, "secrets" | "secretEvents">;
@@ -103,11 +105,11 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       return { status: 200, body: { explanations } };
     },
     async getSinks() {
-      return { status: 200, body: events.sinks.current() as Sinks };
+      return { status: 200, body: (await events.sinks.current()) as Sinks };
     },
     async replaceSinks({ body }) {
       try {
-        events.sinks.replace(body);
+        await events.sinks.replace(body);
       } catch (err) {
         // What the schema cannot say (an endpoint that does not parse as a URL).
         if (err instanceof SinkConfigError) {
@@ -118,7 +120,7 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
         }
         throw err;
       }
-      return { status: 200, body: events.sinks.current() as Sinks };
+      return { status: 200, body: (await events.sinks.current()) as Sinks };
     },
     async listDeliveries({ query }) {
       return { status: 200, body: { deliveries: events.deliveries.list(query.project_id) } };
@@ -173,7 +175,8 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       if (ms > MAX_MOVE_MS) {
         throw new ApiError("validation", `${field}: the clock moves at most ten years at once`);
       }
-      clock.advance(ms);
+      // Moved in the store, so that every replica's clock takes it on (pipeline/adminState.ts).
+      clock.sync(await state.shared.advanceClock(ms));
       // Expiries the new time has passed fire before the answer (and old records go).
       await state.secrets.lifecycle.sweep();
       return { status: 200, body: clockBody() };

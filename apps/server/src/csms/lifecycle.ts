@@ -111,6 +111,8 @@ export interface SecretLifecycleOptions {
   onDeliverySettled(listener: (delivery: Delivery) => void): void;
   clock: Clock;
   logger: Logger;
+  /** Run before each sweep reads the clock: takes on the clock's shared offset (Store.admin). */
+  beforeSweep?: () => Promise<void>;
 }
 
 export interface SecretLifecycle {
@@ -262,7 +264,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       write(projectId, occurrence, record, "INVALID");
       return;
     }
-    const deliveries = deliver.deliver({
+    const deliveries = await deliver.deliver({
       projectId,
       source: event.name,
       target: target_id,
@@ -289,6 +291,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   }
 
   async function sweepOnce(): Promise<void> {
+    await options.beforeSweep?.();
     const now = clock.now();
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const due = await store.secrets.takeExpired(now, SWEEP_BATCH);

@@ -266,7 +266,7 @@ export function createRotator(options: RotatorOptions): Rotator {
   /** Hands the event to the function's sink once the write is kept. */
   function invoke(inv: Omit<Invocation, "open" | "attempts">, event: RotationFunctionEvent) {
     return afterCommit(async () => {
-      const deliveries = (deliver as DeliverPort).deliver({
+      const deliveries = await (deliver as DeliverPort).deliver({
         projectId: inv.projectId,
         source: inv.name,
         target: event.rotation_func_urn,

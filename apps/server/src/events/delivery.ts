@@ -54,9 +54,11 @@ export interface DeliveryOptions {
   clock: Clock;
   ids: IdGenerator;
   /** Asked before every attempt: is this endpoint still configured for this target? */
-  allowed(projectId: string, target: string, endpoint: string): boolean;
+  allowed(projectId: string, target: string, endpoint: string): boolean | Promise<boolean>;
   /** Asked before every attempt (its number already counted): does a fault rule apply to it? */
-  fault?(delivery: Readonly<Delivery>): AttemptFault | undefined;
+  fault?(
+    delivery: Readonly<Delivery>,
+  ): AttemptFault | undefined | Promise<AttemptFault | undefined>;
   logger?: DeliveryLogger;
   /** Deliveries waiting or in flight, at most (default 1000). */
   maxQueue?: number;
@@ -227,7 +229,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       timeoutMs,
     );
     const signal = abort.signal;
-    const fault = options.fault?.(record);
+    const fault = await options.fault?.(record);
     try {
       if (fault) {
         const failure = await faulted(fault, record, signal).catch((e) => failureOf(e, timeoutMs));
@@ -257,18 +259,25 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
 
   async function attempt(entry: Entry): Promise<void> {
     const record = entry.record;
-    if (!options.allowed(record.project_id, record.target, record.endpoint as string)) {
-      settle(
-        entry,
-        "failed",
-        "not attempted: the endpoint is no longer configured for this target",
-      );
-      log(record, "delivery not attempted: sink removed", "warn");
+    // In flight from here: the sinks may be read from the store, and `pump` must count it.
+    entry.inFlight = true;
+    active++;
+    const allowed = options.allowed(record.project_id, record.target, record.endpoint as string);
+    // A fixed sink configuration answers at once: the refusal is then settled within `enqueue`.
+    if (!(allowed instanceof Promise ? await allowed : allowed)) {
+      entry.inFlight = false;
+      active--;
+      if (pending.has(entry)) {
+        settle(
+          entry,
+          "failed",
+          "not attempted: the endpoint is no longer configured for this target",
+        );
+        log(record, "delivery not attempted: sink removed", "warn");
+      }
       pump();
       return;
     }
-    entry.inFlight = true;
-    active++;
     record.attempts++;
     record.updated_time = clock.now();
     const failure = await send(entry);

@@ -17,7 +17,7 @@ import type { Delivery, DeliveryQueue } from "./delivery.js";
 import { ctsTriggerEvent } from "./functiongraph.js";
 import { matchingNotifications } from "./matching.js";
 import type { DeliverPort, DeliveryRequest, TraceHappenedPort } from "./ports.js";
-import type { Sinks } from "./sinks.js";
+import type { SinkLookup } from "./sinks.js";
 import { targetKind } from "./sinks.js";
 import { buildSmnNotification, type SmnSigningKey, smnSubscriptionUrn } from "./smn.js";
 import {
@@ -35,7 +35,7 @@ export interface SmnUrls {
 
 export interface EventEngineOptions {
   store: Pick<Store, "notifications" | "traces">;
-  sinks: Sinks;
+  sinks: SinkLookup;
   delivery: DeliveryQueue;
   signingKey: SmnSigningKey;
   urls: SmnUrls;
@@ -85,11 +85,11 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       return found.sort((a, b) => a.create_time - b.create_time);
     });
 
-  function deliverToTopic(
+  async function deliverToTopic(
     request: DeliveryRequest,
     smn: NonNullable<DeliveryRequest["smn"]>,
-  ): Delivery[] {
-    const subscriptions = sinks.subscriptions(request.projectId, request.target);
+  ): Promise<Delivery[]> {
+    const subscriptions = await sinks.subscriptions(request.projectId, request.target);
     const base = {
       topicUrn: request.target,
       message: smn.message,
@@ -138,8 +138,8 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
     });
   }
 
-  function deliverToFunction(request: DeliveryRequest, event: unknown): Delivery[] {
-    const endpoint = sinks.functionEndpoint(request.projectId, request.target);
+  async function deliverToFunction(request: DeliveryRequest, event: unknown): Promise<Delivery[]> {
+    const endpoint = await sinks.functionEndpoint(request.projectId, request.target);
     const job = {
       projectId: request.projectId,
       source: request.source,
@@ -169,7 +169,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       });
     },
 
-    deliver(request) {
+    async deliver(request) {
       const kind = targetKind(request.target);
       if (kind === "smn") {
         if (!request.smn) throw new TypeError(`deliver: ${request.target} needs an SMN message`);
@@ -193,7 +193,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       for (const notification of matchingNotifications(all, trace)) {
         if (notification.topic_id === undefined) continue; // never: no_topic is a reason
         deliveries.push(
-          ...engine.deliver({
+          ...(await engine.deliver({
             projectId,
             source: notification.notification_id,
             traceId: trace.trace_id,
@@ -203,7 +203,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
               message: JSON.stringify(trace),
             },
             event: ctsTriggerEvent(trace),
-          }),
+          })),
         );
       }
       return deliveries;

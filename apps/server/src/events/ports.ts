@@ -28,7 +28,7 @@ export interface DeliveryRequest {
 
 /** "Deliver this to that URN": one logged delivery per configured endpoint, or one `no_sink`. */
 export interface DeliverPort {
-  deliver(request: DeliveryRequest): readonly Delivery[];
+  deliver(request: DeliveryRequest): Promise<readonly Delivery[]>;
   /**
    * "This cannot be delivered, because `reason`": logs one `no_sink` delivery (never attempted)
    * whose `error` is the reason and whose payload is `payload`, so the delivery log says why

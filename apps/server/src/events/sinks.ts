@@ -7,6 +7,7 @@
  */
 import { createRequire } from "node:module";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import type { AdminStateRepository, Awaitable } from "../store/types.js";
 
 const require = createRequire(import.meta.url);
 /** The sink configuration schema, as the spec documents it. */
@@ -118,12 +119,23 @@ export function sameTarget(a: string, b: string): boolean {
   return targetKind(a) === "function" ? functionKeys(a).includes(b) : a === b;
 }
 
-/** The sinks currently configured; replaced whole, read per project. */
-export class Sinks {
+/** Where the event engine and the delivery queue look sinks up, per project. */
+export interface SinkLookup {
+  /** The HTTP(S) subscriptions of an SMN topic, for a project (none for another project's URN). */
+  subscriptions(projectId: string, topicUrn: string): Awaitable<readonly SmnSubscriptionSink[]>;
+  /** The endpoint standing in for a FunctionGraph function, for a project. */
+  functionEndpoint(projectId: string, functionUrn: string): Awaitable<string | undefined>;
+  /** Whether `endpoint` is (still) configured for `urn` in the project. */
+  allows(projectId: string, urn: string, endpoint: string): Awaitable<boolean>;
+}
+
+/** A sink configuration; replaced whole, read per project. */
+export class Sinks implements SinkLookup {
   private config: SinkConfig;
 
-  constructor(config: SinkConfig = {}) {
-    this.config = parseSinks(config);
+  /** `checked`: the configuration already passed `parseSinks` (it is not copied either). */
+  constructor(config: SinkConfig = {}, { checked = false } = {}) {
+    this.config = checked ? config : parseSinks(config);
   }
 
   /** Replaces the whole configuration (validated first; the old one stays on error). */
@@ -161,5 +173,56 @@ export class Sinks {
       this.subscriptions(projectId, urn).some((s) => s.endpoint === endpoint) ||
       this.functionEndpoint(projectId, urn) === endpoint
     );
+  }
+}
+
+/**
+ * The sinks kept in the store (`Store.admin`), so that every replica on one database delivers
+ * to the sinks set through any of them. Until a configuration is stored, the seed's applies.
+ */
+export class StoredSinks implements SinkLookup {
+  private readonly seed: SinkConfig;
+
+  constructor(
+    private readonly store: AdminStateRepository,
+    seed: SinkConfig = {},
+  ) {
+    this.seed = parseSinks(seed);
+  }
+
+  /** Stores the seed's sinks unless a configuration is stored already (another replica's). */
+  async init(): Promise<void> {
+    await this.store.initSinks(this.seed);
+  }
+
+  /** Replaces the whole configuration (validated first; the old one stays on error). */
+  async replace(config: unknown): Promise<void> {
+    await this.store.replaceSinks(parseSinks(config));
+  }
+
+  /** Back to the seed's sinks (a full reset). */
+  async restoreSeed(): Promise<void> {
+    await this.store.replaceSinks(this.seed);
+  }
+
+  /** The configuration, in the format it was given. */
+  async current(): Promise<SinkConfig> {
+    return (await this.store.sinks()) ?? structuredClone(this.seed);
+  }
+
+  private async now(): Promise<Sinks> {
+    return new Sinks(await this.current(), { checked: true });
+  }
+
+  async subscriptions(projectId: string, topicUrn: string): Promise<SmnSubscriptionSink[]> {
+    return [...(await this.now()).subscriptions(projectId, topicUrn)];
+  }
+
+  async functionEndpoint(projectId: string, functionUrn: string): Promise<string | undefined> {
+    return (await this.now()).functionEndpoint(projectId, functionUrn);
+  }
+
+  async allows(projectId: string, urn: string, endpoint: string): Promise<boolean> {
+    return (await this.now()).allows(projectId, urn, endpoint);
   }
 }

@@ -3,12 +3,13 @@
  * `delivery`), fail and how. Rules are tried in the order they were added; the first that
  * applies decides the request's or attempt's fault. A rule with `probability` draws from its own
  * seeded generator once per match, so the same requests in the same order get the same faults
- * on every run. Request rules never see deliveries, nor delivery rules requests.
+ * on every run, whichever replica serves them. Request rules never see deliveries, nor delivery rules requests.
  */
 import type { admin } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
 import { sameTarget, targetKind, urnProject } from "../events/sinks.js";
 import { type ApiName, models, type Operation } from "../spec.js";
+import type { AdminStateRepository } from "../store/types.js";
 
 export type FaultRuleRequest = admin.components["schemas"]["FaultRuleRequest"];
 export type FaultRule = admin.components["schemas"]["FaultRule"];
@@ -39,21 +40,22 @@ export interface DeliveryAttemptTarget {
   endpoint?: string | undefined;
 }
 
-/** mulberry32: small, fast and good enough to pick faults; the same seed gives the same draws. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** How often a replica holding `hang` requests looks whether their rules were deleted elsewhere. */
+const HANG_CHECK_MS = 1000;
 
-interface HeldRule {
-  view: FaultRule;
-  draw: () => number;
+/** mulberry32's step: each draw adds this to its state. */
+const STEP = 0x6d2b79f5;
+
+/**
+ * The `n`-th draw (from 1) of mulberry32 seeded with `seed`: its state after n draws is
+ * `seed + n * STEP (mod 2^32)`, so a rule needs only its count of draws (its `matched`, kept in
+ * the store) to give the same draws whichever replica asks.
+ */
+export function nthDraw(seed: number, n: number): number {
+  let t = ((seed >>> 0) + (Math.imul(n, STEP) >>> 0)) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** The CTS and CSMS operations: the ones faults apply to (never the admin API). */
@@ -124,64 +126,69 @@ function matchesDelivery(rule: FaultRuleRequest, attempt: DeliveryAttemptTarget)
   return rule.project_id === undefined || attempt.project_id === rule.project_id;
 }
 
+/**
+ * The rules, kept in the store (`Store.admin`), so every replica on one database applies the
+ * same ones and counts their hits together.
+ */
 export class FaultRules {
-  private rules: HeldRule[] = [];
-  private nextId = 1;
-  /** Requests a `hang` fault holds open, with how to let each go. */
-  private readonly hung = new Set<() => void>();
+  /** How to let go of each request a `hang` fault holds open on this replica, with its rule. */
+  private readonly hung = new Map<() => void, string>();
 
-  add(request: FaultRuleRequest): FaultRule {
+  constructor(private readonly store: AdminStateRepository) {}
+
+  async add(request: FaultRuleRequest): Promise<FaultRule> {
     check(request);
     const seed = request.seed ?? Math.floor(Math.random() * 4294967296);
-    const view: FaultRule = {
-      id: `f${this.nextId++}`,
-      hits: 0,
-      matched: 0,
-      seed,
-      rule: structuredClone(request),
-    };
-    this.rules.push({ view, draw: generator(seed) });
-    return structuredClone(view);
+    return this.store.addFaultRule(request, seed);
   }
 
-  list(): FaultRule[] {
-    return this.rules.map((r) => structuredClone(r.view));
+  async list(): Promise<FaultRule[]> {
+    return this.store.faultRules();
   }
 
   /** Deletes one rule (false when there is none) or all; hung requests are let go. */
-  delete(id?: string): boolean {
-    const before = this.rules.length;
-    this.rules = id === undefined ? [] : this.rules.filter((r) => r.view.id !== id);
-    if (this.rules.length === before && id !== undefined) return false;
+  async delete(id?: string): Promise<boolean> {
+    if (!(await this.store.deleteFaultRules(id))) return false;
     this.releaseHung();
     return true;
   }
 
   /** Deletes the rules scoped to one project (a project reset), or every rule. */
-  reset(projectId?: string): void {
-    if (projectId === undefined) this.delete();
-    else this.rules = this.rules.filter((r) => r.view.rule.project_id !== projectId);
+  async reset(projectId?: string): Promise<void> {
+    if (projectId === undefined) await this.delete();
+    else await this.store.clearFaultRules(projectId);
   }
 
-  /** The fault of the first rule that applies to this request, counting its hit. */
-  decide(target: FaultTarget): Fault | undefined {
-    return this.first((rule) => matches(rule, target));
+  /**
+   * The fault of the first of `rules` (the live request rules, as the request's read of the
+   * admin state gave them) that applies to this request, counting its hit.
+   */
+  decide(target: FaultTarget, rules: readonly FaultRule[]): Promise<Fault | undefined> {
+    return this.first(rules, (rule) => matches(rule, target));
   }
 
   /** The fault of the first delivery rule that applies to this attempt, counting its hit. */
-  decideDelivery(attempt: DeliveryAttemptTarget): Fault | undefined {
-    return this.first((rule) => matchesDelivery(rule, attempt));
+  async decideDelivery(attempt: DeliveryAttemptTarget): Promise<Fault | undefined> {
+    const rules = await this.store.deliveryRules();
+    return this.first(rules, (rule) => matchesDelivery(rule, attempt));
   }
 
-  private first(applies: (rule: FaultRuleRequest) => boolean): Fault | undefined {
-    for (const held of this.rules) {
-      const { view } = held;
+  private async first(
+    rules: readonly FaultRule[],
+    applies: (rule: FaultRuleRequest) => boolean,
+  ): Promise<Fault | undefined> {
+    for (const view of rules) {
       const { rule } = view;
-      if (rule.count !== undefined && view.hits >= rule.count) continue;
       if (!applies(rule)) continue;
-      view.matched++;
-      if (rule.probability !== undefined && !(held.draw() < rule.probability)) continue;
-      view.hits++;
+      // The store counts the match (and the hit, without probability) unless `count` is used
+      // up, by another replica meanwhile too; its number picks the draw.
+      const certain = rule.probability === undefined;
+      const matched = await this.store.matchFaultRule(view.id, certain);
+      if (matched === undefined) continue;
+      if (!certain) {
+        if (!(nthDraw(view.seed, matched) < (rule.probability as number))) continue;
+        if (!(await this.store.hitFaultRule(view.id))) continue;
+      }
       return {
         status: rule.status,
         delayMs: rule.delay_ms,
@@ -193,14 +200,50 @@ export class FaultRules {
     return undefined;
   }
 
-  /** Holds a request open until `release` is called by a rule deletion (or the caller). */
-  hold(release: () => void): () => void {
-    this.hung.add(release);
+  /**
+   * Holds a request open for rule `ruleId` until `release` is called: by a rule deletion on this
+   * replica, once the rule is found deleted (through another replica: looked for every second
+   * while requests are held), or by the caller.
+   */
+  hold(ruleId: string, release: () => void): () => void {
+    this.hung.set(release, ruleId);
+    this.watchHung();
     return () => this.hung.delete(release);
   }
 
   private releaseHung(): void {
-    for (const release of [...this.hung]) release();
+    for (const release of [...this.hung.keys()]) release();
     this.hung.clear();
+  }
+
+  private watching: NodeJS.Timeout | undefined;
+
+  private watchHung(): void {
+    if (this.watching) return;
+    let looking = false;
+    this.watching = setInterval(() => {
+      if (this.hung.size === 0) {
+        clearInterval(this.watching);
+        this.watching = undefined;
+        return;
+      }
+      if (looking) return;
+      looking = true;
+      Promise.resolve(this.store.faultRules())
+        .then((rules) => {
+          const kept = new Set(rules.map((r) => r.id));
+          for (const [release, id] of this.hung) {
+            if (kept.has(id)) continue;
+            this.hung.delete(release);
+            release();
+          }
+        })
+        // The store unreachable for now: look again at the next tick.
+        .catch(() => {})
+        .finally(() => {
+          looking = false;
+        });
+    }, HANG_CHECK_MS);
+    this.watching.unref();
   }
 }

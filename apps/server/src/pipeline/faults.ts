@@ -1,6 +1,6 @@
 /**
  * Stage 5½ (after authentication): faults on demand. A request's fault comes from the first
- * fault rule that applies (`/_admin/faults`), else from its Prism-compatible `Prefer` header:
+ * fault rule that applies (`/_admin/faults`, as the admin state stage read them), else from its Prism-compatible `Prefer` header:
  *
  *   Prefer: code=503        answer that status (the operation must declare it) with its example
  *   Prefer: example=NAME    answer that named example of the operation
@@ -206,9 +206,12 @@ export function faults(rules: FaultRules, logger: Logger, options: FaultOptions 
     const route = res.locals.route;
     if (!route || route.op.api === "admin" || syntheticPurpose(req) !== undefined) return next();
     const { op, params } = route;
+    const live = res.locals.faultRules ?? [];
     const fault =
       throttled(req, res) ??
-      rules.decide({ op, params, query: req.query as Record<string, unknown> }) ??
+      (live.length > 0
+        ? await rules.decide({ op, params, query: req.query as Record<string, unknown> }, live)
+        : undefined) ??
       preferred(op, req.headers.prefer);
     if (!fault) return next();
     const { status, delayMs, action, source } = fault;
@@ -234,7 +237,7 @@ export function faults(rules: FaultRules, logger: Logger, options: FaultOptions 
     }
     if (action === "hang") {
       await new Promise<void>((resolve) => {
-        const unhold = rules.hold(resolve);
+        const unhold = rules.hold(source, resolve);
         res.once("close", () => {
           unhold();
           resolve();

@@ -10,6 +10,7 @@
  * refuses them after the fact).
  */
 
+import { MemoryAdminStateRepository } from "./admin.js";
 import { StringPool } from "./intern.js";
 import { MemoryRotationRepository } from "./rotations.js";
 import {
@@ -795,6 +796,7 @@ export class MemoryTraceRepository implements TraceRepository {
 export function createMemoryStore({ traceCap = {} as TraceCap } = {}): Store {
   const strings = new StringPool();
   return {
+    admin: new MemoryAdminStateRepository(),
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),

@@ -5,9 +5,11 @@
  * so concurrent requests (or replicas sharing one database) lose no change.
  * Everything is keyed by project id: nothing crosses projects.
  */
-import type { csms, cts } from "@cts-csms/types";
+import type { admin, csms, cts } from "@cts-csms/types";
+import type { SinkConfig } from "../events/sinks.js";
 import type { RotationRepository } from "./rotations.js";
 
+export type FaultRuleRequest = admin.components["schemas"]["FaultRuleRequest"];
 export type Notification = cts.components["schemas"]["Notification"];
 export type NotificationType = cts.components["schemas"]["NotificationType"];
 export type SecretEvent = csms.components["schemas"]["SecretEvent"];
@@ -298,7 +300,61 @@ export interface TraceRepository {
   clear(projectId?: string): Awaitable<void>;
 }
 
+/**
+ * A fault rule as the admin API shows it (`openapi/admin`), counters included. Only the counters
+ * change once it is stored.
+ */
+export type StoredFaultRule = admin.components["schemas"]["FaultRule"];
+
+/** What every request reads of the admin state: one read per request, whichever the store. */
+export interface RequestAdminState {
+  /** How far `POST /_admin/clock` has moved the server clock (ms). */
+  clockOffsetMs: number;
+  /** The request rules (no `delivery`) whose `count` is not used up, oldest first. */
+  requestRules: StoredFaultRule[];
+}
+
+/**
+ * What the admin API sets (`/_admin/sinks`, `/_admin/faults`, `/_admin/clock`), kept in the store
+ * so that replicas on one database act as one server. Not keyed by project: sinks are keyed by
+ * their URN (which names the project), a fault rule has an optional `project_id`, the clock is
+ * the server's.
+ */
+export interface AdminStateRepository {
+  /** The clock offset and the live request rules, in one read (one query on SQL). */
+  requestState(): Awaitable<RequestAdminState>;
+  /** Adds `offsetMs` (≥ 0) to the clock offset in one step; the new offset. */
+  advanceClock(offsetMs: number): Awaitable<number>;
+  /** Sets the clock offset back to 0 (a full reset). */
+  resetClock(): Awaitable<void>;
+  /** The sink configuration as it was last stored, in its own key order; `undefined` if never. */
+  sinks(): Awaitable<SinkConfig | undefined>;
+  /** Replaces the whole sink configuration (checked by the caller). */
+  replaceSinks(config: SinkConfig): Awaitable<void>;
+  /** Stores `config` only when no configuration is stored yet (a first start). */
+  initSinks(config: SinkConfig): Awaitable<void>;
+  /** Stores a rule with its `seed`; it gets the next id (`f1`, `f2`, …; never reused). */
+  addFaultRule(rule: FaultRuleRequest, seed: number): Awaitable<StoredFaultRule>;
+  /** Every rule, oldest first. */
+  faultRules(): Awaitable<StoredFaultRule[]>;
+  /** The delivery rules whose `count` is not used up, oldest first. */
+  deliveryRules(): Awaitable<StoredFaultRule[]>;
+  /** Deletes one rule (`false` when there is none), or every rule. */
+  deleteFaultRules(id?: string): Awaitable<boolean>;
+  /** Deletes the rules scoped to one project (`project_id`). */
+  clearFaultRules(projectId: string): Awaitable<void>;
+  /**
+   * Counts a match of the rule (and a hit too when `hit`) in one step, unless its `count` is used
+   * up or it is gone: the rule's `matched` after this match, else `undefined`.
+   */
+  matchFaultRule(id: string, hit: boolean): Awaitable<number | undefined>;
+  /** Counts a hit of the rule unless its `count` is used up or it is gone; whether it did. */
+  hitFaultRule(id: string): Awaitable<boolean>;
+}
+
 export interface Store {
+  /** Sinks, fault rules and the clock offset (`/_admin/…`), shared by every replica. */
+  admin: AdminStateRepository;
   notifications: NotificationRepository;
   /** Automatic rotation schedules and rotation tasks (store/rotations.ts). */
   rotations: RotationRepository;

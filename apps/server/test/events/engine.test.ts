@@ -213,7 +213,7 @@ describe("event engine", () => {
   });
 
   it("delivers what other services ask for through the same port", async () => {
-    const [d] = engine.deliver({
+    const [d] = await engine.deliver({
       projectId: P,
       source: "SECRET_ROTATED:demo-event",
       target: FUNCTION,
@@ -222,9 +222,11 @@ describe("event engine", () => {
     expect(d?.endpoint).toBe(`${receiver.url}/fn`);
     await delivery.idle();
     expect(receiver.received.at(-1)?.json).toEqual({ hello: "csms" });
-    expect(() => engine.deliver({ projectId: P, source: "s", target: TOPIC })).toThrow(TypeError);
-    expect(() =>
+    await expect(engine.deliver({ projectId: P, source: "s", target: TOPIC })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(
       engine.deliver({ projectId: P, source: "s", target: "arn:aws:sns:x", event: {} }),
-    ).toThrow(TypeError);
+    ).rejects.toThrow(TypeError);
   });
 });

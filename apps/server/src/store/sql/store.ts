@@ -5,6 +5,7 @@
  * trace cap (reads see the newest traces only; older ones are deleted in batches).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processLocalAdminState } from "../admin.js";
 import { MAX_TRACES_PER_PROJECT } from "../memory.js";
 import {
   RECORD_MARKER,
@@ -53,6 +54,7 @@ import type {
   TraceRepository,
   VersionMetadata,
 } from "../types.js";
+import { SqlAdminStateRepository } from "./admin.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 import { SqlRotationRepository } from "./rotations.js";
 
@@ -863,7 +865,8 @@ function ambient(db: SqlDatabase): { db: SqlDatabase; transaction: Store["transa
 
 /**
  * `processLocal`: this process is the database's only writer (PGlite, whose data dir one server
- * holds), so caches of its rows, such as the event engine's matching index, stay true.
+ * holds), so caches of its rows, such as the event engine's matching index and the admin state
+ * read by every request, stay true.
  */
 export function createSqlStore(
   database: SqlDatabase,
@@ -873,6 +876,9 @@ export function createSqlStore(
   return {
     processLocal,
     transaction,
+    admin: processLocal
+      ? processLocalAdminState(new SqlAdminStateRepository(db))
+      : new SqlAdminStateRepository(db),
     notifications: new SqlNotificationRepository(db),
     secretEvents: new SqlSecretEventRepository(db),
     notificationRecords: new SqlNotificationRecordRepository(db),
