@@ -159,15 +159,18 @@ describe("two replicas on one PostgreSQL database", { timeout: 3 * STARTUP_MS },
     expect(final.body.event.update_time).toBe(Math.max(...times));
   });
 
-  it("rotates a due secret once when both replicas' clocks pass its rotation", async () => {
+  it("rotates a due secret once when both replicas move the shared clock past its rotation", async () => {
     const secrets = "/v1/p4/secrets";
     const body = { name: "due", secret_string: "x", auto_rotation: true, rotation_period: "6h" };
     expect((await request(a, "POST", secrets, { body })).status).toBe(200);
-    // Both replicas sweep as their clocks move, at once: one UPDATE claims the rotation.
+    // The replicas share one clock offset: 3.5 h through each, at once, is 7 h (one period
+    // passed, not two). Each sweeps before it answers, so both may find the rotation due: one
+    // UPDATE claims it.
     const moved = await Promise.all(
-      [a, b].map((url) => request(url, "POST", "/_admin/clock", { body: { advance: "PT7H" } })),
+      [a, b].map((url) => request(url, "POST", "/_admin/clock", { body: { advance: "PT3H30M" } })),
     );
     expect(moved.every((m) => m.status === 200)).toBe(true);
+    expect((await request(b, "GET", "/_admin/clock")).body.offset_ms).toBe(7 * 3_600_000);
     const versions = await request(b, "GET", `${secrets}/due/versions`);
     expect(versions.body.version_metadatas.map((v: any) => v.id)).toEqual(["v1", "v2"]);
     const tasks = await request(a, "GET", "/v1/p4/csms/tasks");
