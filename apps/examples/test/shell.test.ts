@@ -9,7 +9,15 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { publishable } from "../src/install.js";
 import { allBlocks, type FencedBlock } from "../src/markdown.js";
-import { type Background, background, repoRoot, run, SERVER_URL, userEnv } from "../src/repo.js";
+import {
+  type Background,
+  background,
+  repoRoot,
+  run,
+  SERVER_URL,
+  tempDir,
+  userEnv,
+} from "../src/repo.js";
 import {
   atPort,
   onFreePort,
@@ -77,44 +85,53 @@ describe("README sh blocks", () => {
 
   for (const file of readmesToRun) {
     it(`${file}: starts the servers and runs the requests as documented`, async () => {
-      const env = userEnv({ PORT: "0" });
+      // A TMPDIR of its own: what the documented commands write there (the HAR export's
+      // `${TMPDIR:-/tmp}/p1.har`) goes with it, not into the machine's /tmp.
+      const tmp = tempDir("cts-csms-readme-");
+      const env = userEnv({ PORT: "0", TMPDIR: tmp.path });
       let port: string | undefined;
       let checked = 0;
-      for (const [block, list] of commands) {
-        if (block.file !== file) continue;
-        for (const command of list) {
-          if (command.kind === "server") {
-            await server?.stop();
-            server = background(onFreePort(command.text), { cwd: repoRoot, env });
-            port = (await server.waitFor(SERVER_URL))[1]!;
-            // The documented start-up line, once the server has printed it.
-            for (const line of command.expected) {
-              const expected = atPort(line, port);
-              await server.waitFor(new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
-            }
-            const health = await fetch(`http://127.0.0.1:${port}/_admin/health`);
-            expect(health.status, command.where).toBe(200);
-            checked++;
-          } else if (command.kind === "request") {
-            if (!server || port === undefined)
-              throw new Error(`${command.where}: no server started before it`);
-            const result = await run("sh", ["-c", atPort(command.text, port)], {
-              cwd: repoRoot,
-              env,
-            });
-            expect(result.stderr, command.where).toBe("");
-            expect(result.code, command.where).toBe(0);
-            if (command.expected.length > 0) {
-              const expected = atPort(command.expected.join("\n"), port);
-              if (!sameOutput(expected, result.stdout)) {
-                expect(result.stdout.trimEnd(), `${command.where}: documented output`).toBe(
-                  expected,
-                );
+      try {
+        for (const [block, list] of commands) {
+          if (block.file !== file) continue;
+          for (const command of list) {
+            if (command.kind === "server") {
+              await server?.stop();
+              server = background(onFreePort(command.text), { cwd: repoRoot, env });
+              port = (await server.waitFor(SERVER_URL))[1]!;
+              // The documented start-up line, once the server has printed it.
+              for (const line of command.expected) {
+                const expected = atPort(line, port);
+                await server.waitFor(new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
               }
+              const health = await fetch(`http://127.0.0.1:${port}/_admin/health`);
+              expect(health.status, command.where).toBe(200);
+              checked++;
+            } else if (command.kind === "request") {
+              if (!server || port === undefined)
+                throw new Error(`${command.where}: no server started before it`);
+              const result = await run("sh", ["-c", atPort(command.text, port)], {
+                cwd: repoRoot,
+                env,
+              });
+              expect(result.stderr, command.where).toBe("");
+              expect(result.code, command.where).toBe(0);
+              if (command.expected.length > 0) {
+                const expected = atPort(command.expected.join("\n"), port);
+                if (!sameOutput(expected, result.stdout)) {
+                  expect(result.stdout.trimEnd(), `${command.where}: documented output`).toBe(
+                    expected,
+                  );
+                }
+              }
+              checked++;
             }
-            checked++;
           }
         }
+      } finally {
+        await server?.stop();
+        server = undefined;
+        tmp.remove();
       }
       expect(checked).toBeGreaterThan(0);
     });
