@@ -103,8 +103,18 @@ function object(value: unknown): Json | undefined {
 }
 
 /** The first non-empty string, cut to the trace field's `maxLength` (a failed request's may be longer). */
+/**
+ * Text no store can keep: U+0000 and unpaired surrogates, which PostgreSQL's text refuses (the
+ * trace's insert failed and the write went untraced there, while memory kept it). A refused
+ * body's name may hold them; such a value is not recorded, on every store.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is what it looks for
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
 function text(max: number, ...values: unknown[]): string | undefined {
-  return values.find((v): v is string => typeof v === "string" && v.length > 0)?.slice(0, max);
+  return values
+    .find((v): v is string => typeof v === "string" && v.length > 0 && !UNSTORABLE.test(v))
+    ?.slice(0, max);
 }
 
 function sourceIp(address: string | undefined): string {
