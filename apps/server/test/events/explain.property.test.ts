@@ -186,9 +186,20 @@ describe("explanations agree with the engine (fast-check)", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
-          subscribes: fc.constantFrom<"ev" | "missing" | undefined>("ev", "missing", undefined),
-          exists: fc.boolean(),
-          state: fc.constantFrom<SecretEvent["state"]>("ENABLED", "DISABLED"),
+          // Weighted towards the one case that fires (subscribed, existing, ENABLED,
+          // listing the type): unweighted it came up about 13 times in 200, and
+          // the coverage check below failed about once in 170 runs.
+          subscribes: fc.constantFrom<"ev" | "missing" | undefined>(
+            "ev",
+            "ev",
+            "missing",
+            undefined,
+          ),
+          exists: fc.oneof(
+            { weight: 3, arbitrary: fc.constant(true) },
+            { weight: 1, arbitrary: fc.constant(false) },
+          ),
+          state: fc.constantFrom<SecretEvent["state"]>("ENABLED", "ENABLED", "ENABLED", "DISABLED"),
           listed: fc.uniqueArray(fc.constantFrom(...types), { minLength: 1 }),
           type: fc.constantFrom(...types),
           target: fc.constantFrom(TOPIC, FUNCTION),
