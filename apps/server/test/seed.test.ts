@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createServer } from "../src/index.js";
+import { jsonCopy } from "../src/seed.js";
 import { example, start } from "./helpers.js";
 
 const seed = {
@@ -94,5 +96,53 @@ describe("deterministic mode", () => {
     expect(e.create_time).toBe(Date.UTC(2024, 0, 1) + 1);
     await server.reset();
     expect(await run()).toEqual([n, e]);
+  });
+});
+
+describe("a seed entry's copy", () => {
+  it("is what JSON.stringify then JSON.parse gives, for any value (fast-check)", () => {
+    const odd = fc.constantFrom<unknown>(
+      undefined,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      new Date(0),
+      { toJSON: () => "x" },
+      Object.assign(new Array(3), { 0: 1, 2: 3 }), // a hole
+      JSON.parse('{"__proto__":{"a":1}}'),
+    );
+    const value = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: "small" },
+        fc.jsonValue(),
+        odd,
+        fc.array(tie("v"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("v"), { maxKeys: 4 }),
+      ),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        // The same value, or the same error (a top-level undefined is not JSON).
+        const outcome = (copy: (v: unknown) => unknown) => {
+          try {
+            return { value: copy(v) };
+          } catch (error) {
+            return { error: String(error) };
+          }
+        };
+        const copied = outcome(jsonCopy);
+        expect(copied).toStrictEqual(outcome((x) => JSON.parse(JSON.stringify(x))));
+        const copy = copied.value;
+        if (copy !== null && typeof copy === "object") expect(copy).not.toBe(v);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("keeps the round trip's error for a value JSON cannot hold", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => jsonCopy(cycle)).toThrow(/circular/i);
+    expect(() => jsonCopy({ n: 1n })).toThrow(/BigInt/);
   });
 });
