@@ -52,15 +52,17 @@ it("delivers a trace matched on B to the sinks set through A", async () => {
   });
   expect(write.status, write.text).toBe(201);
   expect((await call(b, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  // The log is shared: B shows A's no_sink delivery (the first creation's) before its own.
   const log = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
   expect(log.map((d: any) => [d.target, d.endpoint, d.status])).toEqual([
+    [TOPIC, undefined, "no_sink"],
     [TOPIC, `${receiver.url}/smn`, "delivered"],
   ]);
   expect(receiver.received.map((r) => [r.path, r.headers["x-smn-topic-urn"]])).toEqual([
     ["/smn", TOPIC],
   ]);
   const trace = JSON.parse(receiver.received[0]?.json.message);
-  expect(trace).toMatchObject({ trace_id: log[0].trace_id, trace_name: "createNotification" });
+  expect(trace).toMatchObject({ trace_id: log[1].trace_id, trace_name: "createNotification" });
 
   // Sinks removed through B: A's next matching write finds none.
   expect((await call(b, "PUT", "/_admin/sinks", {})).status).toBe(200);
