@@ -75,6 +75,36 @@ it("delivers a trace matched on B to the sinks set through A", async () => {
   expect(receiver.received).toHaveLength(1);
 });
 
+it("shows the deliveries A queued in B's log, and B's flush waits for them", async () => {
+  const [a, b] = pair();
+  // The receiver answers after a while: A's attempts are in flight when B is asked to flush.
+  let answered = 0;
+  receiver.on("/slow", (_req, res) => {
+    setTimeout(() => {
+      answered++;
+      res.writeHead(204).end();
+    }, 1000);
+  });
+  const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/slow` }] };
+  expect((await call(a, "PUT", "/_admin/sinks", sinks)).status).toBe(200);
+  for (const name of ["everything", "second", "third"]) {
+    const created = await call(a, "POST", `/v3/${P}/notifications`, {
+      notification_name: name,
+      operation_type: "complete",
+      topic_id: TOPIC,
+    });
+    expect(created.status, created.text).toBe(201);
+  }
+  // Three writes through A, matched by 1, 2 and 3 notifications: six deliveries, held by A.
+  expect((await call(b, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  const logB = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
+  expect(logB.map((d: any) => d.status)).toEqual(Array(6).fill("delivered"));
+  expect(answered).toBe(6);
+  expect((await call(a, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries).toEqual(
+    logB,
+  );
+});
+
 it("fires a `count: 2` rule added through A exactly twice over requests to A and B", async () => {
   const [a, b] = pair();
   const rule = await call(a, "POST", "/_admin/faults", {
