@@ -199,10 +199,10 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
    * Outcomes that came before `fire` had the delivery's id (its attempt may finish while the
    * deliveries of other subscriptions are still being stored): the newest few, by id.
    */
-  const early = new Map<string, Delivery>();
+  const early = new Map<string, Pick<Delivery, "delivery_id" | "status">>();
   const EARLY_KEPT = 1000;
 
-  function outcome(waiting: Waiting, delivery: Delivery): void {
+  function outcome(waiting: Waiting, delivery: Pick<Delivery, "delivery_id" | "status">): void {
     waiting.open.delete(delivery.delivery_id);
     if (delivery.status !== "delivered") waiting.failed = true;
     if (waiting.open.size === 0) {
@@ -218,7 +218,10 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   options.onDeliverySettled((delivery) => {
     const waiting = byDelivery.get(delivery.delivery_id);
     if (!waiting) {
-      early.set(delivery.delivery_id, delivery);
+      early.set(delivery.delivery_id, {
+        delivery_id: delivery.delivery_id,
+        status: delivery.status,
+      });
       if (early.size > EARLY_KEPT) early.delete(early.keys().next().value as string);
       return;
     }
