@@ -105,6 +105,40 @@ it("shows the deliveries A queued in B's log, and B's flush waits for them", asy
   );
 });
 
+it("logs exactly one delivery per matched trace for 40 concurrent writes spread over A and B", async () => {
+  const [a, b] = pair();
+  const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/load` }] };
+  expect((await call(a, "PUT", "/_admin/sinks", sinks)).status).toBe(200);
+  const everything = await call(b, "POST", `/v3/${P}/notifications`, {
+    notification_name: "everything",
+    operation_type: "complete",
+    topic_id: TOPIC,
+  });
+  expect(everything.status, everything.text).toBe(201);
+  // Notifications no trace matches: only `everything` delivers each write's trace.
+  const writes = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      call(i % 2 ? a : b, "POST", `/v3/${P}/notifications`, {
+        notification_name: `n${i}`,
+        operation_type: "customized",
+        operations: [{ service_type: "ECS", resource_type: "ecs", trace_names: ["deleteServer"] }],
+        topic_id: TOPIC,
+      }),
+    ),
+  );
+  expect(writes.map((w) => w.status)).toEqual(Array(40).fill(201));
+  expect((await call(a, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  const log = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
+  // `everything`'s own creation and the 40 writes: one delivery each, each delivered once.
+  expect(log).toHaveLength(41);
+  expect(new Set(log.map((d: any) => d.trace_id)).size).toBe(41);
+  expect(log.map((d: any) => d.status)).toEqual(Array(41).fill("delivered"));
+  const received = receiver.received.filter((r) => r.path === "/load");
+  expect(received.map((r) => r.json.message_id).sort()).toEqual(
+    log.map((d: any) => JSON.parse(d.payload).message_id).sort(),
+  );
+});
+
 it("fires a `count: 2` rule added through A exactly twice over requests to A and B", async () => {
   const [a, b] = pair();
   const rule = await call(a, "POST", "/_admin/faults", {
