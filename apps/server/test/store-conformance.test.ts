@@ -862,6 +862,15 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     ]);
     expect(await deliveries.list(project(), 10)).toEqual([]);
     expect(await deliveries.pendingCount()).toBe(3);
+    // A full queue stores no more pending ones; a finished one is logged all the same.
+    expect(await deliveries.insert(d(9), held, 10, 3)).toBe(false);
+    expect(await deliveries.insert(d(9), held, 10, 4)).toBe(true);
+    await deliveries.clear(p);
+    for (const i of [1, 2, 3]) await deliveries.insert(d(i), held, 10, 3);
+    expect(
+      await deliveries.insert({ ...d(4, "no_sink"), error: "no sink" }, undefined, 10, 3),
+    ).toBe(true);
+    expect(await deliveries.pendingCount()).toBe(3);
 
     // Only the holder starts and records an attempt; a finished delivery takes no more.
     const first = { ...d(1), attempts: 1, updated_time: 5 };

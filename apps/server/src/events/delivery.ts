@@ -458,30 +458,34 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
         log(record, "no sink for target");
         return copy(record);
       }
-      let full = false;
-      if (!closed && (await repo.pendingCount()) >= maxQueue) {
-        const dropped = await repo.dropOldest("dropped: the delivery queue was full", now);
-        if (dropped) {
-          const entry = held.get(dropped.delivery_id);
-          if (entry) {
-            entry.abort?.abort();
-            forget(entry);
-          }
-          log(dropped, "delivery queue full: dropped the oldest pending delivery", "warn");
-          settled(dropped);
-        } else full = true;
-      }
-      if (closed || full) {
+      if (closed) {
         record.status = "failed";
-        record.error = closed
-          ? "the delivery queue is closed"
-          : "dropped: the delivery queue was full";
+        record.error = "the delivery queue is closed";
         await repo.insert(record, undefined, logLimit);
         log(record, "delivery dropped", "warn");
         return copy(record);
       }
       const dueAt = Date.now();
-      await repo.insert(record, { owner, leaseUntil: dueAt + leaseMs, dueAt }, logLimit);
+      const hold = { owner, leaseUntil: dueAt + leaseMs, dueAt };
+      // Stored only while the queue (every replica's pending deliveries) has room.
+      if (!(await repo.insert(record, hold, logLimit, maxQueue))) {
+        const dropped = await repo.dropOldest("dropped: the delivery queue was full", now);
+        if (!dropped) {
+          record.status = "failed";
+          record.error = "dropped: the delivery queue was full";
+          await repo.insert(record, undefined, logLimit);
+          log(record, "delivery dropped", "warn");
+          return copy(record);
+        }
+        const entry = held.get(dropped.delivery_id);
+        if (entry) {
+          entry.abort?.abort();
+          forget(entry);
+        }
+        log(dropped, "delivery queue full: dropped the oldest pending delivery", "warn");
+        settled(dropped);
+        await repo.insert(record, hold, logLimit);
+      }
       const entry: Entry = { record, dueAt, inFlight: false, attempt: deferred() };
       held.set(record.delivery_id, entry);
       // Attempted once the write that queued it is kept (its transaction committed); a write

@@ -32,9 +32,16 @@ export class MemoryDeliveryRepository implements DeliveryRepository {
   /** Pending rows in the order they were logged (oldest first). */
   private readonly pending = new Set<Row>();
 
-  insert(delivery: Delivery, hold: DeliveryHold | undefined, logLimit: number): void {
+  insert(
+    delivery: Delivery,
+    hold: DeliveryHold | undefined,
+    logLimit: number,
+    maxPending = Number.POSITIVE_INFINITY,
+  ): boolean {
+    const pending = delivery.status === "pending";
+    if (pending && this.pending.size >= maxPending) return false;
     const row: Row = { delivery: copy(delivery), inFlight: false };
-    if (delivery.status === "pending" && hold) {
+    if (pending && hold) {
       row.owner = hold.owner;
       row.leaseUntil = hold.leaseUntil;
       row.dueAt = hold.dueAt;
@@ -57,6 +64,7 @@ export class MemoryDeliveryRepository implements DeliveryRepository {
       });
       this.byProject.set(delivery.project_id, kept);
     }
+    return true;
   }
 
   private remove(row: Row): void {

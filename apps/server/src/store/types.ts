@@ -377,10 +377,16 @@ export interface HeldDelivery {
  */
 export interface DeliveryRepository {
   /**
-   * Logs a delivery; a pending one is held as `hold` says. The project's log is kept to
-   * `logLimit` (the older finished deliveries go).
+   * Logs a delivery; a pending one is held as `hold` says, and only while fewer than
+   * `maxPending` deliveries (of every project) are pending: else nothing is stored (`false`, the
+   * queue is full). The project's log is kept to `logLimit` (the older finished ones go).
    */
-  insert(delivery: Delivery, hold: DeliveryHold | undefined, logLimit: number): Awaitable<void>;
+  insert(
+    delivery: Delivery,
+    hold: DeliveryHold | undefined,
+    logLimit: number,
+    maxPending?: number,
+  ): Awaitable<boolean>;
   /** The project's log, oldest first. */
   list(projectId: string, logLimit: number): Awaitable<Delivery[]>;
   /**

@@ -27,11 +27,20 @@ export class SqlDeliveryRepository implements DeliveryRepository {
     delivery: Delivery,
     hold: DeliveryHold | undefined,
     logLimit: number,
-  ): Promise<void> {
+    maxPending?: number,
+  ): Promise<boolean> {
     const held = delivery.status === "pending" ? hold : undefined;
-    await this.db.query(
+    const bound =
+      delivery.status === "pending" && maxPending !== undefined && Number.isFinite(maxPending)
+        ? maxPending
+        : null;
+    // The queue's bound in the same statement: one round trip per delivery.
+    const { rows } = await this.db.query(
       `INSERT INTO deliveries (delivery_id, project_id, status, owner, lease_until, due_at, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       SELECT $1, $2, $3, $4, $5::bigint, $6::bigint, $7
+       WHERE $8::int IS NULL
+         OR (SELECT count(*) FROM deliveries WHERE status = 'pending') < $8::int
+       RETURNING 1`,
       [
         delivery.delivery_id,
         delivery.project_id,
@@ -40,15 +49,17 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         held?.leaseUntil ?? null,
         held?.dueAt ?? null,
         JSON.stringify(delivery),
+        bound,
       ],
     );
+    if (rows.length === 0) return false;
     // Reads show the newest `logLimit` whatever is stored; older finished ones are deleted in
     // batches (a tenth of the limit), after the write, without a scan per insert.
     const project = delivery.project_id;
     const count = (this.inserted.get(project) ?? 0) + 1;
     if (count < Math.max(1, Math.ceil(logLimit / 10))) {
       this.inserted.set(project, count);
-      return;
+      return true;
     }
     this.inserted.delete(project);
     await afterCommit(async () => {
@@ -57,6 +68,7 @@ export class SqlDeliveryRepository implements DeliveryRepository {
         [project, logLimit],
       );
     });
+    return true;
   }
 
   async list(projectId: string, logLimit: number): Promise<Delivery[]> {
