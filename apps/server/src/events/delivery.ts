@@ -282,10 +282,14 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     entry.timer.unref?.();
   }
 
+  /** Attempts under way, awaited by `close` so that none uses the store after it. */
+  const running = new Set<Promise<void>>();
   function pump(): void {
     while (!closed && active < concurrency && ready.length > 0) {
       const entry = ready.shift() as Entry;
-      void attempt(entry);
+      const run = attempt(entry);
+      running.add(run);
+      void run.finally(() => running.delete(run));
     }
   }
 
@@ -403,10 +407,15 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
 
   /** Takes over the deliveries whose holder died, and renews this replica's holds. */
   let lastRenewal = Date.now();
-  let looking = false;
+  let looking: Promise<void> | undefined;
+  function lookOnce(): Promise<void> {
+    if (looking || closed) return looking ?? Promise.resolve();
+    looking = look().finally(() => {
+      looking = undefined;
+    });
+    return looking;
+  }
   async function look(): Promise<void> {
-    if (looking || closed) return;
-    looking = true;
     try {
       const now = Date.now();
       if (held.size > 0 && now - lastRenewal >= leaseMs / 3) {
@@ -428,11 +437,9 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       storeAnswered();
     } catch (err) {
       storeFailed(err);
-    } finally {
-      looking = false;
     }
   }
-  const poller = setInterval(() => void look(), pollMs);
+  const poller = setInterval(() => void lookOnce(), pollMs);
   poller.unref?.();
 
   return {
@@ -538,6 +545,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
         entry.abort?.abort();
         forget(entry);
       }
+      await Promise.all([looking, ...running]);
       try {
         await repo.release(owner);
       } catch (err) {
