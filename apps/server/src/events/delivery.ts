@@ -240,14 +240,17 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     options.onSettled?.(copy(record));
   }
 
-  /** Records the final outcome; `false` when another replica had it meanwhile. */
+  /**
+   * Records the final outcome: the delivery as settled, or `undefined` when another replica had
+   * it meanwhile. When the store fails, the entry stays as it was (pending): tried again.
+   */
   async function settle(
     entry: Entry,
     status: "delivered" | "failed",
     error?: string,
-  ): Promise<boolean> {
+  ): Promise<Delivery | undefined> {
     const now = clock.now();
-    const record = entry.record;
+    const record = copy(entry.record);
     record.status = status;
     record.updated_time = now;
     delete record.next_attempt_time;
@@ -257,8 +260,10 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     } else if (error !== undefined) record.error = error;
     const kept = await repo.record(record, owner, undefined);
     forget(entry);
-    if (kept) settled(record);
-    return kept;
+    if (!kept) return undefined;
+    entry.record = record;
+    settled(record);
+    return record;
   }
 
   function queue(entry: Entry): void {
@@ -341,6 +346,9 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     // In flight from here: the sinks may be read from the store, and `pump` must count it.
     entry.inFlight = true;
     active++;
+    // An attempt counts once its start is stored.
+    let counted = false;
+    let started = false;
     try {
       const allowed = await options.allowed(
         record.project_id,
@@ -349,31 +357,32 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       );
       if (!mine(entry)) return;
       if (!allowed) {
-        if (
-          await settle(
-            entry,
-            "failed",
-            "not attempted: the endpoint is no longer configured for this target",
-          )
-        ) {
-          log(record, "delivery not attempted: sink removed", "warn");
-        }
+        const refused = await settle(
+          entry,
+          "failed",
+          "not attempted: the endpoint is no longer configured for this target",
+        );
+        if (refused) log(refused, "delivery not attempted: sink removed", "warn");
         return;
       }
       record.attempts++;
       record.updated_time = clock.now();
+      counted = true;
       if (!(await repo.start(record, owner, Date.now() + leaseMs))) {
         // Taken over, dropped or cleared meanwhile: another replica's (or nobody's) now.
         forget(entry);
         return;
       }
+      started = true;
       const failure = await send(entry);
       // Cleared or closed while in flight: nothing more to record.
       if (!mine(entry)) return;
       if (failure === undefined) {
-        if (await settle(entry, "delivered")) log(record, "delivered");
+        const done = await settle(entry, "delivered");
+        if (done) log(done, "delivered");
       } else if (record.attempts >= schedule.maxAttempts) {
-        if (await settle(entry, "failed", failure)) log(record, "delivery failed", "warn");
+        const done = await settle(entry, "failed", failure);
+        if (done) log(done, "delivery failed", "warn");
       } else {
         record.error = failure;
         record.updated_time = clock.now();
@@ -392,6 +401,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     } catch (err) {
       // The store failed (the receiver's failures are answers, above): tried again later.
       storeFailed(err, { delivery_id: record.delivery_id });
+      if (counted && !started) entry.record.attempts--;
       if (mine(entry)) {
         entry.dueAt = Date.now() + pollMs;
         entry.attempt?.resolve();

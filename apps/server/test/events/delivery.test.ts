@@ -9,6 +9,8 @@ import {
   retryDelay,
 } from "../../src/events/delivery.js";
 import { randomIds, systemClock } from "../../src/operation.js";
+import { MemoryDeliveryRepository } from "../../src/store/deliveries.js";
+import type { DeliveryRepository } from "../../src/store/types.js";
 import { eventually, startReceiver } from "./support.js";
 
 const receiver = await startReceiver();
@@ -243,6 +245,28 @@ describe("delivery queue", () => {
     const copy = (await q.list("p1"))[0] as { payload: string };
     copy.payload = "changed";
     expect((await q.list("p1"))[0]?.payload).toBe('{"secret":"s3cr3t-value"}');
+  });
+
+  it("takes a failing store as a log line, and attempts the delivery again once it answers", async () => {
+    const memory = new MemoryDeliveryRepository();
+    let failures = 2;
+    // The store fails the first two attempts' starts (a database away), then answers.
+    const store: DeliveryRepository = Object.assign(Object.create(memory), {
+      start: (...args: Parameters<DeliveryRepository["start"]>) => {
+        if (failures-- > 0) throw new Error("The database is unavailable; retry later");
+        return memory.start(...args);
+      },
+    });
+    const { q, logged } = queue({ store, pollMs: 10 });
+    await q.enqueue(job("/ok", '{"secret":"s3cr3t-value"}'));
+    await q.idle();
+    expect((await q.list("p1"))[0]).toMatchObject({ status: "delivered", attempts: 1 });
+    const warnings = logged.filter((l) => l.message === "delivery store unavailable; retrying");
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]?.fields.err).toBe("The database is unavailable; retry later");
+    expect(logged.some((l) => l.message === "delivery store available again")).toBe(true);
+    expect(JSON.stringify(logged)).not.toContain("s3cr3t-value");
+    await q.close();
   });
 
   it("caps each project's log, dropping the oldest finished entries", async () => {
