@@ -14,6 +14,9 @@ export { createMemoryStore } from "./store/memory.js";
 export { openStore, type StoreOptions } from "./store/open.js";
 export type {
   AdminStateRepository,
+  DeliveryHold,
+  DeliveryRepository,
+  HeldDelivery,
   Notification,
   NotificationRecord,
   NotificationRecordRepository,

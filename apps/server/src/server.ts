@@ -75,8 +75,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Running
         server.close((err) => {
           clearTimeout(force);
           clearInterval(sweep);
-          // Then the expiry sweep, the deliveries (pending ones fail, attempts in flight are
-          // aborted), then the store.
+          // Then the expiry sweep, the deliveries (attempts in flight are aborted, pending ones
+          // let go for another replica to take over), then the store.
           handle.secretLifecycle.close();
           handle.events
             .close()

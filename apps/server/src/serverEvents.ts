@@ -36,7 +36,7 @@ export interface ServerEvents {
   onDeliverySettled(listener: (delivery: Delivery) => void): void;
   /** Drops one project's delivery log, or all of it and restores the seed's sinks. */
   reset(projectId?: string): Promise<void>;
-  /** Fails pending deliveries and aborts attempts in flight. */
+  /** Aborts attempts in flight and lets go of the pending deliveries it holds (for others). */
   close(): Promise<void>;
 }
 
@@ -72,6 +72,8 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const sinks = new StoredSinks(options.store.admin, options.seedSinks ?? {});
   const settledListeners: ((delivery: Delivery) => void)[] = [];
   const deliveries = createDeliveryQueue({
+    // The log and queue are the store's: every replica on one database shows and works them.
+    store: options.store.deliveries,
     onSettled: (delivery) => {
       for (const listener of settledListeners) listener(delivery);
     },
@@ -143,7 +145,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
       baseUrl = url.replace(/\/+$/, "");
     },
     async reset(projectId) {
-      deliveries.clear(projectId);
+      await deliveries.clear(projectId);
       if (projectId === undefined) await sinks.restoreSeed();
     },
     close: () => deliveries.close(),

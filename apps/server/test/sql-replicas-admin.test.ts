@@ -52,15 +52,17 @@ it("delivers a trace matched on B to the sinks set through A", async () => {
   });
   expect(write.status, write.text).toBe(201);
   expect((await call(b, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  // The log is shared: B shows A's no_sink delivery (the first creation's) before its own.
   const log = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
   expect(log.map((d: any) => [d.target, d.endpoint, d.status])).toEqual([
+    [TOPIC, undefined, "no_sink"],
     [TOPIC, `${receiver.url}/smn`, "delivered"],
   ]);
   expect(receiver.received.map((r) => [r.path, r.headers["x-smn-topic-urn"]])).toEqual([
     ["/smn", TOPIC],
   ]);
   const trace = JSON.parse(receiver.received[0]?.json.message);
-  expect(trace).toMatchObject({ trace_id: log[0].trace_id, trace_name: "createNotification" });
+  expect(trace).toMatchObject({ trace_id: log[1].trace_id, trace_name: "createNotification" });
 
   // Sinks removed through B: A's next matching write finds none.
   expect((await call(b, "PUT", "/_admin/sinks", {})).status).toBe(200);
@@ -71,6 +73,70 @@ it("delivers a trace matched on B to the sinks set through A", async () => {
   const logA = (await call(a, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
   expect(logA.at(-1)).toMatchObject({ target: TOPIC, status: "no_sink" });
   expect(receiver.received).toHaveLength(1);
+});
+
+it("shows the deliveries A queued in B's log, and B's flush waits for them", async () => {
+  const [a, b] = pair();
+  // The receiver answers after a while: A's attempts are in flight when B is asked to flush.
+  let answered = 0;
+  receiver.on("/slow", (_req, res) => {
+    setTimeout(() => {
+      answered++;
+      res.writeHead(204).end();
+    }, 1000);
+  });
+  const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/slow` }] };
+  expect((await call(a, "PUT", "/_admin/sinks", sinks)).status).toBe(200);
+  for (const name of ["everything", "second", "third"]) {
+    const created = await call(a, "POST", `/v3/${P}/notifications`, {
+      notification_name: name,
+      operation_type: "complete",
+      topic_id: TOPIC,
+    });
+    expect(created.status, created.text).toBe(201);
+  }
+  // Three writes through A, matched by 1, 2 and 3 notifications: six deliveries, held by A.
+  expect((await call(b, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  const logB = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
+  expect(logB.map((d: any) => d.status)).toEqual(Array(6).fill("delivered"));
+  expect(answered).toBe(6);
+  expect((await call(a, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries).toEqual(
+    logB,
+  );
+});
+
+it("logs exactly one delivery per matched trace for 40 concurrent writes spread over A and B", async () => {
+  const [a, b] = pair();
+  const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/load` }] };
+  expect((await call(a, "PUT", "/_admin/sinks", sinks)).status).toBe(200);
+  const everything = await call(b, "POST", `/v3/${P}/notifications`, {
+    notification_name: "everything",
+    operation_type: "complete",
+    topic_id: TOPIC,
+  });
+  expect(everything.status, everything.text).toBe(201);
+  // Notifications no trace matches: only `everything` delivers each write's trace.
+  const writes = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      call(i % 2 ? a : b, "POST", `/v3/${P}/notifications`, {
+        notification_name: `n${i}`,
+        operation_type: "customized",
+        operations: [{ service_type: "ECS", resource_type: "ecs", trace_names: ["deleteServer"] }],
+        topic_id: TOPIC,
+      }),
+    ),
+  );
+  expect(writes.map((w) => w.status)).toEqual(Array(40).fill(201));
+  expect((await call(a, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  const log = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
+  // `everything`'s own creation and the 40 writes: one delivery each, each delivered once.
+  expect(log).toHaveLength(41);
+  expect(new Set(log.map((d: any) => d.trace_id)).size).toBe(41);
+  expect(log.map((d: any) => d.status)).toEqual(Array(41).fill("delivered"));
+  const received = receiver.received.filter((r) => r.path === "/load");
+  expect(received.map((r) => r.json.message_id).sort()).toEqual(
+    log.map((d: any) => JSON.parse(d.payload).message_id).sort(),
+  );
 });
 
 it("fires a `count: 2` rule added through A exactly twice over requests to A and B", async () => {

@@ -14,7 +14,14 @@ import { migrate } from "../src/store/sql/migrate.js";
 import { openPglite } from "../src/store/sql/pglite.js";
 import { openPostgres } from "../src/store/sql/postgres.js";
 import { createSqlStore } from "../src/store/sql/store.js";
-import type { Notification, Secret, SecretEvent, Store, Trace } from "../src/store/types.js";
+import type {
+  Delivery,
+  Notification,
+  Secret,
+  SecretEvent,
+  Store,
+  Trace,
+} from "../src/store/types.js";
 import { testPostgres } from "../src/testing/postgres.js";
 import { tempDir } from "./helpers.js";
 
@@ -826,5 +833,101 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     const number = (id: string) => Number(id.slice(1));
     expect(number(next.id)).toBeGreaterThan(number(delivery.id));
     await admin.deleteFaultRules();
+  });
+
+  it("logs deliveries, lets only their holder record them, and hands each expired hold to one taker", async () => {
+    const { deliveries } = store;
+    const p = project();
+    const d = (i: number, status: Delivery["status"] = "pending"): Delivery => ({
+      delivery_id: `${p}-${i}`,
+      project_id: p,
+      source: "n1",
+      target: `urn:smn:cn-north-4:${p}:topic`,
+      ...(status !== "no_sink" && { endpoint: "http://127.0.0.1:9/smn" }),
+      status,
+      attempts: 0,
+      headers: { "content-type": "application/json", "x-smn-message-id": `m${i}` },
+      payload: `{"i":${i}}`,
+      created_time: i,
+      updated_time: i,
+    });
+    const held = { owner: "A", leaseUntil: 1000, dueAt: 0 };
+    for (const i of [1, 2, 3]) await deliveries.insert(d(i), held, 10);
+    await deliveries.insert({ ...d(4, "no_sink"), error: "no sink" }, undefined, 10);
+    expect(await deliveries.list(p, 10)).toEqual([
+      d(1),
+      d(2),
+      d(3),
+      { ...d(4, "no_sink"), error: "no sink" },
+    ]);
+    expect(await deliveries.list(project(), 10)).toEqual([]);
+    expect(await deliveries.pendingCount()).toBe(3);
+    // A full queue stores no more pending ones; a finished one is logged all the same.
+    expect(await deliveries.insert(d(9), held, 10, 3)).toBe(false);
+    expect(await deliveries.insert(d(9), held, 10, 4)).toBe(true);
+    await deliveries.clear(p);
+    for (const i of [1, 2, 3]) await deliveries.insert(d(i), held, 10, 3);
+    expect(
+      await deliveries.insert({ ...d(4, "no_sink"), error: "no sink" }, undefined, 10, 3),
+    ).toBe(true);
+    expect(await deliveries.pendingCount()).toBe(3);
+
+    // Only the holder starts and records an attempt; a finished delivery takes no more.
+    const first = { ...d(1), attempts: 1, updated_time: 5 };
+    expect(await deliveries.start(first, "B", 2000)).toBe(false);
+    expect(await deliveries.start(first, "A", 2000)).toBe(true);
+    expect(await deliveries.anyDue(-1, p)).toBe(true); // in flight
+    const delivered = { ...first, status: "delivered" as const, response_status: 204 };
+    expect(await deliveries.record(delivered, "A", undefined)).toBe(true);
+    expect(await deliveries.record(delivered, "A", undefined)).toBe(false);
+    const retry = { ...d(2), attempts: 1, error: "HTTP 500", next_attempt_time: 600 };
+    expect(await deliveries.start({ ...d(2), attempts: 1 }, "A", 1000)).toBe(true);
+    expect(await deliveries.record(retry, "A", 600)).toBe(true);
+    expect(await deliveries.anyDue(500, p)).toBe(true); // d3 is due at 0
+    expect((await deliveries.list(p, 10)).slice(0, 2)).toEqual([delivered, retry]);
+
+    // Leases run out (A died): concurrent takers share the pending ones, each taken once.
+    await deliveries.renew("A", 1200);
+    expect(await deliveries.takeOver("B", 1100, 5000, 10)).toEqual([]);
+    const [b, c] = await Promise.all([
+      deliveries.takeOver("B", 1300, 5000, 10),
+      deliveries.takeOver("C", 1300, 5000, 10),
+    ]);
+    const taken = [...(b ?? []), ...(c ?? [])].sort((x, y) => x.dueAt - y.dueAt);
+    expect(taken).toEqual([
+      { delivery: d(3), dueAt: 0 },
+      { delivery: retry, dueAt: 600 },
+    ]);
+    const holderOf = (id: string) =>
+      (b ?? []).some((t) => t.delivery.delivery_id === id) ? "B" : "C";
+    const holder = holderOf(d(3).delivery_id);
+    expect(await deliveries.start({ ...d(3), attempts: 1 }, "A", 6000)).toBe(false);
+    expect(await deliveries.start({ ...d(3), attempts: 1 }, holder, 6000)).toBe(true);
+    // Let go (the holder stops): taken over at once.
+    await deliveries.release(holder);
+    const byD = (await deliveries.takeOver("D", 1400, 9000, 10)).map((t) => t.delivery.delivery_id);
+    expect(byD).toContain(d(3).delivery_id);
+    const retryHolder = byD.includes(retry.delivery_id) ? "D" : holderOf(retry.delivery_id);
+
+    // A full queue drops its oldest pending delivery that is not in flight.
+    expect(await deliveries.start({ ...retry, attempts: 2 }, retryHolder, 9000)).toBe(true);
+    const dropped = await deliveries.dropOldest("dropped: the delivery queue was full", 7);
+    expect(dropped).toMatchObject({
+      delivery_id: d(3).delivery_id,
+      status: "failed",
+      updated_time: 7,
+    });
+    expect(await deliveries.pendingCount()).toBe(1);
+    expect(await deliveries.dropOldest("dropped", 8)).toBeUndefined(); // the other is in flight
+
+    // The log shows the newest `logLimit`, and any older one still pending.
+    for (const i of [5, 6, 7]) await deliveries.insert(d(i, "no_sink"), undefined, 3);
+    expect((await deliveries.list(p, 3)).map((x) => x.delivery_id)).toEqual(
+      [2, 5, 6, 7].map((i) => `${p}-${i}`),
+    );
+    await deliveries.clear(p);
+    expect(await deliveries.list(p, 3)).toEqual([]);
+    expect(await deliveries.pendingCount()).toBe(0);
+    expect(await deliveries.anyDue(Number.MAX_SAFE_INTEGER)).toBe(false);
   });
 });

@@ -123,7 +123,7 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       return { status: 200, body: (await events.sinks.current()) as Sinks };
     },
     async listDeliveries({ query }) {
-      return { status: 200, body: { deliveries: events.deliveries.list(query.project_id) } };
+      return { status: 200, body: { deliveries: await events.deliveries.list(query.project_id) } };
     },
     async flushDeliveries() {
       // The deliveries of writes being answered are queued once their traces are recorded.

@@ -105,7 +105,7 @@ function stream(sources: LiveSources, projectId: string, res: Response, done: ()
       const explanation = await explainTrace(store, events.deliveries, projectId, trace.trace_id);
       if (explanation) send("trace", explanation);
     }
-    for (const delivery of events.deliveries.list(projectId).slice(-BACKLOG)) {
+    for (const delivery of (await events.deliveries.list(projectId)).slice(-BACKLOG)) {
       const state = `${delivery.status}/${delivery.attempts}/${delivery.updated_time ?? ""}`;
       if (deliveries.get(delivery.delivery_id) === state) continue;
       deliveries.set(delivery.delivery_id, state);

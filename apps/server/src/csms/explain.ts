@@ -83,6 +83,6 @@ export async function explainSecretEvents(
   const occurrences = lifecycle.occurrences(projectId, secretName, filter);
   if (occurrences.length === 0) return [];
   const events = await allEvents(store, projectId);
-  const deliveries = new Map(deliveryLog.list(projectId).map((d) => [d.delivery_id, d]));
+  const deliveries = new Map((await deliveryLog.list(projectId)).map((d) => [d.delivery_id, d]));
   return occurrences.map((o) => explain(o, events, deliveries));
 }

@@ -195,10 +195,14 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     void written.finally(() => writing.delete(written));
   }
 
-  options.onDeliverySettled((delivery) => {
-    const waiting = byDelivery.get(delivery.delivery_id);
-    if (!waiting) return;
-    byDelivery.delete(delivery.delivery_id);
+  /**
+   * Outcomes that came before `fire` had the delivery's id (its attempt may finish while the
+   * deliveries of other subscriptions are still being stored): the newest few, by id.
+   */
+  const early = new Map<string, Pick<Delivery, "delivery_id" | "status">>();
+  const EARLY_KEPT = 1000;
+
+  function outcome(waiting: Waiting, delivery: Pick<Delivery, "delivery_id" | "status">): void {
     waiting.open.delete(delivery.delivery_id);
     if (delivery.status !== "delivered") waiting.failed = true;
     if (waiting.open.size === 0) {
@@ -209,6 +213,20 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
         waiting.failed ? "FAIL" : "SUCCESS",
       );
     }
+  }
+
+  options.onDeliverySettled((delivery) => {
+    const waiting = byDelivery.get(delivery.delivery_id);
+    if (!waiting) {
+      early.set(delivery.delivery_id, {
+        delivery_id: delivery.delivery_id,
+        status: delivery.status,
+      });
+      if (early.size > EARLY_KEPT) early.delete(early.keys().next().value as string);
+      return;
+    }
+    byDelivery.delete(delivery.delivery_id);
+    outcome(waiting, delivery);
   });
 
   async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
@@ -255,7 +273,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
           : undefined;
     if (refused !== undefined) {
       // Logged with the content, so the record's INVALID has its reason in the delivery log.
-      const refusal = deliver.refuse(
+      const refusal = await deliver.refuse(
         { projectId, source: event.name, target: target_id },
         content,
         refused,
@@ -287,7 +305,12 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS");
       return;
     }
-    for (const id of open) byDelivery.set(id, waiting);
+    for (const id of open) {
+      const settled = early.get(id);
+      early.delete(id);
+      if (settled) outcome(waiting, settled);
+      else byDelivery.set(id, waiting);
+    }
   }
 
   async function sweepOnce(): Promise<void> {

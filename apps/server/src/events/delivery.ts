@@ -5,13 +5,25 @@
  * exponential schedule with jitter; a full queue drops its oldest waiting delivery (logged).
  * Nothing here waits for a receiver on behalf of an API request.
  *
+ * The log and the queue are the store's (`Store.deliveries`, an outbox): a delivery is stored
+ * when it is queued (with the trace that caused it, when that is written in one transaction),
+ * and held by the replica that queued it, which attempts it and renews its lease while it lives.
+ * A replica that dies lets its lease run out; another replica then takes its pending deliveries
+ * over (each one replica) and attempts them. So delivery is at least once, with the payload
+ * (and the SMN `message_id` in it) built once, at enqueue. Bounds are counted in the store.
+ *
  * Security: requests go only to the endpoint a delivery was created with, which the caller took
  * from the sink configuration, and `allowed` is asked again before every attempt (a sink removed
  * in the meantime is not called); redirects are not followed. Payloads and headers stay in the
  * log; the logger only ever sees ids, URNs, endpoints and statuses.
  */
+
+import { randomUUID } from "node:crypto";
 import type { admin } from "@cts-csms/types";
 import type { Clock, IdGenerator } from "../operation.js";
+import { MemoryDeliveryRepository } from "../store/deliveries.js";
+import { afterCommit, onRollback } from "../store/transaction.js";
+import type { DeliveryRepository } from "../store/types.js";
 import { type AttemptFault, faulted } from "./attemptFault.js";
 
 /** `pending`, `delivered`, `failed` or `no_sink` (the admin spec's `DeliveryStatus`). */
@@ -69,25 +81,38 @@ export interface DeliveryOptions {
   retry?: Partial<RetrySchedule>;
   /** Log entries kept per project (default 1000); the oldest finished ones go first. */
   logLimit?: number;
-  /** Told each delivery's final outcome (`delivered` or `failed`, retries done), as a copy. */
+  /**
+   * Told each delivery's final outcome (`delivered` or `failed`, retries done), as a copy, by
+   * the replica that settled it.
+   */
   onSettled?(delivery: Delivery): void;
+  /** Where the log and the queue live (default: this process's memory). */
+  store?: DeliveryRepository;
+  /** How long a hold on a pending delivery lasts unless renewed (default 10 s). */
+  leaseMs?: number;
+  /** How often to look for deliveries whose holder died (default 1 s). */
+  pollMs?: number;
 }
 
 export interface DeliveryQueue {
   /** Logs a delivery and queues its first attempt (or logs it as `no_sink`). */
-  enqueue(job: DeliveryJob): Delivery;
-  /** A project's deliveries, oldest first (copies). */
-  list(projectId: string): Delivery[];
+  enqueue(job: DeliveryJob): Promise<Delivery>;
+  /** A project's deliveries, oldest first, whichever replica queued them. */
+  list(projectId: string): Promise<Delivery[]>;
   /**
-   * Resolves once every delivery queued so far has completed its current attempt (those waiting
-   * for a retry have already completed theirs).
+   * Resolves once every delivery (of the project, when given) that is due or in flight has
+   * completed its current attempt, whichever replica holds it (those waiting for a retry have
+   * already completed theirs).
    */
-  flush(): Promise<void>;
-  /** Resolves once no delivery is pending (delivered, failed or dropped, retries included). */
+  flush(projectId?: string): Promise<void>;
+  /** Resolves once this replica holds no pending delivery (delivered, failed, dropped). */
   idle(): Promise<void>;
   /** Drops one project's log, or all, with their pending deliveries. */
-  clear(projectId?: string): void;
-  /** Stops: pending deliveries are failed, in-flight attempts aborted. */
+  clear(projectId?: string): Promise<void>;
+  /**
+   * Stops: attempts in flight are aborted, and the pending deliveries this replica holds are let
+   * go, for another replica (or this store's next server) to take over.
+   */
   close(): Promise<void>;
 }
 
@@ -104,8 +129,11 @@ function deferred(): Deferred {
   return { promise, resolve };
 }
 
+/** A pending delivery this replica holds. */
 interface Entry {
   record: Delivery;
+  /** When its next attempt is due (ms, wall time). */
+  dueAt: number;
   /** Settles when the current (queued or in-flight) attempt completes. */
   attempt?: Deferred;
   inFlight: boolean;
@@ -127,11 +155,18 @@ function failureOf(error: unknown, timeoutMs: number): string {
   return `network error: ${cause}`;
 }
 
+const copy = (d: Delivery): Delivery => ({ ...d, headers: { ...d.headers } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Deliveries taken over per look (the rest at the next). */
+const TAKE_OVER_BATCH = 100;
+
 export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   const maxQueue = options.maxQueue ?? 1000;
   const concurrency = options.concurrency ?? 4;
   const timeoutMs = options.attemptTimeoutMs ?? 5000;
   const logLimit = options.logLimit ?? 1000;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const pollMs = options.pollMs ?? 1000;
   const schedule: RetrySchedule = {
     maxAttempts: 5,
     baseDelayMs: 500,
@@ -140,16 +175,20 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     ...options.retry,
   };
   const { clock, ids, logger } = options;
+  const repo = options.store ?? new MemoryDeliveryRepository();
+  /** This replica, as the holder of deliveries. */
+  const owner = randomUUID();
 
-  const logs = new Map<string, Entry[]>();
-  /** Pending entries in the order they were queued (oldest first). */
-  const pending = new Set<Entry>();
+  /** The pending deliveries this replica holds, by id, in the order they were queued. */
+  const held = new Map<string, Entry>();
   const ready: Entry[] = [];
   let active = 0;
   let closed = false;
   let idleWaiters: Deferred[] = [];
+  /** Whether the store failed last time: told once, not at every look. */
+  let storeFailing = false;
 
-  const log = (fields: Entry["record"], message: string, level: "warn" | "info" = "info") => {
+  const log = (fields: Delivery, message: string, level: "warn" | "info" = "info") => {
     const safe = {
       delivery_id: fields.delivery_id,
       project_id: fields.project_id,
@@ -165,22 +204,53 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     else logger?.info?.(safe, message);
   };
 
-  function remember(entry: Entry): void {
-    let list = logs.get(entry.record.project_id);
-    if (!list) {
-      list = [];
-      logs.set(entry.record.project_id, list);
-    }
-    list.push(entry);
-    if (list.length > logLimit) {
-      const oldestFinished = list.findIndex((e) => !pending.has(e));
-      if (oldestFinished >= 0) list.splice(oldestFinished, 1);
+  /** The store failed (unreachable, slow, closing): a log line, and the work is tried again. */
+  const storeFailed = (err: unknown, fields: Record<string, unknown> = {}) => {
+    if (storeFailing && Object.keys(fields).length === 0) return;
+    storeFailing = true;
+    logger?.warn(
+      { ...fields, err: (err as Error)?.message ?? String(err) },
+      "delivery store unavailable; retrying",
+    );
+  };
+  const storeAnswered = () => {
+    if (!storeFailing) return;
+    storeFailing = false;
+    logger?.info?.({}, "delivery store available again");
+  };
+
+  /** This replica no longer holds the entry (settled, lost, cleared). */
+  function forget(entry: Entry): void {
+    if (held.get(entry.record.delivery_id) !== entry) return;
+    held.delete(entry.record.delivery_id);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const index = ready.indexOf(entry);
+    if (index >= 0) ready.splice(index, 1);
+    entry.attempt?.resolve();
+    entry.attempt = undefined;
+    if (held.size === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w.resolve();
     }
   }
 
-  function settle(entry: Entry, status: "delivered" | "failed", error?: string): void {
+  function settled(record: Delivery): void {
+    options.onSettled?.(copy(record));
+  }
+
+  /**
+   * Records the final outcome: the delivery as settled, or `undefined` when another replica had
+   * it meanwhile. When the store fails, the entry stays as it was (pending): tried again.
+   */
+  async function settle(
+    entry: Entry,
+    status: "delivered" | "failed",
+    error?: string,
+  ): Promise<Delivery | undefined> {
     const now = clock.now();
-    const record = entry.record;
+    const record = copy(entry.record);
     record.status = status;
     record.updated_time = now;
     delete record.next_attempt_time;
@@ -188,31 +258,43 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       record.delivered_time = now;
       delete record.error;
     } else if (error !== undefined) record.error = error;
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = undefined;
-    const index = ready.indexOf(entry);
-    if (index >= 0) ready.splice(index, 1);
-    pending.delete(entry);
-    options.onSettled?.({ ...record, headers: { ...record.headers } });
-    entry.attempt?.resolve();
-    entry.attempt = undefined;
-    if (pending.size === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w.resolve();
-    }
+    const kept = await repo.record(record, owner, undefined);
+    forget(entry);
+    if (!kept) return undefined;
+    entry.record = record;
+    settled(record);
+    return record;
   }
 
   function queue(entry: Entry): void {
-    entry.attempt = deferred();
+    if (held.get(entry.record.delivery_id) !== entry || closed) return;
+    entry.attempt ??= deferred();
     ready.push(entry);
     pump();
   }
 
+  /** Queues the entry's attempt when it is due. */
+  function whenDue(entry: Entry): void {
+    const delay = entry.dueAt - Date.now();
+    if (delay <= 0) {
+      queue(entry);
+      return;
+    }
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      queue(entry);
+    }, delay);
+    entry.timer.unref?.();
+  }
+
+  /** Attempts under way, awaited by `close` so that none uses the store after it. */
+  const running = new Set<Promise<void>>();
   function pump(): void {
     while (!closed && active < concurrency && ready.length > 0) {
       const entry = ready.shift() as Entry;
-      void attempt(entry);
+      const run = attempt(entry);
+      running.add(run);
+      void run.finally(() => running.delete(run));
     }
   }
 
@@ -229,8 +311,8 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       timeoutMs,
     );
     const signal = abort.signal;
-    const fault = await options.fault?.(record);
     try {
+      const fault = await options.fault?.(record);
       if (fault) {
         const failure = await faulted(fault, record, signal).catch((e) => failureOf(e, timeoutMs));
         // The error names the rule, so the log tells a fault from a receiver's answer.
@@ -257,71 +339,121 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     }
   }
 
+  const mine = (entry: Entry) => held.get(entry.record.delivery_id) === entry;
+
   async function attempt(entry: Entry): Promise<void> {
     const record = entry.record;
     // In flight from here: the sinks may be read from the store, and `pump` must count it.
     entry.inFlight = true;
     active++;
-    const allowed = options.allowed(record.project_id, record.target, record.endpoint as string);
-    // A fixed sink configuration answers at once: the refusal is then settled within `enqueue`.
-    if (!(allowed instanceof Promise ? await allowed : allowed)) {
-      entry.inFlight = false;
-      active--;
-      if (pending.has(entry)) {
-        settle(
+    // An attempt counts once its start is stored.
+    let counted = false;
+    let started = false;
+    try {
+      const allowed = await options.allowed(
+        record.project_id,
+        record.target,
+        record.endpoint as string,
+      );
+      if (!mine(entry)) return;
+      if (!allowed) {
+        const refused = await settle(
           entry,
           "failed",
           "not attempted: the endpoint is no longer configured for this target",
         );
-        log(record, "delivery not attempted: sink removed", "warn");
+        if (refused) log(refused, "delivery not attempted: sink removed", "warn");
+        return;
       }
-      pump();
-      return;
-    }
-    record.attempts++;
-    record.updated_time = clock.now();
-    const failure = await send(entry);
-    entry.inFlight = false;
-    active--;
-    // Cleared, closed or dropped while in flight: nothing more to record.
-    if (pending.has(entry)) {
+      record.attempts++;
+      record.updated_time = clock.now();
+      counted = true;
+      if (!(await repo.start(record, owner, Date.now() + leaseMs))) {
+        // Taken over, dropped or cleared meanwhile: another replica's (or nobody's) now.
+        forget(entry);
+        return;
+      }
+      started = true;
+      const failure = await send(entry);
+      // Cleared or closed while in flight: nothing more to record.
+      if (!mine(entry)) return;
       if (failure === undefined) {
-        settle(entry, "delivered");
-        log(record, "delivered");
-      } else if (record.attempts >= schedule.maxAttempts || closed) {
-        settle(entry, "failed", failure);
-        log(record, "delivery failed", "warn");
+        const done = await settle(entry, "delivered");
+        if (done) log(done, "delivered");
+      } else if (record.attempts >= schedule.maxAttempts) {
+        const done = await settle(entry, "failed", failure);
+        if (done) log(done, "delivery failed", "warn");
       } else {
         record.error = failure;
         record.updated_time = clock.now();
         const delay = retryDelay(schedule, record.attempts);
         record.next_attempt_time = record.updated_time + delay;
+        entry.dueAt = Date.now() + delay;
+        if (!(await repo.record(record, owner, entry.dueAt))) {
+          forget(entry);
+          return;
+        }
         entry.attempt?.resolve();
         entry.attempt = undefined;
-        entry.timer = setTimeout(() => {
-          entry.timer = undefined;
-          if (pending.has(entry)) queue(entry);
-        }, delay);
-        entry.timer.unref?.();
+        whenDue(entry);
       }
+      storeAnswered();
+    } catch (err) {
+      // The store failed (the receiver's failures are answers, above): tried again later.
+      storeFailed(err, { delivery_id: record.delivery_id });
+      if (counted && !started) entry.record.attempts--;
+      if (mine(entry)) {
+        entry.dueAt = Date.now() + pollMs;
+        entry.attempt?.resolve();
+        entry.attempt = undefined;
+        whenDue(entry);
+      }
+    } finally {
+      entry.inFlight = false;
+      active--;
+      pump();
     }
-    pump();
   }
 
-  /** Makes room for one more pending delivery by dropping the oldest one not in flight. */
-  function makeRoom(): boolean {
-    if (pending.size < maxQueue) return true;
-    for (const entry of pending) {
-      if (entry.inFlight) continue;
-      settle(entry, "failed", "dropped: the delivery queue was full");
-      log(entry.record, "delivery queue full: dropped the oldest pending delivery", "warn");
-      return true;
-    }
-    return false;
+  /** Takes over the deliveries whose holder died, and renews this replica's holds. */
+  let lastRenewal = Date.now();
+  let looking: Promise<void> | undefined;
+  function lookOnce(): Promise<void> {
+    if (looking || closed) return looking ?? Promise.resolve();
+    looking = look().finally(() => {
+      looking = undefined;
+    });
+    return looking;
   }
+  async function look(): Promise<void> {
+    try {
+      const now = Date.now();
+      if (held.size > 0 && now - lastRenewal >= leaseMs / 3) {
+        await repo.renew(owner, now + leaseMs);
+        lastRenewal = now;
+      }
+      const room = Math.min(TAKE_OVER_BATCH, maxQueue - held.size);
+      if (room > 0) {
+        const taken = await repo.takeOver(owner, now, now + leaseMs, room);
+        for (const { delivery, dueAt } of taken) {
+          if (closed) break;
+          if (held.has(delivery.delivery_id)) continue; // this replica's own, late renewal
+          const entry: Entry = { record: delivery, dueAt, inFlight: false };
+          held.set(delivery.delivery_id, entry);
+          log(delivery, "delivery taken over from a replica that stopped");
+          whenDue(entry);
+        }
+      }
+      storeAnswered();
+    } catch (err) {
+      storeFailed(err);
+    }
+  }
+  const poller = setInterval(() => void lookOnce(), pollMs);
+  poller.unref?.();
 
   return {
-    enqueue(job) {
+    async enqueue(job) {
       const now = clock.now();
       const record: Delivery = {
         delivery_id: ids.next(),
@@ -337,64 +469,97 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
         updated_time: now,
       };
       if (job.endpoint !== undefined) record.endpoint = job.endpoint;
-      const entry: Entry = { record, inFlight: false };
       if (job.endpoint === undefined) {
         record.error = job.reason ?? "no sink is configured for this target";
-        remember(entry);
+        await repo.insert(record, undefined, logLimit);
         log(record, "no sink for target");
-        return { ...record, headers: { ...record.headers } };
+        return copy(record);
       }
-      if (closed || !makeRoom()) {
+      if (closed) {
         record.status = "failed";
-        record.error = closed
-          ? "the delivery queue is closed"
-          : "dropped: the delivery queue was full";
-        remember(entry);
+        record.error = "the delivery queue is closed";
+        await repo.insert(record, undefined, logLimit);
         log(record, "delivery dropped", "warn");
-        return { ...record, headers: { ...record.headers } };
+        return copy(record);
       }
-      pending.add(entry);
-      remember(entry);
-      queue(entry);
-      return { ...record, headers: { ...record.headers } };
+      const dueAt = Date.now();
+      const hold = { owner, leaseUntil: dueAt + leaseMs, dueAt };
+      // Stored only while the queue (every replica's pending deliveries) has room.
+      if (!(await repo.insert(record, hold, logLimit, maxQueue))) {
+        const dropped = await repo.dropOldest("dropped: the delivery queue was full", now);
+        if (!dropped) {
+          record.status = "failed";
+          record.error = "dropped: the delivery queue was full";
+          await repo.insert(record, undefined, logLimit);
+          log(record, "delivery dropped", "warn");
+          return copy(record);
+        }
+        const entry = held.get(dropped.delivery_id);
+        if (entry) {
+          entry.abort?.abort();
+          forget(entry);
+        }
+        log(dropped, "delivery queue full: dropped the oldest pending delivery", "warn");
+        settled(dropped);
+        await repo.insert(record, hold, logLimit);
+      }
+      const entry: Entry = { record, dueAt, inFlight: false, attempt: deferred() };
+      held.set(record.delivery_id, entry);
+      // Attempted once the write that queued it is kept (its transaction committed); a write
+      // rolled back takes its delivery with it. On the next turn, so that the caller has the
+      // delivery (and waits for its outcome) before it can settle.
+      onRollback(() => forget(entry));
+      void afterCommit(async () => {
+        setImmediate(() => queue(entry));
+      });
+      return copy(record);
     },
 
     list(projectId) {
-      return (logs.get(projectId) ?? []).map((e) => ({
-        ...e.record,
-        headers: { ...e.record.headers },
-      }));
+      return Promise.resolve(repo.list(projectId, logLimit));
     },
 
-    async flush() {
+    async flush(projectId) {
+      const since = Date.now();
       const waits: Promise<void>[] = [];
-      for (const entry of pending) if (entry.attempt) waits.push(entry.attempt.promise);
+      for (const entry of held.values()) {
+        if (projectId !== undefined && entry.record.project_id !== projectId) continue;
+        if (entry.attempt) waits.push(entry.attempt.promise);
+      }
       await Promise.all(waits);
+      // Those other replicas hold (or this one took over meanwhile).
+      while (await repo.anyDue(since, projectId)) await sleep(25);
     },
 
     idle() {
-      if (pending.size === 0) return Promise.resolve();
+      if (held.size === 0) return Promise.resolve();
       const waiter = deferred();
       idleWaiters.push(waiter);
       return waiter.promise;
     },
 
-    clear(projectId) {
-      for (const entry of [...pending]) {
+    async clear(projectId) {
+      for (const entry of [...held.values()]) {
         if (projectId === undefined || entry.record.project_id === projectId) {
           entry.abort?.abort();
-          settle(entry, "failed", "cleared");
+          forget(entry);
         }
       }
-      if (projectId === undefined) logs.clear();
-      else logs.delete(projectId);
+      await repo.clear(projectId);
     },
 
     async close() {
       closed = true;
-      for (const entry of [...pending]) {
+      clearInterval(poller);
+      for (const entry of [...held.values()]) {
         entry.abort?.abort();
-        settle(entry, "failed", "the delivery queue was closed");
+        forget(entry);
+      }
+      await Promise.all([looking, ...running]);
+      try {
+        await repo.release(owner);
+      } catch (err) {
+        storeFailed(err);
       }
     },
   };

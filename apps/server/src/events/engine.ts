@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, IdGenerator } from "../operation.js";
+import { inWrite } from "../store/transaction.js";
 import type { Notification, Store, Trace } from "../store/types.js";
 import type { Delivery, DeliveryQueue } from "./delivery.js";
 import { ctsTriggerEvent } from "./functiongraph.js";
@@ -34,7 +35,11 @@ export interface SmnUrls {
 }
 
 export interface EventEngineOptions {
-  store: Pick<Store, "notifications" | "traces">;
+  /**
+   * With `transaction`, a trace and the deliveries it causes are written in one (the outbox):
+   * both are kept, or neither.
+   */
+  store: Pick<Store, "notifications" | "traces"> & Partial<Pick<Store, "transaction">>;
   sinks: SinkLookup;
   delivery: DeliveryQueue;
   signingKey: SmnSigningKey;
@@ -109,7 +114,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
         signingKey,
       );
       return [
-        delivery.enqueue({
+        await delivery.enqueue({
           projectId: request.projectId,
           source: request.source,
           traceId: request.traceId,
@@ -120,22 +125,28 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
         }),
       ];
     }
-    return subscriptions.map((subscription) => {
+    // One after the other: the log lists them in subscription order on every store.
+    const queued: Delivery[] = [];
+    for (const subscription of subscriptions) {
       const subscriptionUrn = smnSubscriptionUrn(request.target, subscription.endpoint);
+      // Signed once, here: retries and take-overs send this payload, `message_id` included.
       const { headers, body } = buildSmnNotification(
         { ...base, subscriptionUrn, unsubscribeUrl: urls.unsubscribe(subscriptionUrn) },
         signingKey,
       );
-      return delivery.enqueue({
-        projectId: request.projectId,
-        source: request.source,
-        traceId: request.traceId,
-        target: request.target,
-        endpoint: subscription.endpoint,
-        headers,
-        payload: JSON.stringify(body),
-      });
-    });
+      queued.push(
+        await delivery.enqueue({
+          projectId: request.projectId,
+          source: request.source,
+          traceId: request.traceId,
+          target: request.target,
+          endpoint: subscription.endpoint,
+          headers,
+          payload: JSON.stringify(body),
+        }),
+      );
+    }
+    return queued;
   }
 
   async function deliverToFunction(request: DeliveryRequest, event: unknown): Promise<Delivery[]> {
@@ -149,7 +160,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       payload: JSON.stringify(event),
     };
     return [
-      delivery.enqueue(
+      await delivery.enqueue(
         endpoint === undefined
           ? { ...job, reason: "no endpoint is configured for this function in this project" }
           : { ...job, endpoint },
@@ -184,29 +195,11 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       throw new TypeError(`deliver: ${request.target} is not an SMN topic or FunctionGraph URN`);
     },
 
-    async traceHappened(projectId, trace) {
-      await store.traces.append(projectId, trace);
-      // Oldest notification first, whatever its type.
-      const all = await candidates(projectId, trace);
-      const deliveries: Delivery[] = [];
-      // matchReason (matching.ts) decides, topic included: what explainTrace reports.
-      for (const notification of matchingNotifications(all, trace)) {
-        if (notification.topic_id === undefined) continue; // never: no_topic is a reason
-        deliveries.push(
-          ...(await engine.deliver({
-            projectId,
-            source: notification.notification_id,
-            traceId: trace.trace_id,
-            target: notification.topic_id,
-            smn: {
-              subject: keyEventSubject(notification.notification_name),
-              message: JSON.stringify(trace),
-            },
-            event: ctsTriggerEvent(trace),
-          })),
-        );
-      }
-      return deliveries;
+    traceHappened(projectId, trace) {
+      // The trace and its deliveries in one transaction (the outbox), unless a write that
+      // already holds one records it.
+      const record = () => recordTrace(projectId, trace);
+      return store.transaction && !inWrite() ? store.transaction(record) : record();
     },
 
     async operationServed(projectId, operation) {
@@ -221,5 +214,30 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       return { trace, deliveries };
     },
   };
+
+  async function recordTrace(projectId: string, trace: Trace): Promise<Delivery[]> {
+    await store.traces.append(projectId, trace);
+    // Oldest notification first, whatever its type.
+    const all = await candidates(projectId, trace);
+    const deliveries: Delivery[] = [];
+    // matchReason (matching.ts) decides, topic included: what explainTrace reports.
+    for (const notification of matchingNotifications(all, trace)) {
+      if (notification.topic_id === undefined) continue; // never: no_topic is a reason
+      deliveries.push(
+        ...(await engine.deliver({
+          projectId,
+          source: notification.notification_id,
+          traceId: trace.trace_id,
+          target: notification.topic_id,
+          smn: {
+            subject: keyEventSubject(notification.notification_name),
+            message: JSON.stringify(trace),
+          },
+          event: ctsTriggerEvent(trace),
+        })),
+      );
+    }
+    return deliveries;
+  }
   return engine;
 }

@@ -41,6 +41,6 @@ export async function explainTrace(
   return {
     trace,
     notifications,
-    deliveries: deliveries.list(projectId).filter((d) => d.trace_id === traceId),
+    deliveries: (await deliveries.list(projectId)).filter((d) => d.trace_id === traceId),
   };
 }

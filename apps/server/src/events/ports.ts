@@ -38,7 +38,7 @@ export interface DeliverPort {
     request: Pick<DeliveryRequest, "projectId" | "source" | "target">,
     payload: string,
     reason: string,
-  ): Delivery;
+  ): Promise<Delivery>;
 }
 
 /**

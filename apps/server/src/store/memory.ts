@@ -11,6 +11,7 @@
  */
 
 import { MemoryAdminStateRepository } from "./admin.js";
+import { MemoryDeliveryRepository } from "./deliveries.js";
 import { StringPool } from "./intern.js";
 import { MemoryRotationRepository } from "./rotations.js";
 import {
@@ -797,6 +798,7 @@ export function createMemoryStore({ traceCap = {} as TraceCap } = {}): Store {
   const strings = new StringPool();
   return {
     admin: new MemoryAdminStateRepository(),
+    deliveries: new MemoryDeliveryRepository(),
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),

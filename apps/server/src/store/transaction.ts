@@ -53,3 +53,8 @@ export function onRollback(step: () => void): void {
   const unit = current.getStore();
   if (unit?.open) unit.undo.push(step);
 }
+
+/** Whether a write is in progress in this async context (its changes are not kept yet). */
+export function inWrite(): boolean {
+  return current.getStore()?.open === true;
+}

@@ -352,7 +352,85 @@ export interface AdminStateRepository {
   hitFaultRule(id: string): Awaitable<boolean>;
 }
 
+/** One delivery, as the delivery log lists it (the admin spec's `Delivery`). */
+export type Delivery = admin.components["schemas"]["Delivery"];
+
+/** Who holds a pending delivery, until when, and when its next attempt is due (ms, wall time). */
+export interface DeliveryHold {
+  owner: string;
+  leaseUntil: number;
+  dueAt: number;
+}
+
+/** A pending delivery as a replica holds it: the record and when its next attempt is due. */
+export interface HeldDelivery {
+  delivery: Delivery;
+  dueAt: number;
+}
+
+/**
+ * The delivery log and queue (the outbox, events/delivery.ts), shared by the replicas on one
+ * database. A pending delivery is held by one replica (`owner`, its lease renewed while it
+ * lives); only the holder records its attempts, and the writes that record them change nothing
+ * once the holder lost it (taken over, dropped, cleared). What a project's log shows: its newest
+ * `logLimit` deliveries, and any older one still pending.
+ */
+export interface DeliveryRepository {
+  /**
+   * Logs a delivery; a pending one is held as `hold` says, and only while fewer than
+   * `maxPending` deliveries (of every project) are pending: else nothing is stored (`false`, the
+   * queue is full). The project's log is kept to `logLimit` (the older finished ones go).
+   */
+  insert(
+    delivery: Delivery,
+    hold: DeliveryHold | undefined,
+    logLimit: number,
+    maxPending?: number,
+  ): Awaitable<boolean>;
+  /** The project's log, oldest first. */
+  list(projectId: string, logLimit: number): Awaitable<Delivery[]>;
+  /**
+   * Starts an attempt of a delivery `owner` holds: stores `delivery` as the holder has it now
+   * (its `attempts` counted), in flight, its lease renewed; `false` (nothing changed) when the
+   * owner no longer holds it.
+   */
+  start(delivery: Delivery, owner: string, leaseUntil: number): Awaitable<boolean>;
+  /**
+   * Stores the delivery as the holder now sees it (an attempt's outcome): no longer in flight,
+   * released when it is no longer pending, else due at `dueAt`. `false` (nothing changed) when
+   * `owner` no longer holds it.
+   */
+  record(delivery: Delivery, owner: string, dueAt: number | undefined): Awaitable<boolean>;
+  /** Renews the leases of the pending deliveries `owner` holds. */
+  renew(owner: string, leaseUntil: number): Awaitable<void>;
+  /** Lets go of what `owner` holds (it stops): others may take it over at once. */
+  release(owner: string): Awaitable<void>;
+  /**
+   * Takes over at most `limit` pending deliveries whose lease ran out by `now` (their holder
+   * died): held by `owner` until `leaseUntil`, no longer in flight, each taken by one replica.
+   */
+  takeOver(
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): Awaitable<HeldDelivery[]>;
+  /** Pending deliveries, of every project. */
+  pendingCount(): Awaitable<number>;
+  /**
+   * Fails the oldest pending delivery that is not in flight (with `error`, at `updatedTime`);
+   * that delivery, or `undefined` when every pending one is in flight.
+   */
+  dropOldest(error: string, updatedTime: number): Awaitable<Delivery | undefined>;
+  /** Whether a pending delivery (of the project, when given) is in flight or due by `time`. */
+  anyDue(time: number, projectId?: string): Awaitable<boolean>;
+  /** Drops one project's deliveries, or every project's, pending ones included. */
+  clear(projectId?: string): Awaitable<void>;
+}
+
 export interface Store {
+  /** The delivery log and queue, shared by every replica. */
+  deliveries: DeliveryRepository;
   /** Sinks, fault rules and the clock offset (`/_admin/…`), shared by every replica. */
   admin: AdminStateRepository;
   notifications: NotificationRepository;

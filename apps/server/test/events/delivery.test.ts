@@ -9,6 +9,8 @@ import {
   retryDelay,
 } from "../../src/events/delivery.js";
 import { randomIds, systemClock } from "../../src/operation.js";
+import { MemoryDeliveryRepository } from "../../src/store/deliveries.js";
+import type { DeliveryRepository } from "../../src/store/types.js";
 import { eventually, startReceiver } from "./support.js";
 
 const receiver = await startReceiver();
@@ -54,8 +56,8 @@ describe("delivery queue", () => {
       retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, jitter: 0 },
       onSettled: (d) => settled.push([d.delivery_id, d.status, d.attempts]),
     });
-    const ok = q.enqueue(job("/settled-ok"));
-    const down = q.enqueue(job("/settled-down"));
+    const ok = await q.enqueue(job("/settled-ok"));
+    const down = await q.enqueue(job("/settled-down"));
     await q.idle();
     expect(settled.sort()).toEqual(
       [
@@ -72,10 +74,10 @@ describe("delivery queue", () => {
       res.writeHead(calls <= 2 ? 500 : 204).end();
     });
     const { q } = queue();
-    const created = q.enqueue(job("/flaky"));
+    const created = await q.enqueue(job("/flaky"));
     expect(created.status).toBe("pending");
     await q.idle();
-    const [delivery] = q.list("p1");
+    const [delivery] = await q.list("p1");
     expect(delivery).toMatchObject({
       delivery_id: created.delivery_id,
       status: "delivered",
@@ -95,9 +97,9 @@ describe("delivery queue", () => {
   it("gives up after maxAttempts and records the last answer", async () => {
     receiver.on("/down", (_req, res) => res.writeHead(503).end());
     const { q, logged } = queue({ retry: { maxAttempts: 2, baseDelayMs: 1, jitter: 0 } });
-    q.enqueue(job("/down"));
+    await q.enqueue(job("/down"));
     await q.idle();
-    expect(q.list("p1")[0]).toMatchObject({
+    expect((await q.list("p1"))[0]).toMatchObject({
       status: "failed",
       attempts: 2,
       response_status: 503,
@@ -109,18 +111,21 @@ describe("delivery queue", () => {
   it("a hanging receiver times out, and does not hold up other deliveries meanwhile", async () => {
     receiver.on("/hang", () => {});
     const slow = queue({ attemptTimeoutMs: 60_000, concurrency: 2 });
-    slow.q.enqueue(job("/hang"));
-    for (let i = 0; i < 5; i++) slow.q.enqueue(job("/fast"));
-    await eventually(() => slow.q.list("p1").filter((d) => d.status === "delivered").length === 5);
-    const hanging = slow.q.list("p1")[0];
+    await slow.q.enqueue(job("/hang"));
+    for (let i = 0; i < 5; i++) await slow.q.enqueue(job("/fast"));
+    await eventually(
+      async () => (await slow.q.list("p1")).filter((d) => d.status === "delivered").length === 5,
+    );
+    const hanging = (await slow.q.list("p1"))[0];
     expect(hanging).toMatchObject({ endpoint: url("/hang"), status: "pending", attempts: 1 });
     await slow.q.close();
-    expect(slow.q.list("p1")[0]?.status).toBe("failed");
+    // Let go, not failed: another replica (or the store's next server) takes it over.
+    expect((await slow.q.list("p1"))[0]?.status).toBe("pending");
 
     const short = queue({ attemptTimeoutMs: 100, retry: { maxAttempts: 1 } });
-    short.q.enqueue(job("/hang"));
+    await short.q.enqueue(job("/hang"));
     await short.q.idle();
-    expect(short.q.list("p1")[0]).toMatchObject({
+    expect((await short.q.list("p1"))[0]).toMatchObject({
       status: "failed",
       error: "timeout: no answer within 100 ms",
     });
@@ -133,14 +138,14 @@ describe("delivery queue", () => {
     const gc = runInNewContext("gc") as () => void;
     receiver.on("/hang-gc", () => {});
     const { q } = queue({ attemptTimeoutMs: 300, retry: { maxAttempts: 1 } });
-    q.enqueue(job("/hang-gc"));
+    await q.enqueue(job("/hang-gc"));
     const collecting = setInterval(gc, 10);
     try {
-      await eventually(() => q.list("p1")[0]?.status === "failed", 5_000);
+      await eventually(async () => (await q.list("p1"))[0]?.status === "failed", 5_000);
     } finally {
       clearInterval(collecting);
     }
-    expect(q.list("p1")[0]).toMatchObject({
+    expect((await q.list("p1"))[0]).toMatchObject({
       status: "failed",
       error: "timeout: no answer within 300 ms",
     });
@@ -149,9 +154,9 @@ describe("delivery queue", () => {
   it("flush resolves when every queued delivery has completed its current attempt", async () => {
     receiver.on("/refuse", (_req, res) => res.writeHead(500).end());
     const { q } = queue({ retry: { baseDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
-    for (let i = 0; i < 3; i++) q.enqueue(job("/refuse"));
+    for (let i = 0; i < 3; i++) await q.enqueue(job("/refuse"));
     await q.flush();
-    const list = q.list("p1");
+    const list = await q.list("p1");
     expect(list.map((d) => [d.status, d.attempts, d.error])).toEqual(
       Array(3).fill(["pending", 1, "HTTP 500"]),
     );
@@ -159,24 +164,26 @@ describe("delivery queue", () => {
     // Waiting for a retry counts as a completed attempt: flush does not wait for the backoff.
     await q.flush();
     q.clear("p1");
-    expect(q.list("p1")).toEqual([]);
+    expect(await q.list("p1")).toEqual([]);
     await q.idle();
   });
 
   it("a full queue drops its oldest waiting delivery, with a warning", async () => {
     receiver.on("/hold", () => {});
     const { q, logged } = queue({ maxQueue: 2, concurrency: 1, attemptTimeoutMs: 60_000 });
-    const first = q.enqueue(job("/hold", "first"));
-    const second = q.enqueue(job("/hold", "second"));
-    const third = q.enqueue(job("/hold", "third"));
-    const byId = (id: string) => q.list("p1").find((d) => d.delivery_id === id);
-    expect(byId(first.delivery_id)?.status).toBe("pending"); // in flight: not dropped
-    expect(byId(second.delivery_id)).toMatchObject({
+    const byId = async (id: string) => (await q.list("p1")).find((d) => d.delivery_id === id);
+    const first = await q.enqueue(job("/hold", "first"));
+    // In flight (its attempt started) before the queue fills up.
+    await eventually(async () => (await byId(first.delivery_id))?.attempts === 1);
+    const second = await q.enqueue(job("/hold", "second"));
+    const third = await q.enqueue(job("/hold", "third"));
+    expect((await byId(first.delivery_id))?.status).toBe("pending"); // in flight: not dropped
+    expect(await byId(second.delivery_id)).toMatchObject({
       status: "failed",
       attempts: 0,
       error: "dropped: the delivery queue was full",
     });
-    expect(byId(third.delivery_id)?.status).toBe("pending");
+    expect((await byId(third.delivery_id))?.status).toBe("pending");
     const warning = logged.find((l) => l.message.startsWith("delivery queue full"));
     expect(warning?.level).toBe("warn");
     expect(warning?.fields).toMatchObject({ delivery_id: second.delivery_id, status: "failed" });
@@ -186,7 +193,7 @@ describe("delivery queue", () => {
   it("logs a target without a sink as no_sink and calls nothing", async () => {
     const before = receiver.received.length;
     const { q } = queue();
-    const d = q.enqueue({ ...job("/x"), endpoint: undefined, reason: "no subscription" });
+    const d = await q.enqueue({ ...job("/x"), endpoint: undefined, reason: "no subscription" });
     expect(d).toMatchObject({ status: "no_sink", attempts: 0, error: "no subscription" });
     expect(d.endpoint).toBeUndefined();
     await q.idle();
@@ -197,56 +204,78 @@ describe("delivery queue", () => {
     let allowed = true;
     receiver.on("/removed", (_req, res) => res.writeHead(500).end());
     const { q } = queue({ allowed: () => allowed, retry: { baseDelayMs: 20, jitter: 0 } });
-    q.enqueue(job("/removed"));
+    await q.enqueue(job("/removed"));
     await q.flush();
     allowed = false;
     await q.idle();
-    expect(q.list("p1")[0]).toMatchObject({ status: "failed", attempts: 1 });
-    expect(q.list("p1")[0]?.error).toContain("no longer configured");
+    expect((await q.list("p1"))[0]).toMatchObject({ status: "failed", attempts: 1 });
+    expect((await q.list("p1"))[0]?.error).toContain("no longer configured");
     expect(hits("/removed")).toHaveLength(1);
   });
 
   it("does not follow redirects", async () => {
     receiver.on("/redirect", (_req, res) => res.writeHead(302, { location: "/elsewhere" }).end());
     const { q } = queue({ retry: { maxAttempts: 1 } });
-    q.enqueue(job("/redirect"));
+    await q.enqueue(job("/redirect"));
     await q.idle();
-    expect(q.list("p1")[0]).toMatchObject({ status: "failed", response_status: 302 });
+    expect((await q.list("p1"))[0]).toMatchObject({ status: "failed", response_status: 302 });
     expect(hits("/elsewhere")).toHaveLength(0);
   });
 
   it("reports a refused connection as a network error", async () => {
     const { q } = queue({ retry: { maxAttempts: 1 } });
-    q.enqueue({ ...job("/"), endpoint: "http://127.0.0.1:9/unreachable" });
+    await q.enqueue({ ...job("/"), endpoint: "http://127.0.0.1:9/unreachable" });
     await q.idle();
-    expect(q.list("p1")[0]?.error).toMatch(/^network error: /);
+    expect((await q.list("p1"))[0]?.error).toMatch(/^network error: /);
   });
 
   it("keeps each project's log apart, and its logger never sees payloads or headers", async () => {
     const { q, logged } = queue();
-    q.enqueue(job("/ok", '{"secret":"s3cr3t-value"}', "p1"));
-    q.enqueue(job("/ok", '{"other":"project"}', "p2"));
+    await q.enqueue(job("/ok", '{"secret":"s3cr3t-value"}', "p1"));
+    await q.enqueue(job("/ok", '{"other":"project"}', "p2"));
     await q.idle();
-    expect(q.list("p1").map((d) => d.payload)).toEqual(['{"secret":"s3cr3t-value"}']);
-    expect(q.list("p2").map((d) => d.payload)).toEqual(['{"other":"project"}']);
-    expect(q.list("p3")).toEqual([]);
+    expect((await q.list("p1")).map((d) => d.payload)).toEqual(['{"secret":"s3cr3t-value"}']);
+    expect((await q.list("p2")).map((d) => d.payload)).toEqual(['{"other":"project"}']);
+    expect(await q.list("p3")).toEqual([]);
     expect(logged.length).toBeGreaterThan(0);
     const text = JSON.stringify(logged);
     expect(text).not.toContain("s3cr3t-value");
     expect(text).not.toContain("x-test");
     // The log hands out copies.
-    const copy = q.list("p1")[0] as { payload: string };
+    const copy = (await q.list("p1"))[0] as { payload: string };
     copy.payload = "changed";
-    expect(q.list("p1")[0]?.payload).toBe('{"secret":"s3cr3t-value"}');
+    expect((await q.list("p1"))[0]?.payload).toBe('{"secret":"s3cr3t-value"}');
+  });
+
+  it("takes a failing store as a log line, and attempts the delivery again once it answers", async () => {
+    const memory = new MemoryDeliveryRepository();
+    let failures = 2;
+    // The store fails the first two attempts' starts (a database away), then answers.
+    const store: DeliveryRepository = Object.assign(Object.create(memory), {
+      start: (...args: Parameters<DeliveryRepository["start"]>) => {
+        if (failures-- > 0) throw new Error("The database is unavailable; retry later");
+        return memory.start(...args);
+      },
+    });
+    const { q, logged } = queue({ store, pollMs: 10 });
+    await q.enqueue(job("/ok", '{"secret":"s3cr3t-value"}'));
+    await q.idle();
+    expect((await q.list("p1"))[0]).toMatchObject({ status: "delivered", attempts: 1 });
+    const warnings = logged.filter((l) => l.message === "delivery store unavailable; retrying");
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]?.fields.err).toBe("The database is unavailable; retry later");
+    expect(logged.some((l) => l.message === "delivery store available again")).toBe(true);
+    expect(JSON.stringify(logged)).not.toContain("s3cr3t-value");
+    await q.close();
   });
 
   it("caps each project's log, dropping the oldest finished entries", async () => {
     const { q } = queue({ logLimit: 3 });
     for (let i = 0; i < 5; i++) {
-      q.enqueue(job("/ok", `${i}`));
+      await q.enqueue(job("/ok", `${i}`));
       await q.idle();
     }
-    expect(q.list("p1").map((d) => d.payload)).toEqual(["2", "3", "4"]);
+    expect((await q.list("p1")).map((d) => d.payload)).toEqual(["2", "3", "4"]);
   });
 });
 

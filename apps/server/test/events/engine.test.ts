@@ -142,7 +142,7 @@ describe("event engine", () => {
     // Another project's topic is never called, even though a sink exists for it.
     expect(receiver.received.filter((r) => r.path === "/p2")).toHaveLength(0);
 
-    const log = delivery.list(P);
+    const log = await delivery.list(P);
     expect(log.map((d) => d.status)).toEqual([
       "delivered",
       "delivered",
@@ -179,7 +179,7 @@ describe("event engine", () => {
 
   it("keeps projects apart: a trace elsewhere reaches none of this project's sinks or log", async () => {
     const before = receiver.received.length;
-    const logged = delivery.list(P).length;
+    const logged = (await delivery.list(P)).length;
     await notification(P2, { topic_id: TOPIC });
     const { deliveries } = await engine.injectTrace(P2, {
       service_type: "CTS",
@@ -190,8 +190,8 @@ describe("event engine", () => {
     expect(deliveries.map((d) => d.status)).toEqual(["no_sink"]);
     await delivery.idle();
     expect(receiver.received.length).toBe(before);
-    expect(delivery.list(P)).toHaveLength(logged);
-    expect(delivery.list(P2)).toHaveLength(1);
+    expect(await delivery.list(P)).toHaveLength(logged);
+    expect(await delivery.list(P2)).toHaveLength(1);
   });
 
   it("records the server's own operations as traces and delivers them", async () => {

@@ -89,9 +89,12 @@ export function webhookSchema(name: string, api: "cts" | "csms" = "cts") {
 }
 
 /** Polls `check` (a few ms apart) until it holds; fails after `ms`. For queues in the background. */
-export async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+): Promise<void> {
   const until = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -55,6 +55,7 @@ import type {
   VersionMetadata,
 } from "../types.js";
 import { SqlAdminStateRepository } from "./admin.js";
+import { SqlDeliveryRepository } from "./deliveries.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 import { SqlRotationRepository } from "./rotations.js";
 
@@ -885,6 +886,7 @@ export function createSqlStore(
     secrets: new SqlSecretRepository(db),
     traces: new SqlTraceRepository(db, traceCap),
     rotations: new SqlRotationRepository(db),
+    deliveries: new SqlDeliveryRepository(db),
     close: () => db.close(),
   };
 }
