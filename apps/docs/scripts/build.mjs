@@ -83,6 +83,15 @@ const apis = APIS.map((api) => {
 
 const pages = { "index.html": renderLanding(apis) };
 const workDir = mkdtempSync(join(tmpdir(), "cts-csms-docs-build-"));
+// Removed after an interrupt too: with a handler, Node takes Ctrl-C (or SIGTERM) once the
+// running Redocly call returns (the signal stops it as well), and the handler removes the dir
+// and ends the build with the same signal.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    rmSync(workDir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  });
+}
 try {
   for (const api of apis) pages[`${api.id}.html`] = buildReference(api, workDir);
 } finally {
