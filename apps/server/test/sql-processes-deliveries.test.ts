@@ -4,9 +4,9 @@
  * other replica takes them over and delivers each at least once, with the SMN `message_id` the
  * delivery was queued with.
  */
-import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { deliveryLog, everythingTo, holdingRoute } from "./events/holding.js";
 import { startReceiver } from "./events/support.js";
 import { request } from "./helpers.js";
 import { type Process, running, SQL_START_MS, STARTUP_MS, serve } from "./processes.js";
@@ -34,28 +34,11 @@ describe("deliveries of a replica killed with kill -9", { timeout: 3 * STARTUP_M
   it("are taken over by the other replica and arrive at least once, with the same message_id", async () => {
     const [urlA, urlB] = await Promise.all([a.url, b.url]);
     // The receiver holds every request until A is gone: A's deliveries stay pending.
-    let holding = true;
-    const held: ServerResponse[] = [];
-    const answered: string[] = [];
-    receiver.on("/smn", (req, res) => {
-      if (holding) {
-        held.push(res);
-        return;
-      }
-      answered.push(req.json.message_id);
-      res.writeHead(204).end();
-    });
-    const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/smn` }] };
-    expect((await request(urlA, "PUT", "/_admin/sinks", { body: sinks })).status).toBe(200);
-    // Every trace of the project matches `everything`: each write through A queues a delivery.
-    for (const name of ["everything", "n1", "n2", "n3", "n4", "n5", "n6"]) {
-      const created = await request(urlA, "POST", `/v3/${P}/notifications`, {
-        body: { notification_name: name, operation_type: "complete", topic_id: TOPIC },
-      });
-      expect(created.status, created.text).toBe(201);
-    }
-    const logOf = async (url: string) =>
-      (await request(url, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries as any[];
+    const route = holdingRoute(receiver, "/smn");
+    // Each write's trace through A matches every notification so far: each queues deliveries.
+    const names = ["everything", "n1", "n2", "n3", "n4", "n5", "n6"];
+    await everythingTo(urlA, P, TOPIC, `${receiver.url}/smn`, names);
+    const logOf = (url: string) => deliveryLog(url, P);
     // A has started its first attempts (the receiver holds them); B's log shows them pending.
     await expect.poll(() => receiver.received.length).toBeGreaterThan(0);
     const before = await logOf(urlB);
@@ -63,8 +46,7 @@ describe("deliveries of a replica killed with kill -9", { timeout: 3 * STARTUP_M
     expect(before.filter((d) => d.status === "pending").length).toBeGreaterThan(0);
 
     expect(await a.kill("SIGKILL")).toBe(null);
-    holding = false;
-    for (const res of held) res.destroy();
+    route.release();
 
     // A's leases run out (10 s); B takes the deliveries over and delivers each.
     await expect
@@ -80,7 +62,7 @@ describe("deliveries of a replica killed with kill -9", { timeout: 3 * STARTUP_M
     for (const [i, d] of after.entries()) {
       // Queued with this message_id, and received with it.
       expect(d.headers["x-smn-message-id"]).toBe(ids[i]);
-      expect(answered).toContain(ids[i]);
+      expect(route.answered).toContain(ids[i]);
     }
     // Every request the receiver got, held ones included, carried one of the log's message_ids:
     // an attempt resent after the take-over is a duplicate a receiver can tell by it.
