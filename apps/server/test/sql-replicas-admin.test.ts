@@ -1,7 +1,9 @@
 /**
- * The admin state across replicas: two servers on one PostgreSQL database act as one server.
- * Sinks, fault rules (with their counts and seeded draws) and the clock set through one replica
- * act on requests served by the other, and a reset through either resets them for both.
+ * The admin state and the deliveries across replicas: three servers on one PostgreSQL database
+ * act as one server. Sinks, fault rules (with their counts and seeded draws) and the clock set
+ * through one replica act on requests served by the others, a reset through any resets them for
+ * all, and every replica shows the same delivery log and flushes every replica's deliveries.
+ * Most tests use two of them (A and B); those that spread requests use all three (C too).
  */
 import { beforeEach, expect, it } from "vitest";
 import { createServer, type RunningServer } from "../src/index.js";
@@ -12,12 +14,13 @@ import { replicasOnPostgres } from "./stores.js";
 const P = "24edf66e79d04187acb99a463e610764";
 const Q = "dc3b7c85759141a991da17423c0f2068";
 const TOPIC = `urn:smn:cn-north-4:${P}:ops`;
-const replicas = replicasOnPostgres(2);
+const replicas = replicasOnPostgres(3);
 const receiver = await startReceiver();
 
 const call = (server: RunningServer, method: string, path: string, body?: unknown) =>
   request(server.url, method, path, body === undefined ? {} : { body });
-const pair = () => replicas.servers as [RunningServer, RunningServer];
+const trio = () => replicas.servers as [RunningServer, RunningServer, RunningServer];
+const pair = () => trio().slice(0, 2) as [RunningServer, RunningServer];
 /** The status of a GET that a fault may answer (helpers' `request` refuses the gateway's 429). */
 const statusOf = async (server: RunningServer, path: string) => {
   const res = await fetch(server.url + path, { headers: { "X-Auth-Token": "t" } });
@@ -75,8 +78,8 @@ it("delivers a trace matched on B to the sinks set through A", async () => {
   expect(receiver.received).toHaveLength(1);
 });
 
-it("shows the deliveries A queued in B's log, and B's flush waits for them", async () => {
-  const [a, b] = pair();
+it("shows the deliveries A queued in B's and C's logs, and B's flush waits for them", async () => {
+  const [a, b, c] = trio();
   // The receiver answers after a while: A's attempts are in flight when B is asked to flush.
   let answered = 0;
   receiver.on("/slow", (_req, res) => {
@@ -100,13 +103,15 @@ it("shows the deliveries A queued in B's log, and B's flush waits for them", asy
   const logB = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
   expect(logB.map((d: any) => d.status)).toEqual(Array(6).fill("delivered"));
   expect(answered).toBe(6);
-  expect((await call(a, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries).toEqual(
-    logB,
-  );
+  for (const other of [a, c]) {
+    expect(
+      (await call(other, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries,
+    ).toEqual(logB);
+  }
 });
 
-it("logs exactly one delivery per matched trace for 40 concurrent writes spread over A and B", async () => {
-  const [a, b] = pair();
+it("logs exactly one delivery per matched trace for 42 concurrent writes spread over A, B and C", async () => {
+  const [a, b, c] = trio();
   const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}/load` }] };
   expect((await call(a, "PUT", "/_admin/sinks", sinks)).status).toBe(200);
   const everything = await call(b, "POST", `/v3/${P}/notifications`, {
@@ -117,8 +122,8 @@ it("logs exactly one delivery per matched trace for 40 concurrent writes spread 
   expect(everything.status, everything.text).toBe(201);
   // Notifications no trace matches: only `everything` delivers each write's trace.
   const writes = await Promise.all(
-    Array.from({ length: 40 }, (_, i) =>
-      call(i % 2 ? a : b, "POST", `/v3/${P}/notifications`, {
+    Array.from({ length: 42 }, (_, i) =>
+      call([a, b, c][i % 3] as RunningServer, "POST", `/v3/${P}/notifications`, {
         notification_name: `n${i}`,
         operation_type: "customized",
         operations: [{ service_type: "ECS", resource_type: "ecs", trace_names: ["deleteServer"] }],
@@ -126,21 +131,21 @@ it("logs exactly one delivery per matched trace for 40 concurrent writes spread 
       }),
     ),
   );
-  expect(writes.map((w) => w.status)).toEqual(Array(40).fill(201));
-  expect((await call(a, "POST", "/_admin/deliveries/flush")).status).toBe(204);
+  expect(writes.map((w) => w.status)).toEqual(Array(42).fill(201));
+  expect((await call(c, "POST", "/_admin/deliveries/flush")).status).toBe(204);
   const log = (await call(b, "GET", `/_admin/deliveries?project_id=${P}`)).body.deliveries;
-  // `everything`'s own creation and the 40 writes: one delivery each, each delivered once.
-  expect(log).toHaveLength(41);
-  expect(new Set(log.map((d: any) => d.trace_id)).size).toBe(41);
-  expect(log.map((d: any) => d.status)).toEqual(Array(41).fill("delivered"));
+  // `everything`'s own creation and the 42 writes: one delivery each, each delivered once.
+  expect(log).toHaveLength(43);
+  expect(new Set(log.map((d: any) => d.trace_id)).size).toBe(43);
+  expect(log.map((d: any) => d.status)).toEqual(Array(43).fill("delivered"));
   const received = receiver.received.filter((r) => r.path === "/load");
   expect(received.map((r) => r.json.message_id).sort()).toEqual(
     log.map((d: any) => JSON.parse(d.payload).message_id).sort(),
   );
 });
 
-it("fires a `count: 2` rule added through A exactly twice over requests to A and B", async () => {
-  const [a, b] = pair();
+it("fires a `count: 2` rule added through A exactly twice over requests to A, B and C", async () => {
+  const [a, b, c] = trio();
   const rule = await call(a, "POST", "/_admin/faults", {
     operation_id: "listSecretEvents",
     project_id: P,
@@ -150,18 +155,20 @@ it("fires a `count: 2` rule added through A exactly twice over requests to A and
   expect(rule.status, rule.text).toBe(201);
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) {
-    statuses.push(await statusOf(i % 2 === 0 ? b : a, `/v1/${P}/csms/events`));
+    statuses.push(await statusOf([b, c, a][i % 3] as RunningServer, `/v1/${P}/csms/events`));
   }
   expect(statuses).toEqual([429, 429, 200, 200, 200, 200]);
   expect((await call(b, "GET", "/_admin/faults")).body.rules).toEqual([
     { ...rule.body, hits: 2, matched: 2 },
   ]);
 
-  // Concurrent requests on both replicas: still two faults in all.
+  // Concurrent requests on all three replicas: still two faults in all.
   await call(b, "DELETE", `/_admin/faults?id=${rule.body.id}`);
   await call(b, "POST", "/_admin/faults", { ...rule.body.rule });
   const together = await Promise.all(
-    Array.from({ length: 12 }, (_, i) => statusOf(i % 2 === 0 ? a : b, `/v1/${P}/csms/events`)),
+    Array.from({ length: 12 }, (_, i) =>
+      statusOf([a, b, c][i % 3] as RunningServer, `/v1/${P}/csms/events`),
+    ),
   );
   expect(together.filter((s) => s === 429)).toHaveLength(2);
   expect(together.filter((s) => s === 200)).toHaveLength(10);
@@ -193,15 +200,17 @@ it("draws a seeded rule's faults as one server does, whichever replica serves ea
   expect(seen).toEqual(expected);
 });
 
-it("moves the clock through A for B too, and a full reset through B restarts it for A", async () => {
-  const [a, b] = pair();
+it("moves the clock through A for B and C too, and a full reset through B restarts it for A", async () => {
+  const [a, b, c] = trio();
   const before = (await call(b, "GET", "/_admin/clock")).body;
   expect(before.offset_ms).toBe(0);
   const moved = await call(a, "POST", "/_admin/clock", { advance: "P2D" });
   expect(moved.body.offset_ms).toBe(2 * 86_400_000);
-  const seen = (await call(b, "GET", "/_admin/clock")).body;
-  expect(seen.offset_ms).toBe(2 * 86_400_000);
-  expect(seen.now).toBeGreaterThanOrEqual(before.now + 2 * 86_400_000);
+  for (const other of [b, c]) {
+    const seen = (await call(other, "GET", "/_admin/clock")).body;
+    expect(seen.offset_ms).toBe(2 * 86_400_000);
+    expect(seen.now).toBeGreaterThanOrEqual(before.now + 2 * 86_400_000);
+  }
   // What B writes carries the moved time.
   const event = await call(b, "POST", `/v1/${P}/csms/events`, {
     name: "timed",
