@@ -3,7 +3,9 @@
  * and a secret through the CTS and CSMS clients, a trace is injected, and the admin client
  * explains one matching and four non-matching notifications (each with its reason and the
  * delivery linked), a trace of another project is a 404, and a secret event that did not fire
- * (and one that did) is explained with its record and delivery. No secret value appears.
+ * (and one that did) is explained with its record and delivery. Then the request journal: a
+ * passing and a failing verify (its message checked) and a HAR export that validates. No secret
+ * value appears in any of them.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -15,6 +17,7 @@ import {
 import { expect, it } from "vitest";
 import type { ServerOptions } from "../src/index.js";
 import { startReceiver } from "./events/support.js";
+import { harErrors } from "./har.js";
 import { onEveryStore, start } from "./helpers.js";
 
 const P = "24edf66e79d04187acb99a463e610764";
@@ -245,6 +248,36 @@ function explanations(options: () => ServerOptions) {
       params: { path: { project_id: P, trace_id: createSecret?.trace_id as string } },
     });
     texts.push(JSON.stringify(secretTrace.data));
+
+    // What the code above sent, checked in the request journal: a verify that passes, one that
+    // fails with the server's message, and the HAR export, valid HAR 1.2.
+    const verify = (pattern: Record<string, unknown>) =>
+      admin.verifyRequests({
+        params: { query: { project_id: P } },
+        body: { pattern, expect: "exactly", n: 5 } as never,
+      });
+    const passed = await verify({ operation_id: "createNotification", status: 201 });
+    expect(passed.data).toMatchObject({ matched: true, count: 5 });
+    const failed5 = await verify({
+      operation_id: "createNotification",
+      body: { notification_name: "missing" },
+    });
+    texts.push(JSON.stringify(failed5.data));
+    expect(failed5.data).toMatchObject({ matched: false, count: 0 });
+    expect(failed5.data?.message).toMatch(
+      new RegExp(
+        `^expected exactly 5 createNotification requests in project ${P} matching the pattern, found 0\\. Closest: #\\d+ POST /v3/${P}/notifications 201: body\\.notification_name expected "missing", got "`,
+      ),
+    );
+    const har = await fetch(`${server.url}/_admin/requests/har?project_id=${P}`);
+    expect(har.status).toBe(200);
+    const harText = await har.text();
+    texts.push(harText);
+    const exported = JSON.parse(harText);
+    expect(harErrors(exported)).toEqual([]);
+    const operations = exported.log.entries.map((e: { _operationId: string }) => e._operationId);
+    expect(operations.filter((o: string) => o === "createNotification")).toHaveLength(5);
+    expect(operations).toContain("createSecret");
     for (const text of texts) expect(text).not.toContain(MARKER);
   });
 }
