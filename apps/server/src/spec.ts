@@ -19,6 +19,16 @@ export const models = Object.fromEntries(apis().map((model) => [model.name, mode
   Record<ApiName, ApiModel<ApiName>>
 >;
 
+/**
+ * A number the spec states for a schema (a `maximum`, `maxItems`, …), read once at start-up so
+ * that a limit is written only in the spec. `pointer` is a JSON pointer into the API's bundle.
+ */
+export function specNumber(api: ApiName, pointer: string, keyword: string): number {
+  const value = (models[api].schemaAt(pointer) as Record<string, unknown>)[keyword];
+  if (typeof value !== "number") throw new Error(`spec: ${api} ${pointer} needs a ${keyword}`);
+  return value;
+}
+
 /** File paths of the bundled specs, served as-is at /openapi/{api}.json. */
 export const specFiles = Object.fromEntries(
   apis().map((model) => [model.name, bundledFile(model.name)]),

@@ -4,6 +4,7 @@
  */
 import type { admin } from "@cts-csms/types";
 import { withoutSecretValues } from "../pipeline/operationTrace.js";
+import { specNumber } from "../spec.js";
 import type { JournalEntry } from "./journal.js";
 
 type Schemas = admin.components["schemas"];
@@ -13,7 +14,11 @@ type RequestPattern = Schemas["RequestPattern"];
 type Difference = NonNullable<VerifyResult["closest"]>[number]["differences"][number];
 
 /** Requests shown on a mismatch, at most (the spec's `closest.maxItems`). */
-const CLOSEST = 5;
+const CLOSEST = specNumber(
+  "admin",
+  "#/components/schemas/VerifyResult/properties/closest",
+  "maxItems",
+);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

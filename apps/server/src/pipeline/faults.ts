@@ -19,7 +19,7 @@ import type { Logger } from "pino";
 import { ApiError } from "../errors.js";
 import type { Fault, FaultRules } from "../faults/rules.js";
 import { syntheticPurpose } from "../inject.js";
-import { type ApiName, models, type Operation } from "../spec.js";
+import { type ApiName, type Operation, specNumber } from "../spec.js";
 
 /** The decided answer of a faulted request. */
 interface FaultReply {
@@ -38,13 +38,11 @@ declare global {
 }
 
 /** The longest delay, from the admin spec (`FaultRuleRequest.delay_ms.maximum`). */
-export const MAX_DELAY_MS = (() => {
-  const schema = models.admin.schemaAt("#/components/schemas/FaultRuleRequest");
-  const max = (schema.properties as Record<string, { maximum?: unknown }>).delay_ms?.maximum;
-  if (typeof max !== "number")
-    throw new Error("spec: admin FaultRuleRequest.delay_ms needs a maximum");
-  return max;
-})();
+export const MAX_DELAY_MS = specNumber(
+  "admin",
+  "#/components/schemas/FaultRuleRequest/properties/delay_ms",
+  "maximum",
+);
 
 /** The preferences this server honours; others are ignored, as RFC 7240 asks. */
 interface Preferences {

@@ -3,13 +3,18 @@
  * moving and deleting a version stage, the time a stage last moved, and a secret's
  * `PENDING_DELETE` state.
  */
+import { specNumber } from "../spec.js";
 import { type StoredVersion, SYSCURRENT, SYSPREVIOUS } from "./rows.js";
 import type { Secret, Stage } from "./types.js";
 
 /** Stages a secret has at most (the pages: "up to 12 version statuses"). */
 export const MAX_SECRET_STAGES = 12;
 /** Stages a version has at most (`VersionStages.maxItems`). */
-export const MAX_VERSION_STAGES = 12;
+export const MAX_VERSION_STAGES = specNumber(
+  "csms",
+  "#/components/schemas/VersionStages",
+  "maxItems",
+);
 /** The last millisecond the APIs carry (decision 35). */
 const MAX_TIME = 253402300799999;
 
