@@ -31,7 +31,7 @@ import { errors } from "./pipeline/errors.js";
 import { faults } from "./pipeline/faults.js";
 import { handlers } from "./pipeline/handlers.js";
 import { hardening } from "./pipeline/hardening.js";
-import { journalRequests } from "./pipeline/journal.js";
+import { journalRequests, maskedJson } from "./pipeline/journal.js";
 import { mediaType } from "./pipeline/mediaType.js";
 import { type OperationTraceStep, operationTrace } from "./pipeline/operationTrace.js";
 import { requestLog } from "./pipeline/requestLog.js";
@@ -172,7 +172,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const app = expressApp();
 
   const faultRules = new FaultRules(config.context.store.admin);
-  const journal = new RequestJournal();
+  const journal = new RequestJournal(maskedJson);
   const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
   // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
   const firing: SecretEventFiring = {

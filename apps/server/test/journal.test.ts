@@ -90,6 +90,8 @@ describe("the request journal", () => {
       body: NOTIFICATION,
     });
     expect(create?.duration_ms).toBeGreaterThanOrEqual(0);
+    // An answer with no secret value field is kept as its text and parsed when read.
+    expect((create as any).response).toMatchObject(NOTIFICATION);
     expect(secret?.body).toEqual({ name: "db", secret_string: "******" });
     expect((shown as any).response.version.secret_string).toBe("******");
     expect(shown?.path_params).toEqual({ project_id: P, secret_name: "db", version_id: "latest" });

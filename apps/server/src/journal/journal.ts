@@ -2,7 +2,9 @@
  * The request journal: every routed request the server answered, kept per project in the server
  * process's memory (the last {@link JOURNAL_LIMIT} of each), for listing, `verify` and HAR
  * export (openapi/admin/paths/_admin_requests*.yaml). Entries hold bodies already masked
- * (pipeline/journal.ts); nothing here sees a secret value.
+ * (pipeline/journal.ts), or, for a JSON answer that names no secret value field, its text, parsed
+ * and masked by the pipeline's own code when the entry is first read; nothing here sees a secret
+ * value.
  */
 import type { admin } from "@cts-csms/types";
 import type { Page } from "../store/types.js";
@@ -33,6 +35,8 @@ export class RequestJournal {
   readonly #byProject = new Map<string, JournalEntry[]>();
   /** The scheme and host each request was sent to, for its HAR URL (not an entry field). */
   readonly #origins = new WeakMap<JournalEntry, string>();
+  /** The JSON text of an entry's answer, until the entry is first read. */
+  readonly #answers = new WeakMap<JournalEntry, string>();
   #sequence = 0;
 
   /** The next entry's id: increasing for the life of the journal (a full clear restarts it). */
@@ -41,7 +45,18 @@ export class RequestJournal {
     return String(this.#sequence);
   }
 
-  add(entry: JournalEntry, origin?: { protocol: string; host: string | undefined }): void {
+  constructor(
+    /** Parses a kept answer's JSON text, secret values masked (`undefined`: not JSON). */
+    private readonly parse: (json: string) => unknown = JSON.parse,
+  ) {}
+
+  /** Adds an entry; `json` is its answer's text, read into `response` when the entry is read. */
+  add(
+    entry: JournalEntry,
+    origin?: { protocol: string; host: string | undefined },
+    json?: string,
+  ): void {
+    if (json !== undefined) this.#answers.set(entry, json);
     if (origin?.host !== undefined && SANE_HOST.test(origin.host)) {
       this.#origins.set(entry, `${origin.protocol}://${origin.host}`);
     }
@@ -65,7 +80,7 @@ export class RequestJournal {
     const all = this.#byProject.get(projectId ?? NO_PROJECT) ?? [];
     const since = filter.since === undefined ? undefined : Date.parse(filter.since);
     const until = filter.until === undefined ? undefined : Date.parse(filter.until);
-    return all.filter((e) => {
+    const kept = all.filter((e) => {
       if (filter.operation_id !== undefined && e.operation_id !== filter.operation_id) return false;
       if (filter.status !== undefined && e.status !== filter.status) return false;
       if (filter.request_id !== undefined && e.request_id !== filter.request_id) return false;
@@ -74,6 +89,16 @@ export class RequestJournal {
       if (until !== undefined && time >= until) return false;
       return true;
     });
+    for (const e of kept) this.#read(e);
+    return kept;
+  }
+
+  #read(entry: JournalEntry) {
+    const json = this.#answers.get(entry);
+    if (json === undefined) return;
+    this.#answers.delete(entry);
+    const response = this.parse(json);
+    if (response !== undefined) entry.response = response;
   }
 
   /** A page of {@link entries}, after the entry whose id is `marker`. */
