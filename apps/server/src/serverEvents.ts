@@ -69,7 +69,7 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
   const store: Store = index
     ? { ...options.store, notifications: index.repository }
     : options.store;
-  const sinks = new StoredSinks(options.store.admin, options.seedSinks ?? {});
+  const sinks = new StoredSinks(options.store.admin, options.seedSinks);
   const settledListeners: ((delivery: Delivery) => void)[] = [];
   const deliveries = createDeliveryQueue({
     // The log and queue are the store's: every replica on one database shows and works them.
