@@ -41,6 +41,7 @@ import { security } from "./pipeline/security.js";
 import { validation } from "./pipeline/validation.js";
 import { applySeed, createDirect } from "./seed.js";
 import { createServerEvents, type ServerEvents } from "./serverEvents.js";
+import { type SharedCounters, sharedCounters } from "./sharedCounters.js";
 import { operations } from "./spec.js";
 import { bootCheckOperations, responseCheck, selfCheck, warmUp } from "./startup.js";
 import { afterCommit } from "./store/transaction.js";
@@ -123,6 +124,7 @@ function eventsAndLifecycle(
   config: ReturnType<typeof resolveOptions>,
   options: AppOptions,
   faults: FaultRules,
+  counters: SharedCounters | undefined,
 ) {
   const { logger, seed } = config;
   const events = createServerEvents({
@@ -144,6 +146,7 @@ function eventsAndLifecycle(
     logger,
     // A sweep on this replica uses the clock as any replica last moved it.
     beforeSweep: async () => config.clock.sync((await store.admin.requestState()).clockOffsetMs),
+    ...(counters && { background: counters.around }),
   });
   return { events, store, secretLifecycle };
 }
@@ -173,7 +176,17 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   const faultRules = new FaultRules(config.context.store.admin);
   const journal = new RequestJournal();
-  const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
+  // `--deterministic` on a database other replicas share: its counters are kept there too.
+  const counters =
+    config.counters && !config.context.store.processLocal
+      ? sharedCounters(config.counters, config.context.store.admin, config.clock, logger)
+      : undefined;
+  const { events, store, secretLifecycle } = eventsAndLifecycle(
+    config,
+    options,
+    faultRules,
+    counters,
+  );
   // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
   const firing: SecretEventFiring = {
     fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
@@ -186,6 +199,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     deliver: events.engine,
     onDeliverySettled: (listener) => events.onDeliverySettled(listener),
     logger,
+    ...(counters && { background: counters.around }),
   });
   secretLifecycle.alsoSweep(() => rotator.sweep());
   const context = { ...config.context, store, firing, rotator };
@@ -218,7 +232,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   const journalStep = journalRequests(journal, config.events.clock);
-  const shared = adminState(store.admin, config.clock);
+  const shared = adminState(store.admin, config.clock, counters);
   app.use(routing(readiness), shared, journalStep, readBody, security(config.authenticate));
   app.use(fault.decide);
   app.use(traceStep, refuseTooLarge, mediaType, respond);

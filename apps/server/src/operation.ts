@@ -110,6 +110,10 @@ export interface ServerClock extends Clock {
    * or restarts first when it is smaller (a full reset).
    */
   sync(offsetMs: number): void;
+  /** The deterministic clock's reads since its last restart (0 for the real clock). */
+  reads(): number;
+  /** Sets the deterministic clock's reads (another replica's, `--deterministic` shared). */
+  setReads(reads: number): void;
 }
 
 export function serverClock(deterministic: boolean): ServerClock {
@@ -130,6 +134,8 @@ function realClock(): Omit<ServerClock, "sync"> {
   return {
     now,
     peek: now,
+    reads: () => 0,
+    setReads: () => {},
     advance: (ms) => {
       offset += ms;
     },
@@ -155,11 +161,22 @@ function fixedClock(): Omit<ServerClock, "sync"> {
       t = DETERMINISTIC_EPOCH;
       offset = 0;
     },
+    // A move adds to both `t` and `offset`: the reads are what is left.
+    reads: () => t - DETERMINISTIC_EPOCH - offset,
+    setReads: (reads) => {
+      t = DETERMINISTIC_EPOCH + offset + reads;
+    },
   };
 }
 
 /** UUID-shaped sequential ids: 00000000-0000-4000-8000-000000000001, ...0002, ... */
-export function sequentialIds(): IdGenerator & { reset(): void } {
+export function sequentialIds(): IdGenerator & {
+  reset(): void;
+  /** The last number given. */
+  last(): number;
+  /** Continues after `n` (another replica's last, `--deterministic` shared). */
+  setLast(n: number): void;
+} {
   let n = 0;
   return {
     next: () => {
@@ -168,6 +185,10 @@ export function sequentialIds(): IdGenerator & { reset(): void } {
     },
     reset: () => {
       n = 0;
+    },
+    last: () => n,
+    setLast: (last) => {
+      n = last;
     },
   };
 }

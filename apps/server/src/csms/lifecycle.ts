@@ -113,6 +113,11 @@ export interface SecretLifecycleOptions {
   logger: Logger;
   /** Run before each sweep reads the clock: takes on the clock's shared offset (Store.admin). */
   beforeSweep?: () => Promise<void>;
+  /**
+   * Runs the periodic sweep, which no request asks for (default: as it is; `--deterministic` on a
+   * shared database keeps its counters around it).
+   */
+  background?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface SecretLifecycle {
@@ -363,8 +368,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        lifecycle
-          .sweep()
+        (options.background ?? ((work) => work()))(() => lifecycle.sweep())
           .catch((err: Error) => logger.warn({ err: err.message }, "secret expiry sweep failed"))
           .finally(() => {
             running = false;

@@ -120,6 +120,11 @@ export interface RotatorOptions {
   deliver?: DeliverPort;
   onDeliverySettled?(listener: (delivery: Delivery) => void): void;
   logger?: Pick<Logger, "warn">;
+  /**
+   * Runs the work a function's answer sets off (completing its rotation), which no request asks
+   * for (default: as it is; `--deterministic` on a shared database keeps its counters around it).
+   */
+  background?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface Rotation {
@@ -253,7 +258,7 @@ export function createRotator(options: RotatorOptions): Rotator {
         );
       });
     };
-    const done = settle().catch((err: Error) =>
+    const done = (options.background ?? ((work) => work()))(settle).catch((err: Error) =>
       options.logger?.warn(
         { project_id: inv.projectId, task_id: inv.taskId, err: err.message },
         "rotation not completed",
