@@ -16,16 +16,66 @@ import { type SentRequest, toCurl } from "./curl.js";
 import type { RunningServer, StoreArgs } from "./server.js";
 import { startServer, withCredentialsFile } from "./server.js";
 import type { Received } from "./validate.js";
+import { startBalancer } from "./balancer.js";
 
 /** A server under test: how to start it with the shared flags. */
 export interface Target {
   name: string;
-  start(args: string[]): Promise<RunningServer>;
+  start(args: string[]): Promise<TargetServer>;
 }
+
+/** A started target: one server, or replicas behind one URL (`replicaUrls`, each its own). */
+export type TargetServer = RunningServer & { replicaUrls?: string[]; describe?: () => string };
 
 /** A target that is one `cts-csms-server` process on the store these flags pick. */
 export function processTarget(name: string, store: () => Promise<StoreArgs>): Target {
   return { name, start: (args) => startServer(args, store) };
+}
+
+/**
+ * `count` `cts-csms-server` processes on one store (created once: a fresh database), behind a
+ * load balancer that sends each request to a replica picked at random from `seed`.
+ */
+export function replicasTarget(
+  name: string,
+  count: number,
+  store: () => Promise<StoreArgs>,
+  seed: number,
+): Target {
+  return {
+    name,
+    async start(args) {
+      const shared = await store();
+      const replicas: RunningServer[] = [];
+      const stopReplicas = () => Promise.all(replicas.map((r) => r.stop()));
+      try {
+        // The store outlives each replica: it is removed once all have stopped.
+        const onShared = async (): Promise<StoreArgs> => ({
+          args: shared.args,
+          cleanup: async () => {},
+        });
+        for (let i = 0; i < count; i++) replicas.push(await startServer(args, onShared));
+        const urls = replicas.map((r) => r.url);
+        const balancer = await startBalancer(urls, seed);
+        return {
+          url: balancer.url,
+          child: replicas[0]!.child,
+          replicaUrls: urls,
+          output: () => replicas.map((r) => r.output()).join("\n"),
+          describe: () => `requests per replica: ${balancer.sent.join(", ")}`,
+          async stop() {
+            await balancer.stop();
+            await stopReplicas();
+            await shared.cleanup();
+          },
+        };
+      } catch (err) {
+        await stopReplicas();
+        await shared.cleanup();
+        throw err;
+      }
+    },
+  };
 }
 
 export const memoryStore = async (): Promise<StoreArgs> => ({ args: [], cleanup: async () => {} });
@@ -104,10 +154,20 @@ export class Mapping {
   private readonly raws = new Map<string, string>();
   private count = { id: 0, time: 0 };
 
+  /** `<server>` in place of each of these URLs (not followed by a digit: a longer port's). */
+  private readonly replicas: RegExp | undefined;
+
   constructor(
     /** Server-specific strings (its URL, its receiver) and the placeholder each stands for. */
     readonly own: [string, string][] = [],
-  ) {}
+    /** The URLs of the replicas behind the server's URL, which its answers may name. */
+    replicaUrls: string[] = [],
+  ) {
+    const escaped = replicaUrls.map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.replicas = escaped.length
+      ? new RegExp(`(?:${escaped.join("|")})(?![0-9])`, "g")
+      : undefined;
+  }
 
   learn(kind: "id" | "time", raw: string) {
     if (this.tokens.has(raw)) return;
@@ -133,6 +193,7 @@ export class Mapping {
 
   /** A string with every known value replaced by its token, and the own strings by theirs. */
   text(s: string): string {
+    if (this.replicas) s = s.replace(this.replicas, "<server>");
     for (const [value, placeholder] of this.own) s = s.split(value).join(placeholder);
     const swap = (m: string) => this.tokens.get(m) ?? m;
     return s.replace(ID, swap).replace(MS, swap).replace(ISO, swap);
@@ -313,7 +374,7 @@ export class DifferenceError extends Error {}
 
 interface Running {
   name: string;
-  server: RunningServer;
+  server: TargetServer;
   mapping: Mapping;
 }
 
@@ -354,7 +415,8 @@ export class Differential {
             [receiver.base(target.name), "<receiver>"],
             [server.url, "<server>"],
           ];
-          started.push({ name: target.name, server, mapping: new Mapping(own) });
+          const mapping = new Mapping(own, server.replicaUrls);
+          started.push({ name: target.name, server, mapping });
         }
       });
     } catch (err) {

@@ -21,6 +21,7 @@ import {
   pgliteStore,
   postgresStore,
   processTarget,
+  replicasTarget,
   type Target,
 } from "../src/differential.js";
 import { fuzzRequests } from "../src/fuzzRequests.js";
@@ -36,6 +37,11 @@ import {
 } from "../src/stateMachine.js";
 
 const RUNS = Number(process.env.DIFF_RUNS ?? 30);
+/**
+ * The run's seed: fast-check's, and the load balancer's in front of the replicas (so DIFF_SEED
+ * with the same DIFF_RUNS replays both the sequences and which replica served each request).
+ */
+const SEED = Number(process.env.DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const MAX_COMMANDS = 40;
 /** The project the fuzzer and the delivering resources use: the state machine's model does not know it. */
 const FUZZED = "p3" as const;
@@ -60,6 +66,7 @@ beforeAll(async () => {
     processTarget("memory", memoryStore),
     processTarget("pglite", pgliteStore),
     processTarget("postgres", postgresStore(pg.url)),
+    replicasTarget("postgres-x2", 2, postgresStore(pg.url), SEED),
   ];
   d = await Differential.start(targets);
   d.onExchange = (req) => {
@@ -77,8 +84,11 @@ beforeAll(async () => {
 afterAll(async () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `differential: ${RUNS} sequences, ${d?.exchanges ?? 0} requests to each of ${d?.servers.length ?? 0} servers, ${exercised.size} of ${operations.length} CTS and CSMS operations, in ${seconds} s (DIFF_RUNS=${RUNS})`,
+    `differential: ${RUNS} sequences, ${d?.exchanges ?? 0} requests to each of ${d?.servers.length ?? 0} servers, ${exercised.size} of ${operations.length} CTS and CSMS operations, in ${seconds} s (DIFF_RUNS=${RUNS}, DIFF_SEED=${SEED})`,
   );
+  for (const s of d?.servers ?? []) {
+    if (s.server.describe) console.log(`differential: ${s.name}: ${s.server.describe()}`);
+  }
   await d?.stop();
   await pg?.close();
 }, 60_000);
@@ -466,8 +476,8 @@ it(
       }),
       {
         numRuns: RUNS,
-        // To replay a failure: the seed fast-check printed, with the same DIFF_RUNS.
-        ...(process.env.DIFF_SEED && { seed: Number(process.env.DIFF_SEED) }),
+        // To replay a failure: the seed fast-check printed (DIFF_SEED), with the same DIFF_RUNS.
+        seed: SEED,
       },
     );
     expect(d.exchanges).toBeGreaterThan(RUNS);

@@ -1,0 +1,85 @@
+// A load balancer for tests: a local HTTP proxy on 127.0.0.1 that sends each request to a
+// replica chosen at random, reproducibly from a seed, as a load balancer without session
+// affinity may. Requests and answers pass as they are, except the headers of one hop.
+import { Agent, createServer, request } from "node:http";
+
+export interface Balancer {
+  url: string;
+  /** How many requests each replica was sent, in the order of the replicas' URLs. */
+  sent: number[];
+  stop(): Promise<void>;
+}
+
+/** Headers of one connection, which a proxy does not pass on. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+]);
+
+/** A PRNG with 32 bits of state (mulberry32): the same seed, the same choices. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function withoutHopHeaders(raw: string[]): [string, string][] {
+  const kept: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) kept.push([raw[i]!, raw[i + 1]!]);
+  }
+  return kept;
+}
+
+export async function startBalancer(replicas: string[], seed: number): Promise<Balancer> {
+  const random = seededRandom(seed);
+  const targets = replicas.map((u) => new URL(u));
+  const agent = new Agent({ keepAlive: true });
+  const sent = replicas.map(() => 0);
+  const server = createServer((req, res) => {
+    const i = Math.floor(random() * targets.length);
+    sent[i]!++;
+    const target = targets[i]!;
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: Object.fromEntries(withoutHopHeaders(req.rawHeaders)),
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.rawHeaders).flat());
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (err) => {
+      if (res.headersSent) res.destroy(err);
+      else res.writeHead(502, { "content-type": "text/plain" }).end(`balancer: ${err.message}`);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    stop: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}
