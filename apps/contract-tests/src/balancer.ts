@@ -7,6 +7,8 @@ export interface Balancer {
   url: string;
   /** How many requests each replica was sent, in the order of the replicas' URLs. */
   sent: number[];
+  /** The replica each request went to (its index), in the order they came. */
+  chosen: number[];
   stop(): Promise<void>;
 }
 
@@ -46,9 +48,11 @@ export async function startBalancer(replicas: string[], seed: number): Promise<B
   const targets = replicas.map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true });
   const sent = replicas.map(() => 0);
+  const chosen: number[] = [];
   const server = createServer((req, res) => {
     const i = Math.floor(random() * targets.length);
     sent[i]!++;
+    chosen.push(i);
     const target = targets[i]!;
     const upstream = request(
       {
@@ -75,6 +79,7 @@ export async function startBalancer(replicas: string[], seed: number): Promise<B
   return {
     url: `http://127.0.0.1:${port}`,
     sent,
+    chosen,
     stop: () =>
       new Promise<void>((done) => {
         server.close(() => done());

@@ -11,12 +11,12 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { smnStringToSign } from "@cts-csms/client/receiver";
 import { tempDir } from "@cts-csms/server/testing/temp-dir";
+import { startBalancer } from "./balancer.js";
 import { type Harness, harnessOn, sendRaw } from "./context.js";
 import { type SentRequest, toCurl } from "./curl.js";
 import type { RunningServer, StoreArgs } from "./server.js";
 import { startServer, withCredentialsFile } from "./server.js";
 import type { Received } from "./validate.js";
-import { startBalancer } from "./balancer.js";
 
 /** A server under test: how to start it with the shared flags. */
 export interface Target {
@@ -25,7 +25,11 @@ export interface Target {
 }
 
 /** A started target: one server, or replicas behind one URL (`replicaUrls`, each its own). */
-export type TargetServer = RunningServer & { replicaUrls?: string[]; describe?: () => string };
+export type TargetServer = RunningServer & {
+  replicaUrls?: string[];
+  /** How it spread requests; with `last`, which replica each of the last `last` requests went to. */
+  describe?: (last?: number) => string;
+};
 
 /** A target that is one `cts-csms-server` process on the store these flags pick. */
 export function processTarget(name: string, store: () => Promise<StoreArgs>): Target {
@@ -62,7 +66,11 @@ export function replicasTarget(
           child: replicas[0]!.child,
           replicaUrls: urls,
           output: () => replicas.map((r) => r.output()).join("\n"),
-          describe: () => `requests per replica: ${balancer.sent.join(", ")}`,
+          describe: (last) =>
+            `requests per replica: ${balancer.sent.join(", ")}` +
+            (last === undefined
+              ? ""
+              : `; the last ${last} went to replica ${balancer.chosen.slice(-last).join(" ")} (of ${urls.join(", ")})`),
           async stop() {
             await balancer.stop();
             await stopReplicas();
@@ -564,6 +572,10 @@ export class Differential {
       `${what}\n\nreproduction (${this.log.length} requests, sent to ${this.servers[0]!.name}; ` +
         `each server gets the same with its own URL: ${names}; servers started with --auth strict ` +
         `--deterministic; run the same against each and compare):\n` +
+        this.servers
+          .filter((s) => s.server.describe)
+          .map((s) => `${s.name}: ${s.server.describe!(this.log.length)}\n`)
+          .join("") +
         this.log.map((r) => toCurl(r)).join("\n"),
     );
   }

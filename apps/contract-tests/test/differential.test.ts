@@ -1,12 +1,17 @@
 // The differential suite: one generated sequence of requests goes to a server on each store
-// (memory, PGlite, PostgreSQL), and every answer must be the same once the ids and times each
-// server generated are mapped (src/differential.ts). The sequence mixes the state machine's
+// (memory, PGlite, PostgreSQL) and to two replicas on one PostgreSQL database behind a load
+// balancer that sends each request to a replica picked at random from the run's seed
+// (src/balancer.ts), and every answer must be the same once the ids and times each target
+// generated are mapped (src/differential.ts). So the replicas, one request at a time, must act
+// as one server: ids and times (`--deterministic`'s counters are shared through the database),
+// admin state, deliveries and their log. The sequence mixes the state machine's
 // commands (still checked against its model, through the first server's answers), the fuzzer's
 // valid and invalid requests for every operation, and the admin routes that change state: trace
 // injection, the clock, rotation failures, project and full resets. Sinks point at a local
 // receiver, so deliveries happen; what each server's sinks received, their delivery logs and the
 // notification records are compared too. A difference is shrunk by fast-check and printed as
-// curl commands. DIFF_RUNS sets the number of sequences (default below, for CI).
+// curl commands. DIFF_RUNS sets the number of sequences (default below, for CI); DIFF_SEED the
+// run's seed (printed at the end), which also picks the replicas.
 import { smnSubscriptionUrn } from "@cts-csms/server/events";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
 import fc from "fast-check";
