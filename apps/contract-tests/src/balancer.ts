@@ -1,6 +1,7 @@
 // A load balancer for tests: a local HTTP proxy on 127.0.0.1 that sends each request to a
 // replica chosen at random, reproducibly from a seed, as a load balancer without session
 // affinity may. Requests and answers pass as they are, except the headers of one hop.
+import { createHash } from "node:crypto";
 import { Agent, createServer, request } from "node:http";
 
 export interface Balancer {
@@ -23,16 +24,10 @@ const HOP_BY_HOP = new Set([
   "trailer",
 ]);
 
-/** A PRNG with 32 bits of state (mulberry32): the same seed, the same choices. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/** The replica of the `n`-th request: from a hash of the seed and `n`, the same on every run. */
+function pick(seed: number, n: number, replicas: number): number {
+  const digest = createHash("sha256").update(`${seed}:${n}`).digest();
+  return digest.readUInt32BE(0) % replicas;
 }
 
 function withoutHopHeaders(raw: string[]): [string, string][] {
@@ -44,13 +39,12 @@ function withoutHopHeaders(raw: string[]): [string, string][] {
 }
 
 export async function startBalancer(replicas: string[], seed: number): Promise<Balancer> {
-  const random = seededRandom(seed);
   const targets = replicas.map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true });
   const sent = replicas.map(() => 0);
   const chosen: number[] = [];
   const server = createServer((req, res) => {
-    const i = Math.floor(random() * targets.length);
+    const i = pick(seed, chosen.length, targets.length);
     sent[i]!++;
     chosen.push(i);
     const target = targets[i]!;
