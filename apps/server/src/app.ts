@@ -90,7 +90,7 @@ interface ResetParts {
   rotator: Rotator;
   store: Store;
   events: ServerEvents;
-  restartClock(): void;
+  restartClock(resets: number): void;
   reseed(projectId?: string): Promise<void>;
 }
 
@@ -113,8 +113,7 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   await Promise.all(cleared);
   await events.reset(projectId);
   if (projectId === undefined) {
-    await store.admin.resetClock();
-    parts.restartClock();
+    parts.restartClock(await store.admin.resetClock());
   }
   await parts.reseed(projectId);
 }
@@ -145,7 +144,10 @@ function eventsAndLifecycle(
     clock: config.events.clock,
     logger,
     // A sweep on this replica uses the clock as any replica last moved it.
-    beforeSweep: async () => config.clock.sync((await store.admin.requestState()).clockOffsetMs),
+    beforeSweep: async () => {
+      const state = await store.admin.requestState();
+      config.clock.sync(state.clockOffsetMs, state.clockResets);
+    },
     ...(counters && { background: counters.around }),
   });
   return { events, store, secretLifecycle };
@@ -225,7 +227,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
         store,
         events,
         reseed,
-        restartClock: () => config.restartClock(),
+        restartClock: (resets) => config.restartClock(resets),
       },
       projectId,
     );

@@ -72,7 +72,7 @@ export interface Resolved {
   seed: SeedConfig | undefined;
   context: Context;
   /** Restarts the clock (the deterministic epoch, or offset 0 for the real clock) and the ids. */
-  restartClock(): void;
+  restartClock(resets?: number): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
   /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
@@ -155,8 +155,8 @@ export function resolveOptions(options: AppOptions): Resolved {
             },
           }
         : undefined,
-    restartClock() {
-      clock.restart();
+    restartClock(resets) {
+      clock.restart(resets);
       ids?.reset();
       eventIds?.reset();
       messageIds?.reset();

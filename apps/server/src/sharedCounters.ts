@@ -15,8 +15,9 @@ import type { AdminStateRepository, DeterministicCounters, StoredCounters } from
 
 export interface SharedCounters {
   /**
-   * Takes on the stored counters, unless they are the ones this replica last took or kept (its
-   * own may have moved on since) or it is keeping its own.
+   * Takes on the stored counters when they are newer than the ones this replica last took or
+   * kept (its own may have moved on since; a read made before its last keep is older), unless
+   * it is keeping its own.
    */
   take(stored: StoredCounters): void;
   /**
@@ -40,7 +41,7 @@ export function sharedCounters(
   clock: ServerClock,
   logger: Pick<Logger, "warn">,
 ): SharedCounters {
-  /** The stored version this replica's counters continue; -1 before the first. */
+  /** The stored version this replica's counters continue (versions only grow); -1 before the first. */
   let version = -1;
   let synced: DeterministicCounters | undefined;
   let keeping: Promise<void> = Promise.resolve();
@@ -61,7 +62,7 @@ export function sharedCounters(
     return keeping;
   };
   const take = (stored: StoredCounters) => {
-    if (unkept > 0 || stored.version === version) return;
+    if (unkept > 0 || stored.version <= version) return;
     const { clockReads, ids, eventIds, messageIds } = stored;
     synced = { clockReads, ids, eventIds, messageIds };
     source.set(synced);
@@ -73,7 +74,7 @@ export function sharedCounters(
     async around(work) {
       const state = await admin.requestState();
       // The offset first: a smaller one (a full reset) restarts the clock, reads included.
-      clock.sync(state.clockOffsetMs);
+      clock.sync(state.clockOffsetMs, state.clockResets);
       take(state.counters);
       try {
         return await work();

@@ -787,8 +787,10 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect((await admin.requestState()).counters).toEqual({ ...kept, version });
     const next = { clockReads: 2 ** 40, ids: 8, eventIds: 3, messageIds: 2 };
     expect(await admin.keepCounters(next)).toBeGreaterThan(version);
-    // A reset zeroes them under a new version: every replica takes that on.
-    await admin.resetClock();
+    // A reset zeroes them under a new version, and counts itself: every replica takes that on.
+    const resets = (await admin.requestState()).clockResets;
+    expect(await admin.resetClock()).toBe(resets + 1);
+    expect((await admin.requestState()).clockResets).toBe(resets + 1);
     const after = (await admin.requestState()).counters;
     expect(after).toMatchObject({ clockReads: 0, ids: 0, eventIds: 0, messageIds: 0 });
     expect(after.version).toBeGreaterThan(version + 1);

@@ -25,7 +25,7 @@ export function adminState(
       return;
     }
     const take = (state: RequestAdminState) => {
-      clock.sync(state.clockOffsetMs);
+      clock.sync(state.clockOffsetMs, state.clockResets);
       res.locals.faultRules = state.requestRules;
       if (counters) {
         counters.take(state.counters);

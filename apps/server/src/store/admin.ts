@@ -35,6 +35,7 @@ export function faultRuleLive(rule: StoredFaultRule): boolean {
 
 export class MemoryAdminStateRepository implements AdminStateRepository {
   private offsetMs = 0;
+  private resets = 0;
   private counters = { ...NO_COUNTERS };
   private config: SinkConfig | undefined;
   private rules: StoredFaultRule[] = [];
@@ -43,6 +44,7 @@ export class MemoryAdminStateRepository implements AdminStateRepository {
   requestState(): RequestAdminState {
     return {
       clockOffsetMs: this.offsetMs,
+      clockResets: this.resets,
       requestRules: this.rules
         .filter((r) => r.rule.delivery === undefined && faultRuleLive(r))
         .map((r) => structuredClone(r)),
@@ -62,9 +64,10 @@ export class MemoryAdminStateRepository implements AdminStateRepository {
     return this.offsetMs;
   }
 
-  resetClock(): void {
+  resetClock(): number {
     this.offsetMs = 0;
     this.counters = { ...NO_COUNTERS, version: this.counters.version + 1 };
+    return ++this.resets;
   }
 
   sinks(): SinkConfig | undefined {

@@ -310,6 +310,8 @@ export type StoredFaultRule = admin.components["schemas"]["FaultRule"];
 export interface RequestAdminState {
   /** How far `POST /_admin/clock` has moved the server clock (ms). */
   clockOffsetMs: number;
+  /** How many full resets set the clock back (the offset only grows between two). */
+  clockResets: number;
   /** The request rules (no `delivery`) whose `count` is not used up, oldest first. */
   requestRules: StoredFaultRule[];
   /** `--deterministic`'s counters as a replica last kept them. */
@@ -343,8 +345,11 @@ export interface AdminStateRepository {
   requestState(): Awaitable<RequestAdminState>;
   /** Adds `offsetMs` (≥ 0) to the clock offset in one step; the new offset. */
   advanceClock(offsetMs: number): Awaitable<number>;
-  /** Sets the clock offset and `--deterministic`'s counters back to 0 (a full reset). */
-  resetClock(): Awaitable<void>;
+  /**
+   * Sets the clock offset and `--deterministic`'s counters back to 0 (a full reset); the number
+   * of resets, this one included.
+   */
+  resetClock(): Awaitable<number>;
   /** Stores `--deterministic`'s counters as this replica has them; their new `version`. */
   keepCounters(counters: DeterministicCounters): Awaitable<number>;
   /** The sink configuration as it was last stored, in its own key order; `undefined` if never. */

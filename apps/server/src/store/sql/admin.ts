@@ -50,8 +50,10 @@ export class SqlAdminStateRepository implements AdminStateRepository {
   constructor(private readonly db: SqlDatabase) {}
 
   async requestState(): Promise<RequestAdminState> {
-    const { rows } = await this.db.query<CountersRow & { offset_ms: number; rules: string }>(
-      `SELECT clock_offset_ms::float8 AS offset_ms, ${COUNTER_COLUMNS},
+    const { rows } = await this.db.query<
+      CountersRow & { offset_ms: number; resets: number; rules: string }
+    >(
+      `SELECT clock_offset_ms::float8 AS offset_ms, clock_resets::float8 AS resets, ${COUNTER_COLUMNS},
          (SELECT COALESCE(json_agg(json_build_object(
             'seq', seq, 'hits', hits, 'matched', matched, 'seed', seed, 'rule', rule) ORDER BY seq),
           '[]')::text
@@ -62,6 +64,7 @@ export class SqlAdminStateRepository implements AdminStateRepository {
     if (!row) throw new Error("admin_state has no row (migration 006 not applied)");
     return {
       clockOffsetMs: Number(row.offset_ms),
+      clockResets: Number(row.resets),
       requestRules: (JSON.parse(row.rules) as RuleRow[]).map(ruleOf),
       counters: {
         clockReads: Number(row.clock_reads),
@@ -92,11 +95,13 @@ export class SqlAdminStateRepository implements AdminStateRepository {
     return Number(rows[0]?.offset_ms);
   }
 
-  async resetClock(): Promise<void> {
-    await this.db.query(
-      `UPDATE admin_state SET clock_offset_ms = 0, clock_reads = 0, last_id = 0, last_event_id = 0,
-         last_message_id = 0, counters_version = counters_version + 1 WHERE id = 1`,
+  async resetClock(): Promise<number> {
+    const { rows } = await this.db.query<{ resets: number }>(
+      `UPDATE admin_state SET clock_offset_ms = 0, clock_resets = clock_resets + 1, clock_reads = 0,
+         last_id = 0, last_event_id = 0, last_message_id = 0, counters_version = counters_version + 1
+       WHERE id = 1 RETURNING clock_resets::float8 AS resets`,
     );
+    return Number(rows[0]?.resets);
   }
 
   async sinks(): Promise<SinkConfig | undefined> {
