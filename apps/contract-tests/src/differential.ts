@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { smnStringToSign } from "@cts-csms/client/receiver";
 import { tempDir } from "@cts-csms/server/testing/temp-dir";
+import { startBalancer } from "./balancer.js";
 import { type Harness, harnessOn, sendRaw } from "./context.js";
 import { type SentRequest, toCurl } from "./curl.js";
 import type { RunningServer, StoreArgs } from "./server.js";
@@ -20,12 +21,69 @@ import type { Received } from "./validate.js";
 /** A server under test: how to start it with the shared flags. */
 export interface Target {
   name: string;
-  start(args: string[]): Promise<RunningServer>;
+  start(args: string[]): Promise<TargetServer>;
 }
+
+/** A started target: one server, or replicas behind one URL (`replicaUrls`, each its own). */
+export type TargetServer = RunningServer & {
+  replicaUrls?: string[];
+  /** How it spread requests; with `last`, which replica each of the last `last` requests went to. */
+  describe?: (last?: number) => string;
+};
 
 /** A target that is one `cts-csms-server` process on the store these flags pick. */
 export function processTarget(name: string, store: () => Promise<StoreArgs>): Target {
   return { name, start: (args) => startServer(args, store) };
+}
+
+/**
+ * `count` `cts-csms-server` processes on one store (created once: a fresh database), behind a
+ * load balancer that sends each request to a replica picked at random from `seed`.
+ */
+export function replicasTarget(
+  name: string,
+  count: number,
+  store: () => Promise<StoreArgs>,
+  seed: number,
+): Target {
+  return {
+    name,
+    async start(args) {
+      const shared = await store();
+      const replicas: RunningServer[] = [];
+      const stopReplicas = () => Promise.all(replicas.map((r) => r.stop()));
+      try {
+        // The store outlives each replica: it is removed once all have stopped.
+        const onShared = async (): Promise<StoreArgs> => ({
+          args: shared.args,
+          cleanup: async () => {},
+        });
+        for (let i = 0; i < count; i++) replicas.push(await startServer(args, onShared));
+        const urls = replicas.map((r) => r.url);
+        const balancer = await startBalancer(urls, seed);
+        return {
+          url: balancer.url,
+          child: replicas[0]!.child,
+          replicaUrls: urls,
+          output: () => replicas.map((r) => r.output()).join("\n"),
+          describe: (last) =>
+            `requests per replica: ${balancer.sent.join(", ")}` +
+            (last === undefined
+              ? ""
+              : `; the last ${last} went to replica ${balancer.chosen.slice(-last).join(" ")} (of ${urls.join(", ")})`),
+          async stop() {
+            await balancer.stop();
+            await stopReplicas();
+            await shared.cleanup();
+          },
+        };
+      } catch (err) {
+        await stopReplicas();
+        await shared.cleanup();
+        throw err;
+      }
+    },
+  };
 }
 
 export const memoryStore = async (): Promise<StoreArgs> => ({ args: [], cleanup: async () => {} });
@@ -104,10 +162,20 @@ export class Mapping {
   private readonly raws = new Map<string, string>();
   private count = { id: 0, time: 0 };
 
+  /** `<server>` in place of each of these URLs (not followed by a digit: a longer port's). */
+  private readonly replicas: RegExp | undefined;
+
   constructor(
     /** Server-specific strings (its URL, its receiver) and the placeholder each stands for. */
     readonly own: [string, string][] = [],
-  ) {}
+    /** The URLs of the replicas behind the server's URL, which its answers may name. */
+    replicaUrls: string[] = [],
+  ) {
+    const escaped = replicaUrls.map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.replicas = escaped.length
+      ? new RegExp(`(?:${escaped.join("|")})(?![0-9])`, "g")
+      : undefined;
+  }
 
   learn(kind: "id" | "time", raw: string) {
     if (this.tokens.has(raw)) return;
@@ -133,6 +201,7 @@ export class Mapping {
 
   /** A string with every known value replaced by its token, and the own strings by theirs. */
   text(s: string): string {
+    if (this.replicas) s = s.replace(this.replicas, "<server>");
     for (const [value, placeholder] of this.own) s = s.split(value).join(placeholder);
     const swap = (m: string) => this.tokens.get(m) ?? m;
     return s.replace(ID, swap).replace(MS, swap).replace(ISO, swap);
@@ -313,7 +382,7 @@ export class DifferenceError extends Error {}
 
 interface Running {
   name: string;
-  server: RunningServer;
+  server: TargetServer;
   mapping: Mapping;
 }
 
@@ -354,7 +423,8 @@ export class Differential {
             [receiver.base(target.name), "<receiver>"],
             [server.url, "<server>"],
           ];
-          started.push({ name: target.name, server, mapping: new Mapping(own) });
+          const mapping = new Mapping(own, server.replicaUrls);
+          started.push({ name: target.name, server, mapping });
         }
       });
     } catch (err) {
@@ -502,6 +572,10 @@ export class Differential {
       `${what}\n\nreproduction (${this.log.length} requests, sent to ${this.servers[0]!.name}; ` +
         `each server gets the same with its own URL: ${names}; servers started with --auth strict ` +
         `--deterministic; run the same against each and compare):\n` +
+        this.servers
+          .filter((s) => s.server.describe)
+          .map((s) => `${s.name}: ${s.server.describe!(this.log.length)}\n`)
+          .join("") +
         this.log.map((r) => toCurl(r)).join("\n"),
     );
   }

@@ -1,12 +1,17 @@
 // The differential suite: one generated sequence of requests goes to a server on each store
-// (memory, PGlite, PostgreSQL), and every answer must be the same once the ids and times each
-// server generated are mapped (src/differential.ts). The sequence mixes the state machine's
+// (memory, PGlite, PostgreSQL) and to two replicas on one PostgreSQL database behind a load
+// balancer that sends each request to a replica picked at random from the run's seed
+// (src/balancer.ts), and every answer must be the same once the ids and times each target
+// generated are mapped (src/differential.ts). So the replicas, one request at a time, must act
+// as one server: ids and times (`--deterministic`'s counters are shared through the database),
+// admin state, deliveries and their log. The sequence mixes the state machine's
 // commands (still checked against its model, through the first server's answers), the fuzzer's
 // valid and invalid requests for every operation, and the admin routes that change state: trace
 // injection, the clock, rotation failures, project and full resets. Sinks point at a local
 // receiver, so deliveries happen; what each server's sinks received, their delivery logs and the
 // notification records are compared too. A difference is shrunk by fast-check and printed as
-// curl commands. DIFF_RUNS sets the number of sequences (default below, for CI).
+// curl commands. DIFF_RUNS sets the number of sequences (default below, for CI); DIFF_SEED the
+// run's seed (printed at the end), which also picks the replicas.
 import { smnSubscriptionUrn } from "@cts-csms/server/events";
 import { testPostgres } from "@cts-csms/server/testing/postgres";
 import fc from "fast-check";
@@ -21,6 +26,7 @@ import {
   pgliteStore,
   postgresStore,
   processTarget,
+  replicasTarget,
   type Target,
 } from "../src/differential.js";
 import { fuzzRequests } from "../src/fuzzRequests.js";
@@ -36,6 +42,11 @@ import {
 } from "../src/stateMachine.js";
 
 const RUNS = Number(process.env.DIFF_RUNS ?? 30);
+/**
+ * The run's seed: fast-check's, and the load balancer's in front of the replicas (so DIFF_SEED
+ * with the same DIFF_RUNS replays both the sequences and which replica served each request).
+ */
+const SEED = Number(process.env.DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const MAX_COMMANDS = 40;
 /** The project the fuzzer and the delivering resources use: the state machine's model does not know it. */
 const FUZZED = "p3" as const;
@@ -60,6 +71,7 @@ beforeAll(async () => {
     processTarget("memory", memoryStore),
     processTarget("pglite", pgliteStore),
     processTarget("postgres", postgresStore(pg.url)),
+    replicasTarget("postgres-x2", 2, postgresStore(pg.url), SEED),
   ];
   d = await Differential.start(targets);
   d.onExchange = (req) => {
@@ -77,8 +89,11 @@ beforeAll(async () => {
 afterAll(async () => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `differential: ${RUNS} sequences, ${d?.exchanges ?? 0} requests to each of ${d?.servers.length ?? 0} servers, ${exercised.size} of ${operations.length} CTS and CSMS operations, in ${seconds} s (DIFF_RUNS=${RUNS})`,
+    `differential: ${RUNS} sequences, ${d?.exchanges ?? 0} requests to each of ${d?.servers.length ?? 0} servers, ${exercised.size} of ${operations.length} CTS and CSMS operations, in ${seconds} s (DIFF_RUNS=${RUNS}, DIFF_SEED=${SEED})`,
   );
+  for (const s of d?.servers ?? []) {
+    if (s.server.describe) console.log(`differential: ${s.name}: ${s.server.describe()}`);
+  }
   await d?.stop();
   await pg?.close();
 }, 60_000);
@@ -466,8 +481,8 @@ it(
       }),
       {
         numRuns: RUNS,
-        // To replay a failure: the seed fast-check printed, with the same DIFF_RUNS.
-        ...(process.env.DIFF_SEED && { seed: Number(process.env.DIFF_SEED) }),
+        // To replay a failure: the seed fast-check printed (DIFF_SEED), with the same DIFF_RUNS.
+        seed: SEED,
       },
     );
     expect(d.exchanges).toBeGreaterThan(RUNS);

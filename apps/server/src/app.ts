@@ -41,6 +41,7 @@ import { security } from "./pipeline/security.js";
 import { validation } from "./pipeline/validation.js";
 import { applySeed, createDirect } from "./seed.js";
 import { createServerEvents, type ServerEvents } from "./serverEvents.js";
+import { type SharedCounters, sharedCounters } from "./sharedCounters.js";
 import { operations } from "./spec.js";
 import { bootCheckOperations, responseCheck, selfCheck, warmUp } from "./startup.js";
 import { afterCommit } from "./store/transaction.js";
@@ -89,7 +90,7 @@ interface ResetParts {
   rotator: Rotator;
   store: Store;
   events: ServerEvents;
-  restartClock(): void;
+  restartClock(resets: number): void;
   reseed(projectId?: string): Promise<void>;
 }
 
@@ -112,8 +113,7 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   await Promise.all(cleared);
   await events.reset(projectId);
   if (projectId === undefined) {
-    await store.admin.resetClock();
-    parts.restartClock();
+    parts.restartClock(await store.admin.resetClock());
   }
   await parts.reseed(projectId);
 }
@@ -123,6 +123,7 @@ function eventsAndLifecycle(
   config: ReturnType<typeof resolveOptions>,
   options: AppOptions,
   faults: FaultRules,
+  counters: SharedCounters | undefined,
 ) {
   const { logger, seed } = config;
   const events = createServerEvents({
@@ -143,7 +144,11 @@ function eventsAndLifecycle(
     clock: config.events.clock,
     logger,
     // A sweep on this replica uses the clock as any replica last moved it.
-    beforeSweep: async () => config.clock.sync((await store.admin.requestState()).clockOffsetMs),
+    beforeSweep: async () => {
+      const state = await store.admin.requestState();
+      config.clock.sync(state.clockOffsetMs, state.clockResets);
+    },
+    ...(counters && { background: counters.around }),
   });
   return { events, store, secretLifecycle };
 }
@@ -173,7 +178,17 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   const faultRules = new FaultRules(config.context.store.admin);
   const journal = new RequestJournal(maskedJson);
-  const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
+  // `--deterministic` on a database other replicas share: its counters are kept there too.
+  const counters =
+    config.counters && !config.context.store.processLocal
+      ? sharedCounters(config.counters, config.context.store.admin, config.clock, logger)
+      : undefined;
+  const { events, store, secretLifecycle } = eventsAndLifecycle(
+    config,
+    options,
+    faultRules,
+    counters,
+  );
   // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
   const firing: SecretEventFiring = {
     fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
@@ -186,6 +201,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     deliver: events.engine,
     onDeliverySettled: (listener) => events.onDeliverySettled(listener),
     logger,
+    ...(counters && { background: counters.around }),
   });
   secretLifecycle.alsoSweep(() => rotator.sweep());
   const context = { ...config.context, store, firing, rotator };
@@ -211,14 +227,14 @@ export function createApp(options: AppOptions = {}): ServerApp {
         store,
         events,
         reseed,
-        restartClock: () => config.restartClock(),
+        restartClock: (resets) => config.restartClock(resets),
       },
       projectId,
     );
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   const journalStep = journalRequests(journal, config.events.clock);
-  const shared = adminState(store.admin, config.clock);
+  const shared = adminState(store.admin, config.clock, counters);
   app.use(routing(readiness), shared, journalStep, readBody, security(config.authenticate));
   app.use(fault.decide);
   app.use(traceStep, refuseTooLarge, mediaType, respond);

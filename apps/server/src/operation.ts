@@ -103,33 +103,52 @@ export interface ServerClock extends Clock {
   advance(ms: number): void;
   /** How far it has been moved ahead since start-up or the last restart. */
   offset(): number;
-  /** Back to the start: the deterministic epoch, or the real time (offset 0). */
-  restart(): void;
   /**
-   * Takes on the offset another replica gave the clock (read from the store): moves ahead to it,
-   * or restarts first when it is smaller (a full reset).
+   * Back to the start: the deterministic epoch, or the real time (offset 0); `resets` is the
+   * stored number of full resets this one made.
    */
-  sync(offsetMs: number): void;
+  restart(resets?: number): void;
+  /**
+   * Takes on the offset and the number of full resets read from the store (another replica's):
+   * restarts first when there was a reset since, then moves ahead to the offset. A read older
+   * than what the clock has (a smaller offset without a reset: it was made before a move
+   * answered meanwhile) never moves it back. Without `resets`: an offset this replica's own move
+   * gave (no reset).
+   */
+  sync(offsetMs: number, resets?: number): void;
+  /** The deterministic clock's reads since its last restart (0 for the real clock). */
+  reads(): number;
+  /** Sets the deterministic clock's reads (another replica's, `--deterministic` shared). */
+  setReads(reads: number): void;
 }
 
 export function serverClock(deterministic: boolean): ServerClock {
   const clock = deterministic ? fixedClock() : realClock();
+  let seenResets = 0;
   return {
     ...clock,
-    sync(offsetMs) {
-      if (offsetMs === clock.offset()) return;
-      if (offsetMs < clock.offset()) clock.restart();
-      clock.advance(offsetMs - clock.offset());
+    restart(resets) {
+      clock.restart();
+      if (resets !== undefined) seenResets = Math.max(seenResets, resets);
+    },
+    sync(offsetMs, resets) {
+      if (resets !== undefined && resets > seenResets) {
+        seenResets = resets;
+        clock.restart();
+      }
+      if (offsetMs > clock.offset()) clock.advance(offsetMs - clock.offset());
     },
   };
 }
 
-function realClock(): Omit<ServerClock, "sync"> {
+function realClock(): Omit<ServerClock, "sync" | "restart"> & { restart(): void } {
   let offset = 0;
   const now = () => Date.now() + offset;
   return {
     now,
     peek: now,
+    reads: () => 0,
+    setReads: () => {},
     advance: (ms) => {
       offset += ms;
     },
@@ -140,7 +159,7 @@ function realClock(): Omit<ServerClock, "sync"> {
   };
 }
 
-function fixedClock(): Omit<ServerClock, "sync"> {
+function fixedClock(): Omit<ServerClock, "sync" | "restart"> & { restart(): void } {
   let offset = 0;
   let t = DETERMINISTIC_EPOCH;
   return {
@@ -155,11 +174,22 @@ function fixedClock(): Omit<ServerClock, "sync"> {
       t = DETERMINISTIC_EPOCH;
       offset = 0;
     },
+    // A move adds to both `t` and `offset`: the reads are what is left.
+    reads: () => t - DETERMINISTIC_EPOCH - offset,
+    setReads: (reads) => {
+      t = DETERMINISTIC_EPOCH + offset + reads;
+    },
   };
 }
 
 /** UUID-shaped sequential ids: 00000000-0000-4000-8000-000000000001, ...0002, ... */
-export function sequentialIds(): IdGenerator & { reset(): void } {
+export function sequentialIds(): IdGenerator & {
+  reset(): void;
+  /** The last number given. */
+  last(): number;
+  /** Continues after `n` (another replica's last, `--deterministic` shared). */
+  setLast(n: number): void;
+} {
   let n = 0;
   return {
     next: () => {
@@ -168,6 +198,10 @@ export function sequentialIds(): IdGenerator & { reset(): void } {
     },
     reset: () => {
       n = 0;
+    },
+    last: () => n,
+    setLast: (last) => {
+      n = last;
     },
   };
 }

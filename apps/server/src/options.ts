@@ -25,7 +25,7 @@ import {
 import { openApiValidator, type ValidatorFactory } from "./pipeline/validation.js";
 import { loadSeed, type SeedConfig } from "./seed.js";
 import { createMemoryStore } from "./store/memory.js";
-import type { Store } from "./store/types.js";
+import type { DeterministicCounters, Store } from "./store/types.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -72,14 +72,21 @@ export interface Resolved {
   seed: SeedConfig | undefined;
   context: Context;
   /** Restarts the clock (the deterministic epoch, or offset 0 for the real clock) and the ids. */
-  restartClock(): void;
+  restartClock(resets?: number): void;
   validator: ValidatorFactory;
   responseValidation: boolean;
   /** The event engine's clock and ids: they never advance the deterministic clock or ids. */
   events: { clock: Clock; ids: IdGenerator & { reset?(): void }; messageIds?: () => string };
   /** The server clock itself (`POST /_admin/clock` moves it). */
   clock: ServerClock;
+  /** With `deterministic`: the clock's reads and the ids' numbers, read and set as one. */
+  counters: DeterministicCounterSource | undefined;
   rateLimit: number | undefined;
+}
+
+export interface DeterministicCounterSource {
+  get(): DeterministicCounters;
+  set(counters: DeterministicCounters): void;
 }
 
 function makeLogger(option: AppOptions["logger"]): Logger {
@@ -131,8 +138,25 @@ export function resolveOptions(options: AppOptions): Resolved {
       ids: ids ?? randomIds,
     },
     clock,
-    restartClock() {
-      clock.restart();
+    counters:
+      ids && eventIds && messageIds
+        ? {
+            get: () => ({
+              clockReads: clock.reads(),
+              ids: ids.last(),
+              eventIds: eventIds.last(),
+              messageIds: messageIds.last(),
+            }),
+            set(counters) {
+              clock.setReads(counters.clockReads);
+              ids.setLast(counters.ids);
+              eventIds.setLast(counters.eventIds);
+              messageIds.setLast(counters.messageIds);
+            },
+          }
+        : undefined,
+    restartClock(resets) {
+      clock.restart(resets);
       ids?.reset();
       eventIds?.reset();
       messageIds?.reset();

@@ -33,7 +33,7 @@ export interface ServerEvents {
   /** The server's base URL, used in `signing_cert_url` and `unsubscribe_url`. */
   setBaseUrl(url: string): void;
   /** Calls `listener` with each delivery's final outcome (delivered, or failed after retries). */
-  onDeliverySettled(listener: (delivery: Delivery) => void): void;
+  onDeliverySettled(listener: (delivery: Delivery) => void | Promise<void>): void;
   /** Drops one project's delivery log, or all of it and restores the seed's sinks. */
   reset(projectId?: string): Promise<void>;
   /** Aborts attempts in flight and lets go of the pending deliveries it holds (for others). */
@@ -70,12 +70,12 @@ export function createServerEvents(options: ServerEventsOptions): ServerEvents {
     ? { ...options.store, notifications: index.repository }
     : options.store;
   const sinks = new StoredSinks(options.store.admin, options.seedSinks);
-  const settledListeners: ((delivery: Delivery) => void)[] = [];
+  const settledListeners: ((delivery: Delivery) => void | Promise<void>)[] = [];
   const deliveries = createDeliveryQueue({
     // The log and queue are the store's: every replica on one database shows and works them.
     store: options.store.deliveries,
-    onSettled: (delivery) => {
-      for (const listener of settledListeners) listener(delivery);
+    onSettled: async (delivery) => {
+      await Promise.all(settledListeners.map((listener) => listener(delivery)));
     },
     clock,
     ids,

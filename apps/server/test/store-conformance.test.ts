@@ -776,6 +776,26 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await admin.sinks()).toEqual({});
   });
 
+  it("keeps --deterministic's counters with a version each keep and a full reset move on", async () => {
+    const { admin } = store;
+    await admin.resetClock();
+    const reset = (await admin.requestState()).counters;
+    expect(reset).toMatchObject({ clockReads: 0, ids: 0, eventIds: 0, messageIds: 0 });
+    const kept = { clockReads: 41, ids: 7, eventIds: 3, messageIds: 2 };
+    const version = await admin.keepCounters(kept);
+    expect(version).toBeGreaterThan(reset.version);
+    expect((await admin.requestState()).counters).toEqual({ ...kept, version });
+    const next = { clockReads: 2 ** 40, ids: 8, eventIds: 3, messageIds: 2 };
+    expect(await admin.keepCounters(next)).toBeGreaterThan(version);
+    // A reset zeroes them under a new version, and counts itself: every replica takes that on.
+    const resets = (await admin.requestState()).clockResets;
+    expect(await admin.resetClock()).toBe(resets + 1);
+    expect((await admin.requestState()).clockResets).toBe(resets + 1);
+    const after = (await admin.requestState()).counters;
+    expect(after).toMatchObject({ clockReads: 0, ids: 0, eventIds: 0, messageIds: 0 });
+    expect(after.version).toBeGreaterThan(version + 1);
+  });
+
   it("keeps fault rules in order and counts a rule's hits to its count under concurrent claims", async () => {
     const { admin } = store;
     await admin.deleteFaultRules();

@@ -1,6 +1,6 @@
 /** A deterministic server on each store (memory, PGlite, PostgreSQL) for a describe block. */
 import { afterAll, beforeAll, expect } from "vitest";
-import { createServer, type RunningServer } from "../src/index.js";
+import { createServer, type RunningServer, type ServerOptions } from "../src/index.js";
 import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
 
 // Creating a PGlite data dir or starting PostgreSQL on a loaded 2-core machine can take long.
@@ -54,14 +54,17 @@ export function serverOn(setup: StoreSetup): { readonly server: RunningServer } 
  * block's tests and closed after them (and the database), asserting that no response failed
  * response validation.
  */
-export function replicasOnPostgres(count: number): { readonly servers: RunningServer[] } {
+export function replicasOnPostgres(
+  count: number,
+  options: Omit<ServerOptions, "databaseUrl" | "dataDir"> = {},
+): { readonly servers: RunningServer[] } {
   let pg: TestPostgres | undefined;
   const servers: RunningServer[] = [];
   beforeAll(async () => {
     pg = await testPostgres();
     const databaseUrl = await pg.database();
     for (let i = 0; i < count; i++) {
-      servers.push(await createServer({ port: 0, logger: false, databaseUrl }));
+      servers.push(await createServer({ port: 0, logger: false, ...options, databaseUrl }));
     }
   }, SQL_START_MS);
   afterAll(async () => {

@@ -107,12 +107,17 @@ export function secretEventSubject(eventName: string): string {
 export interface SecretLifecycleOptions {
   store: Pick<Store, "secretEvents" | "secrets" | "notificationRecords">;
   deliver: DeliverPort;
-  /** Registers for each delivery's final outcome. */
-  onDeliverySettled(listener: (delivery: Delivery) => void): void;
+  /** Registers for each delivery's final outcome; what the listener returns is awaited. */
+  onDeliverySettled(listener: (delivery: Delivery) => void | Promise<void>): void;
   clock: Clock;
   logger: Logger;
   /** Run before each sweep reads the clock: takes on the clock's shared offset (Store.admin). */
   beforeSweep?: () => Promise<void>;
+  /**
+   * Runs the periodic sweep, which no request asks for (default: as it is; `--deterministic` on a
+   * shared database keeps its counters around it).
+   */
+  background?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface SecretLifecycle {
@@ -171,7 +176,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     occurrence: SecretOccurrence,
     waiting: Waiting["record"],
     status: RecordStatus,
-  ): void {
+  ): Promise<void> {
     const { event_name, trigger_event_type, ...rest } = waiting;
     const record: NotificationRecord = {
       event_name,
@@ -193,6 +198,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     );
     writing.add(written);
     void written.finally(() => writing.delete(written));
+    return written;
   }
 
   /**
@@ -202,11 +208,14 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   const early = new Map<string, Pick<Delivery, "delivery_id" | "status">>();
   const EARLY_KEPT = 1000;
 
-  function outcome(waiting: Waiting, delivery: Pick<Delivery, "delivery_id" | "status">): void {
+  function outcome(
+    waiting: Waiting,
+    delivery: Pick<Delivery, "delivery_id" | "status">,
+  ): Promise<void> | undefined {
     waiting.open.delete(delivery.delivery_id);
     if (delivery.status !== "delivered") waiting.failed = true;
     if (waiting.open.size === 0) {
-      write(
+      return write(
         waiting.projectId,
         waiting.occurrence,
         waiting.record,
@@ -226,7 +235,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       return;
     }
     byDelivery.delete(delivery.delivery_id);
-    outcome(waiting, delivery);
+    // The record is written before the delivery's outcome is stored (delivery.ts: settle).
+    return outcome(waiting, delivery);
   });
 
   async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
@@ -308,7 +318,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     for (const id of open) {
       const settled = early.get(id);
       early.delete(id);
-      if (settled) outcome(waiting, settled);
+      if (settled) void outcome(waiting, settled);
       else byDelivery.set(id, waiting);
     }
   }
@@ -363,8 +373,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       timer = setInterval(() => {
         if (running) return;
         running = true;
-        lifecycle
-          .sweep()
+        (options.background ?? ((work) => work()))(() => lifecycle.sweep())
           .catch((err: Error) => logger.warn({ err: err.message }, "secret expiry sweep failed"))
           .finally(() => {
             running = false;

@@ -118,8 +118,14 @@ export interface RotatorOptions {
   fire?(projectId: string, secret: Secret, type: EventType, versionId?: string): Promise<void>;
   /** The delivery engine; left out, a rotation function's rotation completes at once. */
   deliver?: DeliverPort;
-  onDeliverySettled?(listener: (delivery: Delivery) => void): void;
+  /** Registers for each delivery's final outcome; what the listener returns is awaited. */
+  onDeliverySettled?(listener: (delivery: Delivery) => void | Promise<void>): void;
   logger?: Pick<Logger, "warn">;
+  /**
+   * Runs the work a function's answer sets off (completing its rotation), which no request asks
+   * for (default: as it is; `--deterministic` on a shared database keeps its counters around it).
+   */
+  background?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface Rotation {
@@ -253,7 +259,7 @@ export function createRotator(options: RotatorOptions): Rotator {
         );
       });
     };
-    const done = settle().catch((err: Error) =>
+    const done = (options.background ?? ((work) => work()))(settle).catch((err: Error) =>
       options.logger?.warn(
         { project_id: inv.projectId, task_id: inv.taskId, err: err.message },
         "rotation not completed",
@@ -261,6 +267,7 @@ export function createRotator(options: RotatorOptions): Rotator {
     );
     settling.add(done);
     void done.finally(() => settling.delete(done));
+    return done;
   });
 
   /** Hands the event to the function's sink once the write is kept. */

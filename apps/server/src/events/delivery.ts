@@ -83,9 +83,11 @@ export interface DeliveryOptions {
   logLimit?: number;
   /**
    * Told each delivery's final outcome (`delivered` or `failed`, retries done), as a copy, by
-   * the replica that settled it.
+   * the replica that settled it. What it returns (the work the outcome sets off: a notification
+   * record, a rotation's completion) is awaited before the outcome is stored, so that a flush
+   * through any replica, which waits for the outcome, waits for that work too.
    */
-  onSettled?(delivery: Delivery): void;
+  onSettled?(delivery: Delivery): void | Promise<void>;
   /** Where the log and the queue live (default: this process's memory). */
   store?: DeliveryRepository;
   /** How long a hold on a pending delivery lasts unless renewed (default 10 s). */
@@ -236,13 +238,22 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     }
   }
 
-  function settled(record: Delivery): void {
-    options.onSettled?.(copy(record));
+  async function settled(record: Delivery): Promise<void> {
+    try {
+      await options.onSettled?.(copy(record));
+    } catch (err) {
+      logger?.warn(
+        { delivery_id: record.delivery_id, err: (err as Error)?.message ?? String(err) },
+        "work after a delivery's outcome failed",
+      );
+    }
   }
 
   /**
-   * Records the final outcome: the delivery as settled, or `undefined` when another replica had
-   * it meanwhile. When the store fails, the entry stays as it was (pending): tried again.
+   * Records the final outcome, once the work it sets off is done (`onSettled`): the delivery as
+   * settled, or `undefined` when another replica had it meanwhile (that work is done all the
+   * same: delivery is at least once). When the store fails, the entry stays as it was
+   * (pending): tried again.
    */
   async function settle(
     entry: Entry,
@@ -258,11 +269,11 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       record.delivered_time = now;
       delete record.error;
     } else if (error !== undefined) record.error = error;
+    await settled(record);
     const kept = await repo.record(record, owner, undefined);
     forget(entry);
     if (!kept) return undefined;
     entry.record = record;
-    settled(record);
     return record;
   }
 
@@ -500,7 +511,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
           forget(entry);
         }
         log(dropped, "delivery queue full: dropped the oldest pending delivery", "warn");
-        settled(dropped);
+        void settled(dropped);
         await repo.insert(record, hold, logLimit);
       }
       const entry: Entry = { record, dueAt, inFlight: false, attempt: deferred() };

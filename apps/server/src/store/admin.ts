@@ -6,10 +6,21 @@ import type { SinkConfig } from "../events/sinks.js";
 import type {
   AdminStateRepository,
   Awaitable,
+  DeterministicCounters,
   FaultRuleRequest,
   RequestAdminState,
+  StoredCounters,
   StoredFaultRule,
 } from "./types.js";
+
+/** The counters of a store no replica has kept any in yet. */
+export const NO_COUNTERS: StoredCounters = {
+  clockReads: 0,
+  ids: 0,
+  eventIds: 0,
+  messageIds: 0,
+  version: 0,
+};
 
 /** The number in a fault rule's id (`f12` → 12); `undefined` for an id no store issues. */
 export function faultRuleNumber(id: string): number | undefined {
@@ -24,6 +35,8 @@ export function faultRuleLive(rule: StoredFaultRule): boolean {
 
 export class MemoryAdminStateRepository implements AdminStateRepository {
   private offsetMs = 0;
+  private resets = 0;
+  private counters = { ...NO_COUNTERS };
   private config: SinkConfig | undefined;
   private rules: StoredFaultRule[] = [];
   private lastRule = 0;
@@ -31,10 +44,19 @@ export class MemoryAdminStateRepository implements AdminStateRepository {
   requestState(): RequestAdminState {
     return {
       clockOffsetMs: this.offsetMs,
+      clockResets: this.resets,
       requestRules: this.rules
         .filter((r) => r.rule.delivery === undefined && faultRuleLive(r))
         .map((r) => structuredClone(r)),
+      counters: { ...this.counters },
     };
+  }
+
+  keepCounters(counters: DeterministicCounters): number {
+    const { clockReads, ids, eventIds, messageIds } = counters;
+    const version = this.counters.version + 1;
+    this.counters = { clockReads, ids, eventIds, messageIds, version };
+    return version;
   }
 
   advanceClock(offsetMs: number): number {
@@ -42,8 +64,10 @@ export class MemoryAdminStateRepository implements AdminStateRepository {
     return this.offsetMs;
   }
 
-  resetClock(): void {
+  resetClock(): number {
     this.offsetMs = 0;
+    this.counters = { ...NO_COUNTERS, version: this.counters.version + 1 };
+    return ++this.resets;
   }
 
   sinks(): SinkConfig | undefined {
@@ -160,6 +184,7 @@ export function processLocalAdminState(inner: AdminStateRepository): AdminStateR
     deliveryRules: () => inner.deliveryRules(),
     advanceClock: write((ms: number) => inner.advanceClock(ms)),
     resetClock: write(() => inner.resetClock()),
+    keepCounters: write((counters: DeterministicCounters) => inner.keepCounters(counters)),
     replaceSinks: write((config: SinkConfig) => inner.replaceSinks(config)),
     initSinks: write((config: SinkConfig) => inner.initSinks(config)),
     addFaultRule: write((rule: FaultRuleRequest, seed: number) => inner.addFaultRule(rule, seed)),

@@ -310,8 +310,28 @@ export type StoredFaultRule = admin.components["schemas"]["FaultRule"];
 export interface RequestAdminState {
   /** How far `POST /_admin/clock` has moved the server clock (ms). */
   clockOffsetMs: number;
+  /** How many full resets set the clock back (the offset only grows between two). */
+  clockResets: number;
   /** The request rules (no `delivery`) whose `count` is not used up, oldest first. */
   requestRules: StoredFaultRule[];
+  /** `--deterministic`'s counters as a replica last kept them. */
+  counters: StoredCounters;
+}
+
+/**
+ * `--deterministic`'s counters: the clock's reads since its last restart (each read is 1 ms) and
+ * the last number of each sequence of ids (resources', the event engine's, SMN messages').
+ */
+export interface DeterministicCounters {
+  clockReads: number;
+  ids: number;
+  eventIds: number;
+  messageIds: number;
+}
+
+/** The counters as stored, with the number of times they were kept (which replica's are newer). */
+export interface StoredCounters extends DeterministicCounters {
+  version: number;
 }
 
 /**
@@ -325,8 +345,13 @@ export interface AdminStateRepository {
   requestState(): Awaitable<RequestAdminState>;
   /** Adds `offsetMs` (≥ 0) to the clock offset in one step; the new offset. */
   advanceClock(offsetMs: number): Awaitable<number>;
-  /** Sets the clock offset back to 0 (a full reset). */
-  resetClock(): Awaitable<void>;
+  /**
+   * Sets the clock offset and `--deterministic`'s counters back to 0 (a full reset); the number
+   * of resets, this one included.
+   */
+  resetClock(): Awaitable<number>;
+  /** Stores `--deterministic`'s counters as this replica has them; their new `version`. */
+  keepCounters(counters: DeterministicCounters): Awaitable<number>;
   /** The sink configuration as it was last stored, in its own key order; `undefined` if never. */
   sinks(): Awaitable<SinkConfig | undefined>;
   /** Replaces the whole sink configuration (checked by the caller). */

@@ -54,7 +54,9 @@ describe("delivery queue", () => {
     const settled: [string, string, number][] = [];
     const { q } = queue({
       retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, jitter: 0 },
-      onSettled: (d) => settled.push([d.delivery_id, d.status, d.attempts]),
+      onSettled: (d) => {
+        settled.push([d.delivery_id, d.status, d.attempts]);
+      },
     });
     const ok = await q.enqueue(job("/settled-ok"));
     const down = await q.enqueue(job("/settled-down"));
@@ -65,6 +67,41 @@ describe("delivery queue", () => {
         [down.delivery_id, "failed", 3],
       ].sort(),
     );
+  });
+
+  it("stores an outcome once the work onSettled returns is done: another replica's flush waits for it", async () => {
+    // Two replicas' queues on one store; A holds the delivery, B is asked to flush.
+    const store = new MemoryDeliveryRepository();
+    let release!: () => void;
+    const work = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const { q: a } = queue({
+      store,
+      onSettled: async (d) => {
+        seen.push(`settled ${d.status}`);
+        await work;
+        seen.push("work done");
+      },
+    });
+    const { q: b } = queue({ store });
+    try {
+      await a.enqueue(job("/followed"));
+      await eventually(() => seen.length > 0);
+      expect(seen).toEqual(["settled delivered"]);
+      // Still pending in the log while the work runs, so B's flush waits for it.
+      expect((await b.list("p1")).map((d) => d.status)).toEqual(["pending"]);
+      const flushed = b.flush().then(() => seen.push("flushed"));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await flushed;
+      expect(seen).toEqual(["settled delivered", "work done", "flushed"]);
+      expect((await b.list("p1")).map((d) => d.status)).toEqual(["delivered"]);
+    } finally {
+      release();
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it("retries with backoff, then succeeds, against a receiver answering 500 twice", async () => {

@@ -1,12 +1,13 @@
 /**
  * The admin state on PGlite or PostgreSQL (the memory one: `../admin.ts`): one `admin_state` row
- * (clock offset, sinks) and the `fault_rules` rows. A rule's counters change only in single
+ * (clock offset, `--deterministic`'s counters, sinks) and the `fault_rules` rows. A rule's counters change only in single
  * UPDATEs guarded by its `count`, so replicas never count past it.
  */
 import type { SinkConfig } from "../../events/sinks.js";
 import { faultRuleNumber } from "../admin.js";
 import type {
   AdminStateRepository,
+  DeterministicCounters,
   FaultRuleRequest,
   RequestAdminState,
   StoredFaultRule,
@@ -24,6 +25,17 @@ interface RuleRow {
 const RULE_COLUMNS = "seq::float8 AS seq, hits, matched, seed::float8 AS seed, rule";
 const LIVE = "(count IS NULL OR hits < count)";
 
+interface CountersRow {
+  clock_reads: number;
+  last_id: number;
+  last_event_id: number;
+  last_message_id: number;
+  counters_version: number;
+}
+const COUNTER_COLUMNS = `clock_reads::float8 AS clock_reads, last_id::float8 AS last_id,
+  last_event_id::float8 AS last_event_id, last_message_id::float8 AS last_message_id,
+  counters_version::float8 AS counters_version`;
+
 function ruleOf(row: RuleRow): StoredFaultRule {
   return {
     id: `f${Number(row.seq)}`,
@@ -38,8 +50,10 @@ export class SqlAdminStateRepository implements AdminStateRepository {
   constructor(private readonly db: SqlDatabase) {}
 
   async requestState(): Promise<RequestAdminState> {
-    const { rows } = await this.db.query<{ offset_ms: number; rules: string }>(
-      `SELECT clock_offset_ms::float8 AS offset_ms,
+    const { rows } = await this.db.query<
+      CountersRow & { offset_ms: number; resets: number; rules: string }
+    >(
+      `SELECT clock_offset_ms::float8 AS offset_ms, clock_resets::float8 AS resets, ${COUNTER_COLUMNS},
          (SELECT COALESCE(json_agg(json_build_object(
             'seq', seq, 'hits', hits, 'matched', matched, 'seed', seed, 'rule', rule) ORDER BY seq),
           '[]')::text
@@ -50,8 +64,26 @@ export class SqlAdminStateRepository implements AdminStateRepository {
     if (!row) throw new Error("admin_state has no row (migration 006 not applied)");
     return {
       clockOffsetMs: Number(row.offset_ms),
+      clockResets: Number(row.resets),
       requestRules: (JSON.parse(row.rules) as RuleRow[]).map(ruleOf),
+      counters: {
+        clockReads: Number(row.clock_reads),
+        ids: Number(row.last_id),
+        eventIds: Number(row.last_event_id),
+        messageIds: Number(row.last_message_id),
+        version: Number(row.counters_version),
+      },
     };
+  }
+
+  async keepCounters(counters: DeterministicCounters): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>(
+      `UPDATE admin_state SET clock_reads = $1, last_id = $2, last_event_id = $3,
+         last_message_id = $4, counters_version = counters_version + 1
+       WHERE id = 1 RETURNING counters_version::float8 AS version`,
+      [counters.clockReads, counters.ids, counters.eventIds, counters.messageIds],
+    );
+    return Number(rows[0]?.version);
   }
 
   async advanceClock(offsetMs: number): Promise<number> {
@@ -63,8 +95,13 @@ export class SqlAdminStateRepository implements AdminStateRepository {
     return Number(rows[0]?.offset_ms);
   }
 
-  async resetClock(): Promise<void> {
-    await this.db.query("UPDATE admin_state SET clock_offset_ms = 0 WHERE id = 1");
+  async resetClock(): Promise<number> {
+    const { rows } = await this.db.query<{ resets: number }>(
+      `UPDATE admin_state SET clock_offset_ms = 0, clock_resets = clock_resets + 1, clock_reads = 0,
+         last_id = 0, last_event_id = 0, last_message_id = 0, counters_version = counters_version + 1
+       WHERE id = 1 RETURNING clock_resets::float8 AS resets`,
+    );
+    return Number(rows[0]?.resets);
   }
 
   async sinks(): Promise<SinkConfig | undefined> {
