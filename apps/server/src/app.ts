@@ -43,7 +43,6 @@ import { applySeed, createDirect } from "./seed.js";
 import { createServerEvents, type ServerEvents } from "./serverEvents.js";
 import { operations } from "./spec.js";
 import { bootCheckOperations, responseCheck, selfCheck, warmUp } from "./startup.js";
-import { afterCommit } from "./store/transaction.js";
 import type { Store } from "./store/types.js";
 
 export type { AppOptions, LogLevel } from "./options.js";
@@ -174,10 +173,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
   const faultRules = new FaultRules(config.context.store.admin);
   const journal = new RequestJournal();
   const { events, store, secretLifecycle } = eventsAndLifecycle(config, options, faultRules);
-  // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
-  const firing: SecretEventFiring = {
-    fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
-  };
+  // A secret event fires inside its write (the outbox): the event is matched and its deliveries
+  // stored in the write's transaction, so both are kept or neither; attempts start once it
+  // commits (events/delivery.ts).
+  const firing: SecretEventFiring = { fire: secretLifecycle.fire };
   const rotator = createRotator({
     ...config.context,
     backgroundClock: config.events.clock,

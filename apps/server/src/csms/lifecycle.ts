@@ -21,6 +21,7 @@ import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
 import type { Clock } from "../operation.js";
+import { inWrite, onRollback } from "../store/transaction.js";
 import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
 
@@ -164,14 +165,25 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     journal.set(projectId, list);
     list.push(occurrence);
     if (list.length > OCCURRENCES_KEPT) list.splice(0, list.length - OCCURRENCES_KEPT);
+    // A write rolled back did not happen: nothing to explain.
+    onRollback(() => {
+      const i = list.indexOf(occurrence);
+      if (i >= 0) list.splice(i, 1);
+    });
   }
 
-  function write(
+  /**
+   * Writes the notification record. Fired inside a write (`partOfWrite`), the record is part of
+   * its transaction and the write waits for it: a record that cannot be written fails the write.
+   * Otherwise (an outcome, a sweep) it is written in the background and a failure logged.
+   */
+  async function write(
     projectId: string,
     occurrence: SecretOccurrence,
     waiting: Waiting["record"],
     status: RecordStatus,
-  ): void {
+    partOfWrite = false,
+  ): Promise<void> {
     const { event_name, trigger_event_type, ...rest } = waiting;
     const record: NotificationRecord = {
       event_name,
@@ -180,10 +192,13 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...rest,
       notification_status: status,
     };
-    const written = Promise.resolve(store.notificationRecords.append(projectId, record)).then(
-      () => {
-        occurrence.record = record;
-      },
+    const append = async () => {
+      await store.notificationRecords.append(projectId, record);
+      occurrence.record = record;
+    };
+    if (partOfWrite) return append();
+    const written = append().then(
+      () => {},
       (err: Error) => {
         logger.error(
           { project_id: projectId, event_name, err: err.message },
@@ -206,7 +221,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     waiting.open.delete(delivery.delivery_id);
     if (delivery.status !== "delivered") waiting.failed = true;
     if (waiting.open.size === 0) {
-      write(
+      void write(
         waiting.projectId,
         waiting.occurrence,
         waiting.record,
@@ -230,6 +245,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   });
 
   async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
+    // Fired by a write (the outbox): its records and deliveries are stored in its transaction.
+    const partOfWrite = inWrite();
     const eventName = secret.event_subscriptions[0];
     const event =
       eventName === undefined ? undefined : await store.secretEvents.get(projectId, eventName);
@@ -279,7 +296,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
         refused,
       );
       occurrence.deliveryIds.push(refusal.delivery_id);
-      write(projectId, occurrence, record, "INVALID");
+      await write(projectId, occurrence, record, "INVALID", partOfWrite);
       return;
     }
     const deliveries = await deliver.deliver({
@@ -290,7 +307,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     });
     occurrence.deliveryIds.push(...deliveries.map((d) => d.delivery_id));
     if (deliveries.every((d) => d.status === "no_sink")) {
-      write(projectId, occurrence, record, "INVALID");
+      await write(projectId, occurrence, record, "INVALID", partOfWrite);
       return;
     }
     const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
@@ -302,14 +319,18 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       failed: deliveries.some((d) => d.status !== "pending" && d.status !== "delivered"),
     };
     if (open.length === 0) {
-      write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS");
+      await write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS", partOfWrite);
       return;
     }
     for (const id of open) {
       const settled = early.get(id);
       early.delete(id);
       if (settled) outcome(waiting, settled);
-      else byDelivery.set(id, waiting);
+      else {
+        byDelivery.set(id, waiting);
+        // Its delivery goes with a write rolled back: no outcome will come.
+        onRollback(() => byDelivery.delete(id));
+      }
     }
   }
 

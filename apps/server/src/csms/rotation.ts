@@ -24,7 +24,7 @@ import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
 import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
 import type { TaskChanges } from "../store/rotations.js";
-import { afterCommit } from "../store/transaction.js";
+import { inWrite, onRollback } from "../store/transaction.js";
 import type { NewVersion, Secret, SecretTask, Store } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageRequest } from "./paging.js";
@@ -154,8 +154,9 @@ export function createRotator(options: RotatorOptions): Rotator {
   const byDelivery = new Map<string, Invocation>();
   let sweeping: Promise<void> = Promise.resolve();
   const settling = new Set<Promise<void>>();
+  // A write in progress (RotateSecret) is the transaction already: joined, not nested.
   const inTransaction = <T>(fn: () => Promise<T>) =>
-    store.transaction ? store.transaction(fn) : fn();
+    store.transaction && !inWrite() ? store.transaction(fn) : fn();
   const fire = (projectId: string, secret: Secret, type: EventType, versionId?: string) =>
     options.fire?.(projectId, secret, type, versionId) ?? Promise.resolve();
 
@@ -263,34 +264,38 @@ export function createRotator(options: RotatorOptions): Rotator {
     void done.finally(() => settling.delete(done));
   });
 
-  /** Hands the event to the function's sink once the write is kept. */
-  function invoke(inv: Omit<Invocation, "open" | "attempts">, event: RotationFunctionEvent) {
-    return afterCommit(async () => {
-      const deliveries = await (deliver as DeliverPort).deliver({
-        projectId: inv.projectId,
-        source: inv.name,
-        target: event.rotation_func_urn,
-        event,
-      });
-      const open = deliveries.filter((d) => d.status === "pending");
-      const state: Invocation = {
-        ...inv,
-        open: new Set(open.map((d) => d.delivery_id)),
-        attempts: 0,
-      };
-      const settled = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
-      if (open.length === 0) {
-        await failTask(
-          state,
-          settled?.status === "no_sink" || settled === undefined
-            ? `no FunctionGraph sink is configured for ${event.rotation_func_urn}`
-            : `the rotation function failed: ${settled.error ?? settled.status}`,
-        );
-        return;
-      }
-      if (settled) state.failed = settled;
-      for (const d of open) byDelivery.set(d.delivery_id, state);
+  /**
+   * Hands the event to the function's sink in the write that started the task (the outbox): the
+   * task and its delivery are kept together or not at all, and the call is made once it commits.
+   */
+  async function invoke(inv: Omit<Invocation, "open" | "attempts">, event: RotationFunctionEvent) {
+    const deliveries = await (deliver as DeliverPort).deliver({
+      projectId: inv.projectId,
+      source: inv.name,
+      target: event.rotation_func_urn,
+      event,
     });
+    const open = deliveries.filter((d) => d.status === "pending");
+    const state: Invocation = {
+      ...inv,
+      open: new Set(open.map((d) => d.delivery_id)),
+      attempts: 0,
+    };
+    const settled = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
+    if (open.length === 0) {
+      await failTask(
+        state,
+        settled?.status === "no_sink" || settled === undefined
+          ? `no FunctionGraph sink is configured for ${event.rotation_func_urn}`
+          : `the rotation function failed: ${settled.error ?? settled.status}`,
+      );
+      return;
+    }
+    if (settled) state.failed = settled;
+    for (const d of open) {
+      byDelivery.set(d.delivery_id, state);
+      onRollback(() => byDelivery.delete(d.delivery_id));
+    }
   }
 
   async function start(

@@ -303,6 +303,10 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
     const last = records[records.length - 1];
     if (!last || before(last, entry)) records.push(entry);
     else records.splice(upperBound(records, entry), 0, entry);
+    onRollback(() => {
+      const i = state.records.indexOf(entry);
+      if (i >= 0) state.records.splice(i, 1);
+    });
     return `${entry.time}-${entry.seq}`;
   }
 

@@ -38,8 +38,8 @@ export async function withUndo<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Runs `task` once the write in progress is kept (at once outside a write): what a write sets
- * off beyond the store (a secret event's notification records and deliveries) happens only for
- * a write that stays. The write's caller waits for it before answering.
+ * off beyond its transaction (a stored delivery's first attempt, a trim) happens only for a
+ * write that stays. The write's caller waits for it before answering.
  */
 export function afterCommit(task: () => Promise<void>): Promise<void> {
   const unit = current.getStore();
