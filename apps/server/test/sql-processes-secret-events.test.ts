@@ -1,0 +1,136 @@
+/**
+ * A CSMS secret event's deliveries across real server processes on one PostgreSQL database: they
+ * are stored in the transaction of the write that fired the event (the outbox). A replica killed
+ * with `kill -9` after acknowledging the write loses none: the other replica takes the delivery
+ * over and delivers it with the SMN `message_id` it was stored with. A replica killed while the
+ * write is still being stored keeps neither the write nor its delivery.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { deliveryLog, holdingRoute } from "./events/holding.js";
+import { startReceiver } from "./events/support.js";
+import { request } from "./helpers.js";
+import { type Process, running, SQL_START_MS, STARTUP_MS, serve } from "./processes.js";
+
+const P = "7d2c4e6a8b0f41d3a5c7e9b1d3f5a7c9";
+const TOPIC = `urn:smn:cn-north-4:${P}:secrets`;
+const receiver = await startReceiver();
+
+describe("secret event deliveries of a replica killed with kill -9", {
+  timeout: 3 * STARTUP_MS,
+}, () => {
+  let pgServer: TestPostgres;
+  let databaseUrl: string;
+  let a: Process;
+  let b: Process;
+  beforeAll(async () => {
+    pgServer = await testPostgres();
+    databaseUrl = await pgServer.database();
+    a = serve(["--database-url", databaseUrl]);
+    b = serve(["--database-url", databaseUrl]);
+    await Promise.all([a.url, b.url]);
+  }, SQL_START_MS);
+  afterAll(async () => {
+    await Promise.all([...running].map((p) => p.kill()));
+    await pgServer?.close();
+  });
+
+  /** The sink of the event's topic, and an event that fires on every new version. */
+  async function watch(url: string, path: string, event: string): Promise<void> {
+    const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}${path}` }] };
+    expect((await request(url, "PUT", "/_admin/sinks", { body: sinks })).status).toBe(200);
+    const created = await request(url, "POST", `/v1/${P}/csms/events`, {
+      body: {
+        name: event,
+        event_types: ["SECRET_VERSION_CREATED"],
+        state: "ENABLED",
+        notification: { target_type: "SMN", target_id: TOPIC, target_name: "secrets" },
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+  }
+
+  it("a write acknowledged before the kill: the other replica delivers its event, with the same message_id", async () => {
+    const [urlA, urlB] = await Promise.all([a.url, b.url]);
+    // The receiver holds every request until A is gone: the event's delivery stays pending.
+    const route = holdingRoute(receiver, "/acknowledged");
+    await watch(urlA, "/acknowledged", "acknowledged");
+    const created = await request(urlA, "POST", `/v1/${P}/secrets`, {
+      body: { name: "kept", secret_string: "v1", event_subscriptions: ["acknowledged"] },
+    });
+    expect(created.status, created.text).toBe(200);
+    await expect
+      .poll(() => receiver.received.filter((r) => r.path === "/acknowledged").length)
+      .toBeGreaterThan(0);
+
+    expect(await a.kill("SIGKILL")).toBe(null);
+    route.release();
+
+    // A's lease runs out (10 s); B takes the delivery over and delivers it.
+    const fired = async () =>
+      (await deliveryLog(urlB, P)).filter((d) => d.source === "acknowledged");
+    await expect
+      .poll(async () => (await fired()).map((d) => d.status), { timeout: 90_000, interval: 500 })
+      .toEqual(["delivered"]);
+    const [delivery] = await fired();
+    const sent = JSON.parse(delivery.payload);
+    expect(JSON.parse(sent.message)).toMatchObject({
+      event_name: "acknowledged",
+      event_type: "SECRET_VERSION_CREATED",
+      secret_name: "kept",
+      version_id: "v1",
+    });
+    expect(delivery.headers["x-smn-message-id"]).toBe(sent.message_id);
+    expect(route.answered).toContain(sent.message_id);
+    // The held attempt and the one after the take-over carried the same message_id.
+    for (const r of receiver.received.filter((r) => r.path === "/acknowledged")) {
+      expect(r.json.message_id).toBe(sent.message_id);
+    }
+  });
+
+  it("a write still being stored at the kill: neither the write nor its event's delivery is kept", async () => {
+    const urlB = await b.url;
+    const c = serve(["--database-url", databaseUrl]);
+    const urlC = await c.url;
+    await watch(urlC, "/in-progress", "in-progress");
+    // A session of the test's own holds the deliveries table: storing a delivery waits for it.
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+      const write = request(urlC, "POST", `/v1/${P}/secrets`, {
+        body: { name: "cut", secret_string: "v1", event_subscriptions: ["in-progress"] },
+      }).then(
+        () => "answered",
+        () => "cut",
+      );
+      // C is storing the event's delivery: its INSERT waits for the lock.
+      await expect
+        .poll(
+          async () =>
+            (
+              await holder.query(
+                `SELECT count(*)::int AS n FROM pg_locks
+                 WHERE NOT granted AND relation = 'deliveries'::regclass`,
+              )
+            ).rows[0].n,
+          { timeout: 30_000 },
+        )
+        .toBeGreaterThan(0);
+      expect(await c.kill("SIGKILL")).toBe(null);
+      expect(await write).toBe("cut");
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+    }
+    // Whatever a replica keeps of a write, it keeps with the write's deliveries: here nothing.
+    const secret = await request(urlB, "GET", `/v1/${P}/secrets/cut`);
+    const fired = (await deliveryLog(urlB, P)).filter((d) => d.source === "in-progress");
+    expect({ secret: secret.status, deliveries: fired.length }).toEqual({
+      secret: 404,
+      deliveries: 0,
+    });
+  });
+});
