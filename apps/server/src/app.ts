@@ -101,10 +101,11 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   // A write's trace is recorded before its answer goes out: let those of the writes being
   // answered as the reset arrives land first, so none reappears once the store is cleared.
   await traceStep.settled();
-  // Notifications still waiting for an outcome would write records into the cleared store.
+  // The records and rotations still waiting for their deliveries' outcomes are the store's:
+  // cleared first, so that none is written into the cleared store.
   secretLifecycle.reset(projectId);
-  parts.rotator.reset(projectId);
-  await secretLifecycle.settled();
+  await store.deliveryWaits.clear(projectId);
+  await Promise.all([secretLifecycle.settled(), parts.rotator.settled()]);
   const { notifications, secretEvents, notificationRecords, secrets, traces, rotations } = store;
   const repositories = [notifications, secretEvents, notificationRecords, secrets, traces];
   const cleared = [...repositories, rotations].map((r) => r.clear(projectId));

@@ -20,7 +20,9 @@ import type { Logger } from "pino";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
+import { finishWaits } from "../events/waits.js";
 import type { Clock } from "../operation.js";
+import { failureOf } from "../store/deliveryWaits.js";
 import { inWrite, onRollback } from "../store/transaction.js";
 import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
@@ -106,9 +108,12 @@ export function secretEventSubject(eventName: string): string {
 }
 
 export interface SecretLifecycleOptions {
-  store: Pick<Store, "secretEvents" | "secrets" | "notificationRecords">;
+  store: Pick<
+    Store,
+    "secretEvents" | "secrets" | "notificationRecords" | "deliveryWaits" | "transaction"
+  >;
   deliver: DeliverPort;
-  /** Registers for each delivery's final outcome. */
+  /** Registers for each delivery's final outcome, on the replica that settled it. */
   onDeliverySettled(listener: (delivery: Delivery) => void): void;
   clock: Clock;
   logger: Logger;
@@ -133,7 +138,10 @@ export interface SecretLifecycle {
   sweep(): Promise<void>;
   /** Resolves once the records of the deliveries settled so far are written. */
   settled(): Promise<void>;
-  /** Forgets the notifications still waiting for an outcome, of one project or all. */
+  /**
+   * Forgets one project's occurrences, or all (the records still waiting for an outcome are
+   * the store's: cleared with it).
+   */
   reset(projectId?: string): void;
   /** Adds work to every sweep (scheduled rotation: csms/rotation.ts), run after the expiries. */
   alsoSweep(work: () => Promise<void>): void;
@@ -143,17 +151,19 @@ export interface SecretLifecycle {
   close(): void;
 }
 
-interface Waiting {
-  projectId: string;
-  occurrence: SecretOccurrence;
-  record: Omit<NotificationRecord, "create_time" | "notification_status">;
-  open: Set<string>;
-  failed: boolean;
+/** A notification record without its time and status, as it waits for its deliveries. */
+type WaitingRecord = Omit<NotificationRecord, "create_time" | "notification_status">;
+
+/** What a secret event's wait on its deliveries holds (`Store.deliveryWaits`). */
+interface RecordWait {
+  occurrence_id: string;
+  record: WaitingRecord;
 }
 
 export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
   const { store, deliver, clock, logger } = options;
-  const byDelivery = new Map<string, Waiting>();
+  const inTransaction = <T>(fn: () => Promise<T>) =>
+    store.transaction && !inWrite() ? store.transaction(fn) : fn();
   const writing = new Set<Promise<unknown>>();
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -179,8 +189,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
    */
   async function write(
     projectId: string,
-    occurrence: SecretOccurrence,
-    waiting: Waiting["record"],
+    occurrence: SecretOccurrence | undefined,
+    waiting: WaitingRecord,
     status: RecordStatus,
     partOfWrite = false,
   ): Promise<void> {
@@ -194,7 +204,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     };
     const append = async () => {
       await store.notificationRecords.append(projectId, record);
-      occurrence.record = record;
+      if (occurrence) occurrence.record = record;
     };
     if (partOfWrite) return append();
     const written = append().then(
@@ -210,38 +220,25 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     void written.finally(() => writing.delete(written));
   }
 
-  /**
-   * Outcomes that came before `fire` had the delivery's id (its attempt may finish while the
-   * deliveries of other subscriptions are still being stored): the newest few, by id.
-   */
-  const early = new Map<string, Pick<Delivery, "delivery_id" | "status">>();
-  const EARLY_KEPT = 1000;
+  /** This replica's occurrence, when it fired the event and still remembers it. */
+  const occurrenceOf = (projectId: string, id: string) =>
+    journal.get(projectId)?.find((o) => o.occurrence_id === id);
 
-  function outcome(waiting: Waiting, delivery: Pick<Delivery, "delivery_id" | "status">): void {
-    waiting.open.delete(delivery.delivery_id);
-    if (delivery.status !== "delivered") waiting.failed = true;
-    if (waiting.open.size === 0) {
-      void write(
-        waiting.projectId,
-        waiting.occurrence,
-        waiting.record,
-        waiting.failed ? "FAIL" : "SUCCESS",
-      );
-    }
-  }
-
-  options.onDeliverySettled((delivery) => {
-    const waiting = byDelivery.get(delivery.delivery_id);
-    if (!waiting) {
-      early.set(delivery.delivery_id, {
-        delivery_id: delivery.delivery_id,
-        status: delivery.status,
-      });
-      if (early.size > EARLY_KEPT) early.delete(early.keys().next().value as string);
-      return;
-    }
-    byDelivery.delete(delivery.delivery_id);
-    outcome(waiting, delivery);
+  // The record is written by the replica that settles the event's last delivery, in the
+  // transaction that takes the wait from the store: once, whichever replica delivered.
+  const waits = finishWaits({
+    store,
+    onDeliverySettled: options.onDeliverySettled,
+    // A secret event notifies an SMN topic; a key event notification's delivery has a trace.
+    accepts: (d) => d.trace_id === undefined && targetKind(d.target) === "smn",
+    finish: async (wait) => {
+      if (wait.kind !== "secret_event_record") return;
+      const { occurrence_id, record } = wait.body as RecordWait;
+      const occurrence = occurrenceOf(wait.projectId, occurrence_id);
+      const status = wait.failure ? "FAIL" : "SUCCESS";
+      await write(wait.projectId, occurrence, record, status, true);
+    },
+    logger,
   });
 
   async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
@@ -273,7 +270,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...(versionId !== undefined && { version_id: versionId }),
       trigger_time: clock.now(),
     });
-    const record: Waiting["record"] = {
+    const record: WaitingRecord = {
       event_name: event.name,
       trigger_event_type: type,
       secret_name: secret.name,
@@ -311,40 +308,35 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       return;
     }
     const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
-    const waiting: Waiting = {
-      projectId,
-      occurrence,
-      record,
-      open: new Set(open),
-      failed: deliveries.some((d) => d.status !== "pending" && d.status !== "delivered"),
-    };
+    const failed = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
     if (open.length === 0) {
-      await write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS", partOfWrite);
+      await write(projectId, occurrence, record, failed ? "FAIL" : "SUCCESS", partOfWrite);
       return;
     }
-    for (const id of open) {
-      const settled = early.get(id);
-      early.delete(id);
-      if (settled) outcome(waiting, settled);
-      else {
-        byDelivery.set(id, waiting);
-        // Its delivery goes with a write rolled back: no outcome will come.
-        onRollback(() => byDelivery.delete(id));
-      }
-    }
+    // Stored with the deliveries (in the same transaction), before any of them is attempted.
+    const body: RecordWait = { occurrence_id: occurrence.occurrence_id, record };
+    const wait = {
+      waitId: occurrence.occurrence_id,
+      projectId,
+      kind: "secret_event_record" as const,
+      body,
+    };
+    await store.deliveryWaits.add(wait, open, failed ? failureOf(failed) : undefined);
   }
 
   async function sweepOnce(): Promise<void> {
     await options.beforeSweep?.();
     const now = clock.now();
+    // Each event with its record, deliveries and wait in one transaction, as a write's are.
+    const fireKept: typeof fire = (...args) => inTransaction(() => fire(...args));
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const due = await store.secrets.takeExpired(now, SWEEP_BATCH);
       for (const { projectId, secret, version } of due) {
-        await fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
+        await fireKept(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
       }
       if (due.length < SWEEP_BATCH) break;
     }
-    await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
+    await sweepDueDeletions(store, now, fireKept, SWEEP_BATCH, SWEEP_ROUNDS);
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
     for (const work of alsoSwept) await work();
   }
@@ -366,6 +358,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       return sweeping;
     },
     async settled() {
+      await waits.settled();
       await Promise.all([...writing]);
     },
     alsoSweep(work) {
@@ -374,9 +367,6 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     reset(projectId) {
       if (projectId === undefined) journal.clear();
       else journal.delete(projectId);
-      for (const [id, waiting] of byDelivery) {
-        if (projectId === undefined || waiting.projectId === projectId) byDelivery.delete(id);
-      }
     },
     start() {
       if (timer) return;

@@ -12,6 +12,7 @@
 
 import { MemoryAdminStateRepository } from "./admin.js";
 import { MemoryDeliveryRepository } from "./deliveries.js";
+import { MemoryDeliveryWaitRepository } from "./deliveryWaits.js";
 import { StringPool } from "./intern.js";
 import { MemoryRotationRepository } from "./rotations.js";
 import {
@@ -803,6 +804,7 @@ export function createMemoryStore({ traceCap = {} as TraceCap } = {}): Store {
   return {
     admin: new MemoryAdminStateRepository(),
     deliveries: new MemoryDeliveryRepository(),
+    deliveryWaits: new MemoryDeliveryWaitRepository(),
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),
