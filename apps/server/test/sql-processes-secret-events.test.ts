@@ -2,9 +2,10 @@
  * A CSMS secret event's deliveries across real server processes on one PostgreSQL database: they
  * are stored in the transaction of the write that fired the event (the outbox). A replica killed
  * with `kill -9` after acknowledging the write loses none: the other replica takes the delivery
- * over and delivers it with the SMN `message_id` it was stored with. A replica killed before its
- * delivery's INSERT ran keeps neither the write nor its delivery: never the write alone, whose
- * event would then be lost.
+ * over, delivers it with the SMN `message_id` it was stored with, and writes the event's
+ * notification record; a rotation function's call is taken over the same way, and the other
+ * replica completes the rotation. A replica killed before its delivery's INSERT ran keeps
+ * neither the write nor its delivery: never the write alone, whose event would then be lost.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import { type Process, running, SQL_START_MS, STARTUP_MS, serve } from "./proces
 
 const P = "7d2c4e6a8b0f41d3a5c7e9b1d3f5a7c9";
 const TOPIC = `urn:smn:cn-north-4:${P}:secrets`;
+const FUNCTION = `urn:fss:cn-north-4:${P}:function:default:rotate-rds`;
 const receiver = await startReceiver();
 
 describe("secret event deliveries of a replica killed with kill -9", {
@@ -25,26 +27,36 @@ describe("secret event deliveries of a replica killed with kill -9", {
   let databaseUrl: string;
   let a: Process;
   let b: Process;
+  let c: Process;
   beforeAll(async () => {
     pgServer = await testPostgres();
     databaseUrl = await pgServer.database();
     a = serve(["--database-url", databaseUrl]);
     b = serve(["--database-url", databaseUrl]);
-    await Promise.all([a.url, b.url]);
+    c = serve(["--database-url", databaseUrl]);
+    await Promise.all([a.url, b.url, c.url]);
   }, SQL_START_MS);
   afterAll(async () => {
     await Promise.all([...running].map((p) => p.kill()));
     await pgServer?.close();
   });
 
-  /** The sink of the event's topic, and an event that fires on every new version. */
-  async function watch(url: string, path: string, event: string): Promise<void> {
-    const sinks = { [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}${path}` }] };
+  /** The sinks of the event's topic and the function, and an event that fires on `types`. */
+  async function watch(
+    url: string,
+    path: string,
+    event: string,
+    types = ["SECRET_VERSION_CREATED"],
+  ): Promise<void> {
+    const sinks = {
+      [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}${path}` }],
+      [FUNCTION]: { endpoint: `${receiver.url}${path}-function` },
+    };
     expect((await request(url, "PUT", "/_admin/sinks", { body: sinks })).status).toBe(200);
     const created = await request(url, "POST", `/v1/${P}/csms/events`, {
       body: {
         name: event,
-        event_types: ["SECRET_VERSION_CREATED"],
+        event_types: types,
         state: "ENABLED",
         notification: { target_type: "SMN", target_id: TOPIC, target_name: "secrets" },
       },
@@ -88,26 +100,93 @@ describe("secret event deliveries of a replica killed with kill -9", {
     for (const r of receiver.received.filter((r) => r.path === "/acknowledged")) {
       expect(r.json.message_id).toBe(sent.message_id);
     }
+    // B, which delivered it, writes the event's notification record.
+    const records = async () =>
+      (await request(urlB, "GET", `/v1/${P}/csms/notification-records`)).body.records.filter(
+        (r: { event_name: string }) => r.event_name === "acknowledged",
+      );
+    await expect.poll(records, { timeout: 30_000 }).toHaveLength(1);
+    expect((await records())[0]).toMatchObject({
+      trigger_event_type: "SECRET_VERSION_CREATED",
+      secret_name: "kept",
+      notification_status: "SUCCESS",
+      notification_target_id: TOPIC,
+    });
+  });
+
+  it("a rotation acknowledged before the kill: the other replica calls the function and completes it", async () => {
+    const [urlB, urlC] = await Promise.all([b.url, c.url]);
+    await watch(urlB, "/rotated", "rotated", ["SECRET_ROTATED"]);
+    const created = await request(urlB, "POST", `/v1/${P}/secrets`, {
+      body: {
+        name: "rds",
+        secret_string: "p",
+        secret_type: "RDS-FG",
+        rotation_config: '{"instance_id":"rds-1"}',
+        rotation_func_urn: FUNCTION,
+        event_subscriptions: ["rotated"],
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+    // The function holds every call until B is gone: the rotation's task stays RUNNING.
+    const route = holdingRoute(receiver, "/rotated-function");
+    const rotated = await request(urlB, "POST", `/v1/${P}/secrets/rds/rotate`);
+    expect(rotated.status, rotated.text).toBe(200);
+    await expect
+      .poll(() => receiver.received.filter((r) => r.path === "/rotated-function").length)
+      .toBeGreaterThan(0);
+    expect(await b.kill("SIGKILL")).toBe(null);
+    route.release();
+
+    // C takes the call over; once the function answers, C completes the rotation.
+    const task = async () =>
+      (await request(urlC, "GET", `/v1/${P}/csms/tasks?secret_name=rds`)).body.tasks[0];
+    await expect
+      .poll(async () => (await task())?.task_status, { timeout: 90_000, interval: 500 })
+      .toBe("SUCCESS");
+    expect(await task()).toMatchObject({
+      task_id: rotated.body.rotation_task_id,
+      operate_type: "MANUAL",
+      rotation_func_urn: FUNCTION,
+    });
+    const versions = await request(urlC, "GET", `/v1/${P}/secrets/rds/versions`);
+    expect(versions.body.version_metadatas.at(-1)).toMatchObject({
+      id: rotated.body.version_id,
+      version_stages: ["SYSCURRENT"],
+    });
+    // The held call and the one after the take-over were the same call (one task, one version).
+    const calls = receiver.received.filter((r) => r.path === "/rotated-function");
+    expect(new Set(calls.map((r) => r.body)).size).toBe(1);
+    // And the rotation's event, fired in C's completion, is delivered by C.
+    await expect
+      .poll(
+        async () =>
+          (await deliveryLog(urlC, P))
+            .filter((d) => d.source === "rotated")
+            .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]),
+        { timeout: 30_000 },
+      )
+      .toContainEqual(["SECRET_ROTATED", "delivered"]);
   });
 
   it("a write still being stored at the kill: neither the write nor its event's delivery is kept", async () => {
-    const urlB = await b.url;
-    const c = serve(["--database-url", databaseUrl]);
     const urlC = await c.url;
-    await watch(urlC, "/in-progress", "in-progress");
+    const d = serve(["--database-url", databaseUrl]);
+    const urlD = await d.url;
+    await watch(urlD, "/in-progress", "in-progress");
     // A session of the test's own holds the deliveries table: storing a delivery waits for it.
     const holder = new pg.Client({ connectionString: databaseUrl });
     await holder.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE deliveries IN SHARE MODE");
-      const write = request(urlC, "POST", `/v1/${P}/secrets`, {
+      const write = request(urlD, "POST", `/v1/${P}/secrets`, {
         body: { name: "cut", secret_string: "v1", event_subscriptions: ["in-progress"] },
       }).then(
         () => "answered",
         () => "cut",
       );
-      // C is storing the event's delivery: its INSERT waits for the lock.
+      // D is storing the event's delivery: its INSERT waits for the lock.
       const waiting = async () =>
         (
           await holder.query<{ pid: number }>(
@@ -115,9 +194,9 @@ describe("secret event deliveries of a replica killed with kill -9", {
           )
         ).rows.map((r) => r.pid);
       await expect.poll(async () => (await waiting()).length, { timeout: 30_000 }).toBe(1);
-      expect(await c.kill("SIGKILL")).toBe(null);
+      expect(await d.kill("SIGKILL")).toBe(null);
       expect(await write).toBe("cut");
-      // C died before its INSERT ran: its session goes too, the statement unrun.
+      // D died before its INSERT ran: its session goes too, the statement unrun.
       for (const pid of await waiting()) {
         await holder.query("SELECT pg_terminate_backend($1)", [pid]);
       }
@@ -125,8 +204,8 @@ describe("secret event deliveries of a replica killed with kill -9", {
       await holder.query("ROLLBACK").catch(() => {});
       await holder.end();
     }
-    const secret = await request(urlB, "GET", `/v1/${P}/secrets/cut`);
-    const fired = (await deliveryLog(urlB, P)).filter((d) => d.source === "in-progress");
+    const secret = await request(urlC, "GET", `/v1/${P}/secrets/cut`);
+    const fired = (await deliveryLog(urlC, P)).filter((d) => d.source === "in-progress");
     // The write is kept with its event's delivery, or not at all ...
     expect(fired.length, `secret ${secret.status}`).toBe(secret.status === 200 ? 1 : 0);
     // ... and here not at all: it was never committed.
