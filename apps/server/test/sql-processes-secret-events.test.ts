@@ -41,6 +41,19 @@ describe("secret event deliveries of a replica killed with kill -9", {
     await pgServer?.close();
   });
 
+  /** Once the receiver holds a call at `path`, kills `replica` with SIGKILL and lets calls through. */
+  async function killWhileHeld(
+    replica: Process,
+    route: ReturnType<typeof holdingRoute>,
+    path: string,
+  ): Promise<void> {
+    await expect
+      .poll(() => receiver.received.filter((r) => r.path === path).length)
+      .toBeGreaterThan(0);
+    expect(await replica.kill("SIGKILL")).toBe(null);
+    route.release();
+  }
+
   /** The sinks of the event's topic and the function, and an event that fires on `types`. */
   async function watch(
     url: string,
@@ -73,12 +86,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
       body: { name: "kept", secret_string: "v1", event_subscriptions: ["acknowledged"] },
     });
     expect(created.status, created.text).toBe(200);
-    await expect
-      .poll(() => receiver.received.filter((r) => r.path === "/acknowledged").length)
-      .toBeGreaterThan(0);
-
-    expect(await a.kill("SIGKILL")).toBe(null);
-    route.release();
+    await killWhileHeld(a, route, "/acknowledged");
 
     // A's lease runs out (10 s); B takes the delivery over and delivers it.
     const fired = async () =>
@@ -132,11 +140,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
     const route = holdingRoute(receiver, "/rotated-function");
     const rotated = await request(urlB, "POST", `/v1/${P}/secrets/rds/rotate`);
     expect(rotated.status, rotated.text).toBe(200);
-    await expect
-      .poll(() => receiver.received.filter((r) => r.path === "/rotated-function").length)
-      .toBeGreaterThan(0);
-    expect(await b.kill("SIGKILL")).toBe(null);
-    route.release();
+    await killWhileHeld(b, route, "/rotated-function");
 
     // C takes the call over; once the function answers, C completes the rotation.
     const task = async () =>

@@ -23,7 +23,7 @@ import { targetKind } from "../events/sinks.js";
 import { finishWaits } from "../events/waits.js";
 import type { Clock } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
-import { inWrite, onRollback } from "../store/transaction.js";
+import { inTransaction, inWrite, onRollback } from "../store/transaction.js";
 import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
 
@@ -162,8 +162,6 @@ interface RecordWait {
 
 export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
   const { store, deliver, clock, logger } = options;
-  const inTransaction = <T>(fn: () => Promise<T>) =>
-    store.transaction && !inWrite() ? store.transaction(fn) : fn();
   const writing = new Set<Promise<unknown>>();
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -328,7 +326,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     await options.beforeSweep?.();
     const now = clock.now();
     // Each event with its record, deliveries and wait in one transaction, as a write's are.
-    const fireKept: typeof fire = (...args) => inTransaction(() => fire(...args));
+    const fireKept: typeof fire = (...args) =>
+      inTransaction(store.transaction, () => fire(...args));
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const due = await store.secrets.takeExpired(now, SWEEP_BATCH);
       for (const { projectId, secret, version } of due) {

@@ -22,12 +22,12 @@ import type { Logger } from "pino";
 import { ApiError } from "../errors.js";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
-import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
-import type { TaskChanges } from "../store/rotations.js";
 import { targetKind } from "../events/sinks.js";
 import { finishWaits } from "../events/waits.js";
+import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
-import { inWrite } from "../store/transaction.js";
+import type { TaskChanges } from "../store/rotations.js";
+import { inTransaction as joined } from "../store/transaction.js";
 import type { DeliveryFailure, NewVersion, Secret, SecretTask, Store } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageRequest } from "./paging.js";
@@ -161,8 +161,7 @@ export function createRotator(options: RotatorOptions): Rotator {
   const { secrets, rotations } = store;
   let sweeping: Promise<void> = Promise.resolve();
   // A write in progress (RotateSecret) is the transaction already: joined, not nested.
-  const inTransaction = <T>(fn: () => Promise<T>) =>
-    store.transaction && !inWrite() ? store.transaction(fn) : fn();
+  const inTransaction = <T>(fn: () => Promise<T>) => joined(store.transaction, fn);
   const fire = (projectId: string, secret: Secret, type: EventType, versionId?: string) =>
     options.fire?.(projectId, secret, type, versionId) ?? Promise.resolve();
 

@@ -54,6 +54,17 @@ export function onRollback(step: () => void): void {
   if (unit?.open) unit.undo.push(step);
 }
 
+/**
+ * Runs `fn` in the write in progress (joined, not nested), or else as a write of its own through
+ * `transaction` (a store's; without one, as it is).
+ */
+export function inTransaction<T>(
+  transaction: (<U>(fn: () => Promise<U>) => Promise<U>) | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return transaction && !inWrite() ? transaction(fn) : fn();
+}
+
 /** Whether a write is in progress in this async context (its changes are not kept yet). */
 export function inWrite(): boolean {
   return current.getStore()?.open === true;
