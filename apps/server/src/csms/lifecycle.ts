@@ -9,7 +9,10 @@
  *                                                              ▼
  *                                         notification record: SUCCESS | FAIL | INVALID
  *
- * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry and
+ * An event fires in the transaction of the write that caused it (the outbox): its deliveries, and
+ * its `INVALID` record or its wait for their outcome (`Store.deliveryWaits`), are kept with the
+ * write or not at all. The record is written once the outcome is known (decision 32 in
+ * openapi/README.md), by the replica that settles the last delivery, whichever it is. Expiry and
  * scheduled deletion are found by a sweep (on every clock move and once a second), bounded per run, never inside an API
  * request. Secret values never reach this module: a record and a message name the secret and the
  * version, never their value.
@@ -23,7 +26,7 @@ import { targetKind } from "../events/sinks.js";
 import { finishWaits } from "../events/waits.js";
 import type { Clock } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
-import { inTransaction, inWrite, onRollback } from "../store/transaction.js";
+import { inTransaction, onRollback } from "../store/transaction.js";
 import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
 
@@ -162,7 +165,6 @@ interface RecordWait {
 
 export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
   const { store, deliver, clock, logger } = options;
-  const writing = new Set<Promise<unknown>>();
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const alsoSwept: (() => Promise<void>)[] = [];
@@ -181,16 +183,14 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   }
 
   /**
-   * Writes the notification record. Fired inside a write (`partOfWrite`), the record is part of
-   * its transaction and the write waits for it: a record that cannot be written fails the write.
-   * Otherwise (an outcome, a sweep) it is written in the background and a failure logged.
+   * Writes the notification record, in the transaction in progress (the firing write's, or the
+   * one that takes a settled wait): a record that cannot be written fails it.
    */
   async function write(
     projectId: string,
     occurrence: SecretOccurrence | undefined,
     waiting: WaitingRecord,
     status: RecordStatus,
-    partOfWrite = false,
   ): Promise<void> {
     const { event_name, trigger_event_type, ...rest } = waiting;
     const record: NotificationRecord = {
@@ -200,22 +200,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...rest,
       notification_status: status,
     };
-    const append = async () => {
-      await store.notificationRecords.append(projectId, record);
-      if (occurrence) occurrence.record = record;
-    };
-    if (partOfWrite) return append();
-    const written = append().then(
-      () => {},
-      (err: Error) => {
-        logger.error(
-          { project_id: projectId, event_name, err: err.message },
-          "notification record not written",
-        );
-      },
-    );
-    writing.add(written);
-    void written.finally(() => writing.delete(written));
+    await store.notificationRecords.append(projectId, record);
+    if (occurrence) occurrence.record = record;
   }
 
   /** This replica's occurrence, when it fired the event and still remembers it. */
@@ -234,14 +220,25 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       const { occurrence_id, record } = wait.body as RecordWait;
       const occurrence = occurrenceOf(wait.projectId, occurrence_id);
       const status = wait.failure ? "FAIL" : "SUCCESS";
-      await write(wait.projectId, occurrence, record, status, true);
+      await write(wait.projectId, occurrence, record, status);
     },
     logger,
   });
 
-  async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
-    // Fired by a write (the outbox): its records and deliveries are stored in its transaction.
-    const partOfWrite = inWrite();
+  /**
+   * Fires in the write in progress, or else in a transaction of its own (a sweep, an admin
+   * call): the event's record, deliveries and wait are stored with it (the outbox), and the
+   * deliveries are attempted once it commits, after their wait is stored.
+   */
+  const fire: SecretLifecycle["fire"] = (...args) =>
+    inTransaction(store.transaction, () => fireInWrite(...args));
+
+  async function fireInWrite(
+    projectId: string,
+    secret: Secret,
+    type: EventType,
+    versionId?: string,
+  ): Promise<void> {
     const eventName = secret.event_subscriptions[0];
     const event =
       eventName === undefined ? undefined : await store.secretEvents.get(projectId, eventName);
@@ -291,7 +288,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
         refused,
       );
       occurrence.deliveryIds.push(refusal.delivery_id);
-      await write(projectId, occurrence, record, "INVALID", partOfWrite);
+      await write(projectId, occurrence, record, "INVALID");
       return;
     }
     const deliveries = await deliver.deliver({
@@ -302,13 +299,13 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     });
     occurrence.deliveryIds.push(...deliveries.map((d) => d.delivery_id));
     if (deliveries.every((d) => d.status === "no_sink")) {
-      await write(projectId, occurrence, record, "INVALID", partOfWrite);
+      await write(projectId, occurrence, record, "INVALID");
       return;
     }
     const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
     const failed = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
     if (open.length === 0) {
-      await write(projectId, occurrence, record, failed ? "FAIL" : "SUCCESS", partOfWrite);
+      await write(projectId, occurrence, record, failed ? "FAIL" : "SUCCESS");
       return;
     }
     // Stored with the deliveries (in the same transaction), before any of them is attempted.
@@ -325,17 +322,14 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   async function sweepOnce(): Promise<void> {
     await options.beforeSweep?.();
     const now = clock.now();
-    // Each event with its record, deliveries and wait in one transaction, as a write's are.
-    const fireKept: typeof fire = (...args) =>
-      inTransaction(store.transaction, () => fire(...args));
     for (let round = 0; round < SWEEP_ROUNDS; round++) {
       const due = await store.secrets.takeExpired(now, SWEEP_BATCH);
       for (const { projectId, secret, version } of due) {
-        await fireKept(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
+        await fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
       }
       if (due.length < SWEEP_BATCH) break;
     }
-    await sweepDueDeletions(store, now, fireKept, SWEEP_BATCH, SWEEP_ROUNDS);
+    await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
     for (const work of alsoSwept) await work();
   }
@@ -358,7 +352,6 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     },
     async settled() {
       await waits.settled();
-      await Promise.all([...writing]);
     },
     alsoSweep(work) {
       alsoSwept.push(work);
