@@ -44,7 +44,6 @@ import { createServerEvents, type ServerEvents } from "./serverEvents.js";
 import { type SharedCounters, sharedCounters } from "./sharedCounters.js";
 import { operations } from "./spec.js";
 import { bootCheckOperations, responseCheck, selfCheck, warmUp } from "./startup.js";
-import { afterCommit } from "./store/transaction.js";
 import type { Store } from "./store/types.js";
 
 export type { AppOptions, LogLevel } from "./options.js";
@@ -103,10 +102,11 @@ async function resetState(parts: ResetParts, projectId?: string): Promise<void> 
   // A write's trace is recorded before its answer goes out: let those of the writes being
   // answered as the reset arrives land first, so none reappears once the store is cleared.
   await traceStep.settled();
-  // Notifications still waiting for an outcome would write records into the cleared store.
+  // The records and rotations still waiting for their deliveries' outcomes are the store's:
+  // cleared first, so that none is written into the cleared store.
   secretLifecycle.reset(projectId);
-  parts.rotator.reset(projectId);
-  await secretLifecycle.settled();
+  await store.deliveryWaits.clear(projectId);
+  await Promise.all([secretLifecycle.settled(), parts.rotator.settled()]);
   const { notifications, secretEvents, notificationRecords, secrets, traces, rotations } = store;
   const repositories = [notifications, secretEvents, notificationRecords, secrets, traces];
   const cleared = [...repositories, rotations].map((r) => r.clear(projectId));
@@ -189,10 +189,10 @@ export function createApp(options: AppOptions = {}): ServerApp {
     faultRules,
     counters,
   );
-  // A secret event fires once its write is kept (store/transaction.ts: afterCommit).
-  const firing: SecretEventFiring = {
-    fire: (...args) => afterCommit(() => secretLifecycle.fire(...args)),
-  };
+  // A secret event fires inside its write (the outbox): the event is matched and its deliveries
+  // stored in the write's transaction, so both are kept or neither; attempts start once it
+  // commits (events/delivery.ts).
+  const firing: SecretEventFiring = { fire: secretLifecycle.fire };
   const rotator = createRotator({
     ...config.context,
     backgroundClock: config.events.clock,

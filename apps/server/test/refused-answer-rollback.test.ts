@@ -4,17 +4,28 @@
  * the answer of a write that carries the header `x-test-refuse-answer` before the real response
  * check sees it: the check fails and the client gets the 500 envelope. Every CTS and CSMS write
  * that answers a body is tried that way, on each store; the stored state (every list, every
- * version with its value, the notification records a fired secret event writes) is unchanged,
- * and the same write without the header then succeeds.
+ * version with its value, the notification records and deliveries a fired secret event writes)
+ * is unchanged, the secret event's receiver is not called, and the same write without the header
+ * then succeeds.
  */
 import type { RequestHandler } from "express";
 import { expect, it } from "vitest";
 import type { ServerOptions } from "../src/index.js";
 import { openApiValidator, type ValidatorFactory } from "../src/pipeline/validation.js";
+import { startReceiver } from "./events/support.js";
 import { example, onEveryStore, start } from "./helpers.js";
 
 const P = "24edf66e79d04187acb99a463e610764";
 const REFUSE = "x-test-refuse-answer";
+const receiver = await startReceiver();
+/** The secret event watched: what it fires on, and its topic (a sink's topic is the project's). */
+const EXAMPLE = example("csms", "SeedCreateRequest");
+const WATCHED = {
+  ...EXAMPLE,
+  name: "watched",
+  event_types: ["SECRET_VERSION_CREATED", "SECRET_ROTATED"],
+  notification: { ...EXAMPLE.notification, target_id: `urn:smn:cn-north-4:${P}:watched` },
+};
 
 const refusing: ValidatorFactory = (model, settings) => {
   const breakAnswer: RequestHandler = (req, res, next) => {
@@ -80,10 +91,13 @@ function refusedAnswersKeepNothing(options: () => ServerOptions) {
       notification_name: "kept",
       operation_type: "complete",
     });
-    await ok("POST", `/v1/${P}/csms/events`, {
-      ...example("csms", "SeedCreateRequest"),
-      name: "watched",
-    });
+    // The secret events fired have a sink: a write kept queues a delivery and calls it.
+    const topic = WATCHED.notification.target_id;
+    const path = `/refused-${Math.random().toString(36).slice(2)}`;
+    const sinks = { [topic]: [{ protocol: "http", endpoint: `${receiver.url}${path}` }] };
+    expect((await server.call("PUT", "/_admin/sinks", { body: sinks })).status).toBe(200);
+    const called = () => receiver.received.filter((r) => r.path === path).length;
+    await ok("POST", `/v1/${P}/csms/events`, WATCHED);
     await ok("POST", `/v1/${P}/secrets`, {
       name: "kept",
       secret_string: "v1",
@@ -104,10 +118,13 @@ function refusedAnswersKeepNothing(options: () => ServerOptions) {
         versions,
         values,
         records: await ok("GET", `/v1/${P}/csms/notification-records`),
+        deliveries: (await server.call("GET", `/_admin/deliveries?project_id=${P}`)).body,
+        called: called(),
       };
     };
     const before = await state();
     expect(before.records.records.length).toBeGreaterThan(0);
+    expect(before.called, JSON.stringify(before.deliveries)).toBeGreaterThan(0);
 
     for (const write of writes(notification.notification_id)) {
       const res = await fetch(server.url + write.path, {

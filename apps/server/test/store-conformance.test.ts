@@ -950,4 +950,63 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await deliveries.pendingCount()).toBe(0);
     expect(await deliveries.anyDue(Number.MAX_SAFE_INTEGER)).toBe(false);
   });
+
+  it("hands a wait to the one caller that settles its last delivery, each delivery counted once", async () => {
+    const { deliveryWaits: waits } = store;
+    const p = project();
+    const settledAs = (id: string, status: Delivery["status"], more: Partial<Delivery> = {}) =>
+      ({ delivery_id: id, project_id: p, status, attempts: 1, ...more }) as Delivery;
+    const wait = (waitId: string) => ({
+      waitId,
+      projectId: p,
+      kind: "secret_event_record" as const,
+      body: { record: { event_name: "e" }, n: [1, 2] },
+    });
+    await waits.add(wait(`${p}-w`), [`${p}-1`, `${p}-2`, `${p}-3`]);
+    expect(await waits.settle(settledAs(`${p}-1`, "delivered"))).toBeUndefined();
+    // Counted once: a second settle of the same delivery changes nothing.
+    expect(await waits.settle(settledAs(`${p}-1`, "delivered"))).toBeUndefined();
+    expect(await waits.settle(settledAs(`${p}-other`, "failed"))).toBeUndefined();
+    const failed = { response_status: 500, error: "HTTP 500", attempts: 5 };
+    expect(await waits.settle(settledAs(`${p}-2`, "failed", failed))).toBeUndefined();
+    expect(await waits.settle(settledAs(`${p}-3`, "failed", { error: "timeout" }))).toEqual({
+      ...wait(`${p}-w`),
+      attempts: 5,
+      failure: { status: "failed", response_status: 500, error: "HTTP 500" },
+    });
+    expect(await waits.settle(settledAs(`${p}-3`, "delivered"))).toBeUndefined();
+
+    // Concurrent settles of a wait's deliveries (replicas): exactly one is handed the wait.
+    const ids = Array.from({ length: 8 }, (_, i) => `${p}-c${i}`);
+    await waits.add(wait(`${p}-c`), ids, { status: "no_sink", error: "no sink" });
+    const handed = await Promise.all(ids.map((id) => waits.settle(settledAs(id, "delivered"))));
+    expect(handed.filter((w) => w !== undefined)).toEqual([
+      { ...wait(`${p}-c`), attempts: 1, failure: { status: "no_sink", error: "no sink" } },
+    ]);
+
+    // Stored in a write that rolls back: no wait. Settled in one: the delivery counts again.
+    if (store.transaction) {
+      const rollBack = (fn: () => Promise<unknown>) =>
+        (store.transaction as NonNullable<Store["transaction"]>)(async () => {
+          await fn();
+          throw new Error("rolled back");
+        }).catch((err: Error) => expect(err.message).toBe("rolled back"));
+      await rollBack(async () => waits.add(wait(`${p}-r`), [`${p}-r1`]));
+      expect(await waits.settle(settledAs(`${p}-r1`, "delivered"))).toBeUndefined();
+      await waits.add(wait(`${p}-s`), [`${p}-s1`]);
+      await rollBack(async () =>
+        expect(await waits.settle(settledAs(`${p}-s1`, "delivered"))).toMatchObject({
+          waitId: `${p}-s`,
+        }),
+      );
+      expect(await waits.settle(settledAs(`${p}-s1`, "delivered"))).toMatchObject({
+        waitId: `${p}-s`,
+      });
+    }
+
+    // Cleared with the project: nothing is handed out afterwards.
+    await waits.add(wait(`${p}-x`), [`${p}-x1`]);
+    await waits.clear(p);
+    expect(await waits.settle(settledAs(`${p}-x1`, "delivered"))).toBeUndefined();
+  });
 });

@@ -9,7 +9,10 @@
  *                                                              ▼
  *                                         notification record: SUCCESS | FAIL | INVALID
  *
- * The record is written once the outcome is known (decision 32 in openapi/README.md). Expiry and
+ * An event fires in the transaction of the write that caused it (the outbox): its deliveries, and
+ * its `INVALID` record or its wait for their outcome (`Store.deliveryWaits`), are kept with the
+ * write or not at all. The record is written once the outcome is known (decision 32 in
+ * openapi/README.md), by the replica that settles the last delivery, whichever it is. Expiry and
  * scheduled deletion are found by a sweep (on every clock move and once a second), bounded per run, never inside an API
  * request. Secret values never reach this module: a record and a message name the secret and the
  * version, never their value.
@@ -20,7 +23,10 @@ import type { Logger } from "pino";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
 import { targetKind } from "../events/sinks.js";
+import { finishWaits } from "../events/waits.js";
 import type { Clock } from "../operation.js";
+import { failureOf } from "../store/deliveryWaits.js";
+import { inTransaction, onRollback } from "../store/transaction.js";
 import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 import { sweepDueDeletions } from "./stages.js";
 
@@ -105,7 +111,10 @@ export function secretEventSubject(eventName: string): string {
 }
 
 export interface SecretLifecycleOptions {
-  store: Pick<Store, "secretEvents" | "secrets" | "notificationRecords">;
+  store: Pick<
+    Store,
+    "secretEvents" | "secrets" | "notificationRecords" | "deliveryWaits" | "transaction"
+  >;
   deliver: DeliverPort;
   /** Registers for each delivery's final outcome; what the listener returns is awaited. */
   onDeliverySettled(listener: (delivery: Delivery) => void | Promise<void>): void;
@@ -114,8 +123,8 @@ export interface SecretLifecycleOptions {
   /** Run before each sweep reads the clock: takes on the clock's shared offset (Store.admin). */
   beforeSweep?: () => Promise<void>;
   /**
-   * Runs the periodic sweep, which no request asks for (default: as it is; `--deterministic` on a
-   * shared database keeps its counters around it).
+   * Runs work no request asks for, the periodic sweep and a settled event's record (default: as
+   * it is; `--deterministic` on a shared database keeps its counters around it).
    */
   background?: <T>(work: () => Promise<T>) => Promise<T>;
 }
@@ -137,7 +146,10 @@ export interface SecretLifecycle {
   sweep(): Promise<void>;
   /** Resolves once the records of the deliveries settled so far are written. */
   settled(): Promise<void>;
-  /** Forgets the notifications still waiting for an outcome, of one project or all. */
+  /**
+   * Forgets one project's occurrences, or all (the records still waiting for an outcome are
+   * the store's: cleared with it).
+   */
   reset(projectId?: string): void;
   /** Adds work to every sweep (scheduled rotation: csms/rotation.ts), run after the expiries. */
   alsoSweep(work: () => Promise<void>): void;
@@ -147,18 +159,17 @@ export interface SecretLifecycle {
   close(): void;
 }
 
-interface Waiting {
-  projectId: string;
-  occurrence: SecretOccurrence;
-  record: Omit<NotificationRecord, "create_time" | "notification_status">;
-  open: Set<string>;
-  failed: boolean;
+/** A notification record without its time and status, as it waits for its deliveries. */
+type WaitingRecord = Omit<NotificationRecord, "create_time" | "notification_status">;
+
+/** What a secret event's wait on its deliveries holds (`Store.deliveryWaits`). */
+interface RecordWait {
+  occurrence_id: string;
+  record: WaitingRecord;
 }
 
 export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
   const { store, deliver, clock, logger } = options;
-  const byDelivery = new Map<string, Waiting>();
-  const writing = new Set<Promise<unknown>>();
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const alsoSwept: (() => Promise<void>)[] = [];
@@ -169,12 +180,21 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     journal.set(projectId, list);
     list.push(occurrence);
     if (list.length > OCCURRENCES_KEPT) list.splice(0, list.length - OCCURRENCES_KEPT);
+    // A write rolled back did not happen: nothing to explain.
+    onRollback(() => {
+      const i = list.indexOf(occurrence);
+      if (i >= 0) list.splice(i, 1);
+    });
   }
 
-  function write(
+  /**
+   * Writes the notification record, in the transaction in progress (the firing write's, or the
+   * one that takes a settled wait): a record that cannot be written fails it.
+   */
+  async function write(
     projectId: string,
-    occurrence: SecretOccurrence,
-    waiting: Waiting["record"],
+    occurrence: SecretOccurrence | undefined,
+    waiting: WaitingRecord,
     status: RecordStatus,
   ): Promise<void> {
     const { event_name, trigger_event_type, ...rest } = waiting;
@@ -185,61 +205,46 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...rest,
       notification_status: status,
     };
-    const written = Promise.resolve(store.notificationRecords.append(projectId, record)).then(
-      () => {
-        occurrence.record = record;
-      },
-      (err: Error) => {
-        logger.error(
-          { project_id: projectId, event_name, err: err.message },
-          "notification record not written",
-        );
-      },
-    );
-    writing.add(written);
-    void written.finally(() => writing.delete(written));
-    return written;
+    await store.notificationRecords.append(projectId, record);
+    if (occurrence) occurrence.record = record;
   }
 
-  /**
-   * Outcomes that came before `fire` had the delivery's id (its attempt may finish while the
-   * deliveries of other subscriptions are still being stored): the newest few, by id.
-   */
-  const early = new Map<string, Pick<Delivery, "delivery_id" | "status">>();
-  const EARLY_KEPT = 1000;
+  /** This replica's occurrence, when it fired the event and still remembers it. */
+  const occurrenceOf = (projectId: string, id: string) =>
+    journal.get(projectId)?.find((o) => o.occurrence_id === id);
 
-  function outcome(
-    waiting: Waiting,
-    delivery: Pick<Delivery, "delivery_id" | "status">,
-  ): Promise<void> | undefined {
-    waiting.open.delete(delivery.delivery_id);
-    if (delivery.status !== "delivered") waiting.failed = true;
-    if (waiting.open.size === 0) {
-      return write(
-        waiting.projectId,
-        waiting.occurrence,
-        waiting.record,
-        waiting.failed ? "FAIL" : "SUCCESS",
-      );
-    }
-  }
-
-  options.onDeliverySettled((delivery) => {
-    const waiting = byDelivery.get(delivery.delivery_id);
-    if (!waiting) {
-      early.set(delivery.delivery_id, {
-        delivery_id: delivery.delivery_id,
-        status: delivery.status,
-      });
-      if (early.size > EARLY_KEPT) early.delete(early.keys().next().value as string);
-      return;
-    }
-    byDelivery.delete(delivery.delivery_id);
-    // The record is written before the delivery's outcome is stored (delivery.ts: settle).
-    return outcome(waiting, delivery);
+  // The record is written by the replica that settles the event's last delivery, in the
+  // transaction that takes the wait from the store: once, whichever replica delivered.
+  const waits = finishWaits({
+    store,
+    onDeliverySettled: options.onDeliverySettled,
+    // A secret event notifies an SMN topic; a key event notification's delivery has a trace.
+    accepts: (d) => d.trace_id === undefined && targetKind(d.target) === "smn",
+    finish: async (wait) => {
+      if (wait.kind !== "secret_event_record") return;
+      const { occurrence_id, record } = wait.body as RecordWait;
+      const occurrence = occurrenceOf(wait.projectId, occurrence_id);
+      const status = wait.failure ? "FAIL" : "SUCCESS";
+      await write(wait.projectId, occurrence, record, status);
+    },
+    logger,
+    ...(options.background && { background: options.background }),
   });
 
-  async function fire(projectId: string, secret: Secret, type: EventType, versionId?: string) {
+  /**
+   * Fires in the write in progress, or else in a transaction of its own (a sweep, an admin
+   * call): the event's record, deliveries and wait are stored with it (the outbox), and the
+   * deliveries are attempted once it commits, after their wait is stored.
+   */
+  const fire: SecretLifecycle["fire"] = (...args) =>
+    inTransaction(store.transaction, () => fireInWrite(...args));
+
+  async function fireInWrite(
+    projectId: string,
+    secret: Secret,
+    type: EventType,
+    versionId?: string,
+  ): Promise<void> {
     const eventName = secret.event_subscriptions[0];
     const event =
       eventName === undefined ? undefined : await store.secretEvents.get(projectId, eventName);
@@ -266,7 +271,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...(versionId !== undefined && { version_id: versionId }),
       trigger_time: clock.now(),
     });
-    const record: Waiting["record"] = {
+    const record: WaitingRecord = {
       event_name: event.name,
       trigger_event_type: type,
       secret_name: secret.name,
@@ -289,7 +294,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
         refused,
       );
       occurrence.deliveryIds.push(refusal.delivery_id);
-      write(projectId, occurrence, record, "INVALID");
+      await write(projectId, occurrence, record, "INVALID");
       return;
     }
     const deliveries = await deliver.deliver({
@@ -300,27 +305,24 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     });
     occurrence.deliveryIds.push(...deliveries.map((d) => d.delivery_id));
     if (deliveries.every((d) => d.status === "no_sink")) {
-      write(projectId, occurrence, record, "INVALID");
+      await write(projectId, occurrence, record, "INVALID");
       return;
     }
     const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
-    const waiting: Waiting = {
-      projectId,
-      occurrence,
-      record,
-      open: new Set(open),
-      failed: deliveries.some((d) => d.status !== "pending" && d.status !== "delivered"),
-    };
+    const failed = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
     if (open.length === 0) {
-      write(projectId, occurrence, record, waiting.failed ? "FAIL" : "SUCCESS");
+      await write(projectId, occurrence, record, failed ? "FAIL" : "SUCCESS");
       return;
     }
-    for (const id of open) {
-      const settled = early.get(id);
-      early.delete(id);
-      if (settled) void outcome(waiting, settled);
-      else byDelivery.set(id, waiting);
-    }
+    // Stored with the deliveries (in the same transaction), before any of them is attempted.
+    const body: RecordWait = { occurrence_id: occurrence.occurrence_id, record };
+    const wait = {
+      waitId: occurrence.occurrence_id,
+      projectId,
+      kind: "secret_event_record" as const,
+      body,
+    };
+    await store.deliveryWaits.add(wait, open, failed ? failureOf(failed) : undefined);
   }
 
   async function sweepOnce(): Promise<void> {
@@ -355,7 +357,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       return sweeping;
     },
     async settled() {
-      await Promise.all([...writing]);
+      await waits.settled();
     },
     alsoSweep(work) {
       alsoSwept.push(work);
@@ -363,9 +365,6 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     reset(projectId) {
       if (projectId === undefined) journal.clear();
       else journal.delete(projectId);
-      for (const [id, waiting] of byDelivery) {
-        if (projectId === undefined || waiting.projectId === projectId) byDelivery.delete(id);
-      }
     },
     start() {
       if (timer) return;

@@ -22,10 +22,13 @@ import type { Logger } from "pino";
 import { ApiError } from "../errors.js";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
+import { targetKind } from "../events/sinks.js";
+import { finishWaits } from "../events/waits.js";
 import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
+import { failureOf } from "../store/deliveryWaits.js";
 import type { TaskChanges } from "../store/rotations.js";
-import { afterCommit } from "../store/transaction.js";
-import type { NewVersion, Secret, SecretTask, Store } from "../store/types.js";
+import { inTransaction as joined } from "../store/transaction.js";
+import type { DeliveryFailure, NewVersion, Secret, SecretTask, Store } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
 import { pageRequest } from "./paging.js";
 
@@ -106,7 +109,7 @@ function rotatedValue(binary: boolean): Pick<NewVersion, "secret_string" | "secr
 }
 
 export interface RotatorOptions {
-  store: Pick<Store, "secrets" | "rotations" | "transaction">;
+  store: Pick<Store, "secrets" | "rotations" | "deliveryWaits" | "transaction">;
   clock: Clock;
   /**
    * The clock of work no request asks for (the sweep, a function's answer): it reads the time
@@ -140,28 +143,30 @@ export interface Rotator {
   sweep(): Promise<void>;
   /** Resolves once the rotations whose function answered so far are completed or failed. */
   settled(): Promise<void>;
-  /** Forgets the function invocations still waiting for an answer, of one project or all. */
-  reset(projectId?: string): void;
 }
 
+/** A rotation function's call, as its task waits for the answer. */
 interface Invocation {
   projectId: string;
   name: string;
   taskId: string;
-  open: Set<string>;
-  failed?: Delivery;
+  failed?: DeliveryFailure | undefined;
   attempts: number;
+}
+
+/** What the wait of a rotation function's call holds (`Store.deliveryWaits`). */
+interface InvocationWait {
+  name: string;
+  task_id: string;
 }
 
 export function createRotator(options: RotatorOptions): Rotator {
   const { store, clock, ids, deliver } = options;
   const background = options.backgroundClock ?? clock;
   const { secrets, rotations } = store;
-  const byDelivery = new Map<string, Invocation>();
   let sweeping: Promise<void> = Promise.resolve();
-  const settling = new Set<Promise<void>>();
-  const inTransaction = <T>(fn: () => Promise<T>) =>
-    store.transaction ? store.transaction(fn) : fn();
+  // A write in progress (RotateSecret) is the transaction already: joined, not nested.
+  const inTransaction = <T>(fn: () => Promise<T>) => joined(store.transaction, fn);
   const fire = (projectId: string, secret: Secret, type: EventType, versionId?: string) =>
     options.fire?.(projectId, secret, type, versionId) ?? Promise.resolve();
 
@@ -228,76 +233,78 @@ export function createRotator(options: RotatorOptions): Rotator {
     });
   }
 
-  options.onDeliverySettled?.((delivery) => {
-    const inv = byDelivery.get(delivery.delivery_id);
-    if (!inv) return;
-    byDelivery.delete(delivery.delivery_id);
-    inv.open.delete(delivery.delivery_id);
-    inv.attempts = Math.max(inv.attempts, delivery.attempts);
-    if (delivery.status !== "delivered") inv.failed ??= delivery;
-    if (inv.open.size > 0) return;
-    const settle = async () => {
-      if (inv.failed) {
-        const answer = inv.failed.response_status;
-        const why = answer !== undefined ? `HTTP ${answer}` : (inv.failed.error ?? "no answer");
-        await failTask(inv, `the rotation function failed: ${why}`);
-        return;
-      }
-      await inTransaction(async () => {
-        const versionId = await complete(inv.projectId, inv.name, background.now());
-        await rotations.updateTask(
-          inv.projectId,
-          inv.taskId,
-          versionId === undefined
-            ? {
-                task_status: "FAILED",
-                attempt_nums: inv.attempts,
-                task_error_code: "CSMS.0005",
-                task_error_msg: `The secret does not exist: secret_name ${inv.name}`,
-              }
-            : { task_status: "SUCCESS", attempt_nums: inv.attempts },
-        );
-      });
-    };
-    const done = (options.background ?? ((work) => work()))(settle).catch((err: Error) =>
-      options.logger?.warn(
-        { project_id: inv.projectId, task_id: inv.taskId, err: err.message },
-        "rotation not completed",
-      ),
-    );
-    settling.add(done);
-    void done.finally(() => settling.delete(done));
-    return done;
-  });
-
-  /** Hands the event to the function's sink once the write is kept. */
-  function invoke(inv: Omit<Invocation, "open" | "attempts">, event: RotationFunctionEvent) {
-    return afterCommit(async () => {
-      const deliveries = await (deliver as DeliverPort).deliver({
-        projectId: inv.projectId,
-        source: inv.name,
-        target: event.rotation_func_urn,
-        event,
-      });
-      const open = deliveries.filter((d) => d.status === "pending");
-      const state: Invocation = {
-        ...inv,
-        open: new Set(open.map((d) => d.delivery_id)),
-        attempts: 0,
-      };
-      const settled = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
-      if (open.length === 0) {
-        await failTask(
-          state,
-          settled?.status === "no_sink" || settled === undefined
-            ? `no FunctionGraph sink is configured for ${event.rotation_func_urn}`
-            : `the rotation function failed: ${settled.error ?? settled.status}`,
-        );
-        return;
-      }
-      if (settled) state.failed = settled;
-      for (const d of open) byDelivery.set(d.delivery_id, state);
+  /** The task's outcome, once the function's delivery settled. */
+  async function settle(inv: Invocation): Promise<void> {
+    if (inv.failed) {
+      const answer = inv.failed.response_status;
+      const why = answer !== undefined ? `HTTP ${answer}` : (inv.failed.error ?? "no answer");
+      await failTask(inv, `the rotation function failed: ${why}`);
+      return;
+    }
+    await inTransaction(async () => {
+      const versionId = await complete(inv.projectId, inv.name, background.now());
+      await rotations.updateTask(
+        inv.projectId,
+        inv.taskId,
+        versionId === undefined
+          ? {
+              task_status: "FAILED",
+              attempt_nums: inv.attempts,
+              task_error_code: "CSMS.0005",
+              task_error_msg: `The secret does not exist: secret_name ${inv.name}`,
+            }
+          : { task_status: "SUCCESS", attempt_nums: inv.attempts },
+      );
     });
+  }
+
+  // Completed by the replica that settles the function's delivery (the one that called it, or
+  // one that took the delivery over), in the transaction that takes the wait from the store.
+  const waits = options.onDeliverySettled
+    ? finishWaits({
+        store,
+        onDeliverySettled: options.onDeliverySettled,
+        accepts: (d) => d.trace_id === undefined && targetKind(d.target) === "function",
+        finish: async (wait) => {
+          if (wait.kind !== "rotation") return;
+          const { name, task_id } = wait.body as InvocationWait;
+          const { projectId, attempts, failure } = wait;
+          await settle({ projectId, name, taskId: task_id, attempts, failed: failure });
+        },
+        ...(options.logger && { logger: options.logger }),
+        ...(options.background && { background: options.background }),
+      })
+    : undefined;
+
+  /**
+   * Hands the event to the function's sink in the write that started the task (the outbox): the
+   * task and its delivery are kept together or not at all, and the call is made once it commits.
+   */
+  async function invoke(
+    inv: Omit<Invocation, "failed" | "attempts">,
+    event: RotationFunctionEvent,
+  ) {
+    const deliveries = await (deliver as DeliverPort).deliver({
+      projectId: inv.projectId,
+      source: inv.name,
+      target: event.rotation_func_urn,
+      event,
+    });
+    const open = deliveries.filter((d) => d.status === "pending").map((d) => d.delivery_id);
+    const settled = deliveries.find((d) => d.status !== "pending" && d.status !== "delivered");
+    if (open.length === 0) {
+      await failTask(
+        { ...inv, attempts: 0 },
+        settled?.status === "no_sink" || settled === undefined
+          ? `no FunctionGraph sink is configured for ${event.rotation_func_urn}`
+          : `the rotation function failed: ${settled.error ?? settled.status}`,
+      );
+      return;
+    }
+    // Stored with the delivery (in the same transaction), before it is attempted.
+    const body: InvocationWait = { name: inv.name, task_id: inv.taskId };
+    const wait = { waitId: inv.taskId, projectId: inv.projectId, kind: "rotation" as const, body };
+    await store.deliveryWaits.add(wait, open, settled ? failureOf(settled) : undefined);
   }
 
   async function start(
@@ -390,12 +397,7 @@ export function createRotator(options: RotatorOptions): Rotator {
       return sweeping;
     },
     async settled() {
-      await Promise.all([...settling]);
-    },
-    reset(projectId) {
-      for (const [id, inv] of byDelivery) {
-        if (projectId === undefined || inv.projectId === projectId) byDelivery.delete(id);
-      }
+      await waits?.settled();
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, IdGenerator } from "../operation.js";
-import { inWrite } from "../store/transaction.js";
+import { inTransaction } from "../store/transaction.js";
 import type { Notification, Store, Trace } from "../store/types.js";
 import type { Delivery, DeliveryQueue } from "./delivery.js";
 import { ctsTriggerEvent } from "./functiongraph.js";
@@ -199,7 +199,7 @@ export function createEventEngine(options: EventEngineOptions): EventEngine {
       // The trace and its deliveries in one transaction (the outbox), unless a write that
       // already holds one records it.
       const record = () => recordTrace(projectId, trace);
-      return store.transaction && !inWrite() ? store.transaction(record) : record();
+      return inTransaction(store.transaction, record);
     },
 
     async operationServed(projectId, operation) {

@@ -12,6 +12,7 @@
 
 import { MemoryAdminStateRepository } from "./admin.js";
 import { MemoryDeliveryRepository } from "./deliveries.js";
+import { MemoryDeliveryWaitRepository } from "./deliveryWaits.js";
 import { StringPool } from "./intern.js";
 import { MemoryRotationRepository } from "./rotations.js";
 import {
@@ -303,6 +304,10 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
     const last = records[records.length - 1];
     if (!last || before(last, entry)) records.push(entry);
     else records.splice(upperBound(records, entry), 0, entry);
+    onRollback(() => {
+      const i = state.records.indexOf(entry);
+      if (i >= 0) state.records.splice(i, 1);
+    });
     return `${entry.time}-${entry.seq}`;
   }
 
@@ -799,6 +804,7 @@ export function createMemoryStore({ traceCap = {} as TraceCap } = {}): Store {
   return {
     admin: new MemoryAdminStateRepository(),
     deliveries: new MemoryDeliveryRepository(),
+    deliveryWaits: new MemoryDeliveryWaitRepository(),
     notifications: new MemoryNotificationRepository(strings),
     secretEvents: new MemorySecretEventRepository(strings),
     notificationRecords: new MemoryNotificationRecordRepository(strings),

@@ -38,8 +38,8 @@ export async function withUndo<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Runs `task` once the write in progress is kept (at once outside a write): what a write sets
- * off beyond the store (a secret event's notification records and deliveries) happens only for
- * a write that stays. The write's caller waits for it before answering.
+ * off beyond its transaction (a stored delivery's first attempt, a trim) happens only for a
+ * write that stays. The write's caller waits for it before answering.
  */
 export function afterCommit(task: () => Promise<void>): Promise<void> {
   const unit = current.getStore();
@@ -52,6 +52,17 @@ export function afterCommit(task: () => Promise<void>): Promise<void> {
 export function onRollback(step: () => void): void {
   const unit = current.getStore();
   if (unit?.open) unit.undo.push(step);
+}
+
+/**
+ * Runs `fn` in the write in progress (joined, not nested), or else as a write of its own through
+ * `transaction` (a store's; without one, as it is).
+ */
+export function inTransaction<T>(
+  transaction: (<U>(fn: () => Promise<U>) => Promise<U>) | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return transaction && !inWrite() ? transaction(fn) : fn();
 }
 
 /** Whether a write is in progress in this async context (its changes are not kept yet). */

@@ -453,9 +453,57 @@ export interface DeliveryRepository {
   clear(projectId?: string): Awaitable<void>;
 }
 
+/** What a wait is for: a secret event's notification record, or a rotation function's task. */
+export type DeliveryWaitKind = "secret_event_record" | "rotation";
+
+/** Why a waited-for delivery did not arrive: the first one that failed. */
+export type DeliveryFailure = Pick<Delivery, "status" | "response_status" | "error">;
+
+/** Something that happens once every one of some deliveries has its final outcome. */
+export interface DeliveryWait {
+  waitId: string;
+  projectId: string;
+  kind: DeliveryWaitKind;
+  /** What the waiter needs to finish (JSON-able; never a secret value). */
+  body: unknown;
+}
+
+/** A wait whose last delivery settled, with what its deliveries came to. */
+export interface SettledWait extends DeliveryWait {
+  /** The most attempts any of its deliveries took. */
+  attempts: number;
+  /** The first of its deliveries that failed; absent when all were delivered. */
+  failure?: DeliveryFailure;
+}
+
+/**
+ * Waits on deliveries' outcomes (a secret event's record, a rotation's completion), shared by
+ * the replicas on one database: a wait is stored with the deliveries it waits for (in the write
+ * that queued them), and the replica that settles its last delivery, whichever that is (the one
+ * that queued it, or one that took it over), is handed the wait, once.
+ */
+export interface DeliveryWaitRepository {
+  /** Stores `wait` on `deliveryIds` (at least one), `failure` when one already failed. */
+  add(
+    wait: DeliveryWait,
+    deliveryIds: readonly string[],
+    failure?: DeliveryFailure,
+  ): Awaitable<void>;
+  /**
+   * One of a wait's deliveries settled: counted once. When it was the wait's last, the wait is
+   * removed and returned (to this caller only); else `undefined` (also for a delivery no wait
+   * is on).
+   */
+  settle(delivery: Delivery): Awaitable<SettledWait | undefined>;
+  /** Drops one project's waits, or all. */
+  clear(projectId?: string): Awaitable<void>;
+}
+
 export interface Store {
   /** The delivery log and queue, shared by every replica. */
   deliveries: DeliveryRepository;
+  /** What waits on deliveries' outcomes, shared by every replica. */
+  deliveryWaits: DeliveryWaitRepository;
   /** Sinks, fault rules and the clock offset (`/_admin/…`), shared by every replica. */
   admin: AdminStateRepository;
   notifications: NotificationRepository;

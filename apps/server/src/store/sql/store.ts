@@ -56,6 +56,7 @@ import type {
 } from "../types.js";
 import { SqlAdminStateRepository } from "./admin.js";
 import { SqlDeliveryRepository } from "./deliveries.js";
+import { SqlDeliveryWaitRepository } from "./deliveryWaits.js";
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
 import { SqlRotationRepository } from "./rotations.js";
 
@@ -887,6 +888,7 @@ export function createSqlStore(
     traces: new SqlTraceRepository(db, traceCap),
     rotations: new SqlRotationRepository(db),
     deliveries: new SqlDeliveryRepository(db),
+    deliveryWaits: new SqlDeliveryWaitRepository(db),
     close: () => db.close(),
   };
 }

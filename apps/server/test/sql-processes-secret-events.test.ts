@@ -1,0 +1,218 @@
+/**
+ * A CSMS secret event's deliveries across real server processes on one PostgreSQL database: they
+ * are stored in the transaction of the write that fired the event (the outbox). A replica killed
+ * with `kill -9` after acknowledging the write loses none: the other replica takes the delivery
+ * over, delivers it with the SMN `message_id` it was stored with, and writes the event's
+ * notification record; a rotation function's call is taken over the same way, and the other
+ * replica completes the rotation. A replica killed before its delivery's INSERT ran keeps
+ * neither the write nor its delivery: never the write alone, whose event would then be lost.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestPostgres, testPostgres } from "../src/testing/postgres.js";
+import { deliveryLog, holdingRoute } from "./events/holding.js";
+import { startReceiver } from "./events/support.js";
+import { request } from "./helpers.js";
+import { type Process, running, SQL_START_MS, STARTUP_MS, serve } from "./processes.js";
+
+const P = "7d2c4e6a8b0f41d3a5c7e9b1d3f5a7c9";
+const TOPIC = `urn:smn:cn-north-4:${P}:secrets`;
+const FUNCTION = `urn:fss:cn-north-4:${P}:function:default:rotate-rds`;
+const receiver = await startReceiver();
+
+describe("secret event deliveries of a replica killed with kill -9", {
+  timeout: 3 * STARTUP_MS,
+}, () => {
+  let pgServer: TestPostgres;
+  let databaseUrl: string;
+  let a: Process;
+  let b: Process;
+  let c: Process;
+  beforeAll(async () => {
+    pgServer = await testPostgres();
+    databaseUrl = await pgServer.database();
+    a = serve(["--database-url", databaseUrl]);
+    b = serve(["--database-url", databaseUrl]);
+    c = serve(["--database-url", databaseUrl]);
+    await Promise.all([a.url, b.url, c.url]);
+  }, SQL_START_MS);
+  afterAll(async () => {
+    await Promise.all([...running].map((p) => p.kill()));
+    await pgServer?.close();
+  });
+
+  /** Once the receiver holds a call at `path`, kills `replica` with SIGKILL and lets calls through. */
+  async function killWhileHeld(
+    replica: Process,
+    route: ReturnType<typeof holdingRoute>,
+    path: string,
+  ): Promise<void> {
+    await expect
+      .poll(() => receiver.received.filter((r) => r.path === path).length)
+      .toBeGreaterThan(0);
+    expect(await replica.kill("SIGKILL")).toBe(null);
+    route.release();
+  }
+
+  /** The sinks of the event's topic and the function, and an event that fires on `types`. */
+  async function watch(
+    url: string,
+    path: string,
+    event: string,
+    types = ["SECRET_VERSION_CREATED"],
+  ): Promise<void> {
+    const sinks = {
+      [TOPIC]: [{ protocol: "http", endpoint: `${receiver.url}${path}` }],
+      [FUNCTION]: { endpoint: `${receiver.url}${path}-function` },
+    };
+    expect((await request(url, "PUT", "/_admin/sinks", { body: sinks })).status).toBe(200);
+    const created = await request(url, "POST", `/v1/${P}/csms/events`, {
+      body: {
+        name: event,
+        event_types: types,
+        state: "ENABLED",
+        notification: { target_type: "SMN", target_id: TOPIC, target_name: "secrets" },
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+  }
+
+  it("a write acknowledged before the kill: the other replica delivers its event, with the same message_id", async () => {
+    const [urlA, urlB] = await Promise.all([a.url, b.url]);
+    // The receiver holds every request until A is gone: the event's delivery stays pending.
+    const route = holdingRoute(receiver, "/acknowledged");
+    await watch(urlA, "/acknowledged", "acknowledged");
+    const created = await request(urlA, "POST", `/v1/${P}/secrets`, {
+      body: { name: "kept", secret_string: "v1", event_subscriptions: ["acknowledged"] },
+    });
+    expect(created.status, created.text).toBe(200);
+    await killWhileHeld(a, route, "/acknowledged");
+
+    // A's lease runs out (10 s); B takes the delivery over and delivers it.
+    const fired = async () =>
+      (await deliveryLog(urlB, P)).filter((d) => d.source === "acknowledged");
+    await expect
+      .poll(async () => (await fired()).map((d) => d.status), { timeout: 90_000, interval: 500 })
+      .toEqual(["delivered"]);
+    const [delivery] = await fired();
+    const sent = JSON.parse(delivery.payload);
+    expect(JSON.parse(sent.message)).toMatchObject({
+      event_name: "acknowledged",
+      event_type: "SECRET_VERSION_CREATED",
+      secret_name: "kept",
+      version_id: "v1",
+    });
+    expect(delivery.headers["x-smn-message-id"]).toBe(sent.message_id);
+    expect(route.answered).toContain(sent.message_id);
+    // The held attempt and the one after the take-over carried the same message_id.
+    for (const r of receiver.received.filter((r) => r.path === "/acknowledged")) {
+      expect(r.json.message_id).toBe(sent.message_id);
+    }
+    // B, which delivered it, writes the event's notification record.
+    const records = async () =>
+      (await request(urlB, "GET", `/v1/${P}/csms/notification-records`)).body.records.filter(
+        (r: { event_name: string }) => r.event_name === "acknowledged",
+      );
+    await expect.poll(records, { timeout: 30_000 }).toHaveLength(1);
+    expect((await records())[0]).toMatchObject({
+      trigger_event_type: "SECRET_VERSION_CREATED",
+      secret_name: "kept",
+      notification_status: "SUCCESS",
+      notification_target_id: TOPIC,
+    });
+  });
+
+  it("a rotation acknowledged before the kill: the other replica calls the function and completes it", async () => {
+    const [urlB, urlC] = await Promise.all([b.url, c.url]);
+    await watch(urlB, "/rotated", "rotated", ["SECRET_ROTATED"]);
+    const created = await request(urlB, "POST", `/v1/${P}/secrets`, {
+      body: {
+        name: "rds",
+        secret_string: "p",
+        secret_type: "RDS-FG",
+        rotation_config: '{"instance_id":"rds-1"}',
+        rotation_func_urn: FUNCTION,
+        event_subscriptions: ["rotated"],
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+    // The function holds every call until B is gone: the rotation's task stays RUNNING.
+    const route = holdingRoute(receiver, "/rotated-function");
+    const rotated = await request(urlB, "POST", `/v1/${P}/secrets/rds/rotate`);
+    expect(rotated.status, rotated.text).toBe(200);
+    await killWhileHeld(b, route, "/rotated-function");
+
+    // C takes the call over; once the function answers, C completes the rotation.
+    const task = async () =>
+      (await request(urlC, "GET", `/v1/${P}/csms/tasks?secret_name=rds`)).body.tasks[0];
+    await expect
+      .poll(async () => (await task())?.task_status, { timeout: 90_000, interval: 500 })
+      .toBe("SUCCESS");
+    expect(await task()).toMatchObject({
+      task_id: rotated.body.rotation_task_id,
+      operate_type: "MANUAL",
+      rotation_func_urn: FUNCTION,
+    });
+    const versions = await request(urlC, "GET", `/v1/${P}/secrets/rds/versions`);
+    expect(versions.body.version_metadatas.at(-1)).toMatchObject({
+      id: rotated.body.version_id,
+      version_stages: ["SYSCURRENT"],
+    });
+    // The held call and the one after the take-over were the same call (one task, one version).
+    const calls = receiver.received.filter((r) => r.path === "/rotated-function");
+    expect(new Set(calls.map((r) => r.body)).size).toBe(1);
+    // And the rotation's event, fired in C's completion, is delivered by C.
+    await expect
+      .poll(
+        async () =>
+          (await deliveryLog(urlC, P))
+            .filter((d) => d.source === "rotated")
+            .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]),
+        { timeout: 30_000 },
+      )
+      .toContainEqual(["SECRET_ROTATED", "delivered"]);
+  });
+
+  it("a write still being stored at the kill: neither the write nor its event's delivery is kept", async () => {
+    const urlC = await c.url;
+    const d = serve(["--database-url", databaseUrl]);
+    const urlD = await d.url;
+    await watch(urlD, "/in-progress", "in-progress");
+    // A session of the test's own holds the deliveries table: storing a delivery waits for it.
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+      const write = request(urlD, "POST", `/v1/${P}/secrets`, {
+        body: { name: "cut", secret_string: "v1", event_subscriptions: ["in-progress"] },
+      }).then(
+        () => "answered",
+        () => "cut",
+      );
+      // D is storing the event's delivery: its INSERT waits for the lock.
+      const waiting = async () =>
+        (
+          await holder.query<{ pid: number }>(
+            `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'deliveries'::regclass`,
+          )
+        ).rows.map((r) => r.pid);
+      await expect.poll(async () => (await waiting()).length, { timeout: 30_000 }).toBe(1);
+      expect(await d.kill("SIGKILL")).toBe(null);
+      expect(await write).toBe("cut");
+      // D died before its INSERT ran: its session goes too, the statement unrun.
+      for (const pid of await waiting()) {
+        await holder.query("SELECT pg_terminate_backend($1)", [pid]);
+      }
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+    }
+    const secret = await request(urlC, "GET", `/v1/${P}/secrets/cut`);
+    const fired = (await deliveryLog(urlC, P)).filter((d) => d.source === "in-progress");
+    // The write is kept with its event's delivery, or not at all ...
+    expect(fired.length, `secret ${secret.status}`).toBe(secret.status === 200 ? 1 : 0);
+    // ... and here not at all: it was never committed.
+    expect(secret.status).toBe(404);
+  });
+});
