@@ -7,6 +7,7 @@
  * (sharedCounters.ts).
  */
 import type { RequestHandler } from "express";
+import { syntheticPurpose } from "../inject.js";
 import type { ServerClock } from "../operation.js";
 import type { SharedCounters } from "../sharedCounters.js";
 import type { AdminStateRepository, RequestAdminState } from "../store/types.js";
@@ -19,8 +20,13 @@ export function adminState(
   clock: ServerClock,
   counters?: SharedCounters,
 ): RequestHandler {
-  return (_req, res, next) => {
-    if (STATELESS.has(res.locals.route?.op.operationId ?? "")) {
+  return (req, res, next) => {
+    // The server's own start-up requests (the boot check, the warm-up) read no state: they check
+    // validation, which must not wait on the database, and no fault rule applies to them.
+    if (
+      STATELESS.has(res.locals.route?.op.operationId ?? "") ||
+      syntheticPurpose(req) !== undefined
+    ) {
       next();
       return;
     }
