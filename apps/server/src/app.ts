@@ -234,7 +234,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
 
   app.use(requestLog(logger), hardening(options), docs(options.docsDir));
   const journalStep = journalRequests(journal, config.events.clock);
-  const shared = adminState(store.admin, config.clock, counters);
+  const shared = adminState(store.admin, config.clock, counters, () => isReady);
   app.use(routing(readiness), shared, journalStep, readBody, security(config.authenticate));
   app.use(fault.decide);
   app.use(traceStep, refuseTooLarge, mediaType, respond);

@@ -19,14 +19,16 @@ export function adminState(
   store: AdminStateRepository,
   clock: ServerClock,
   counters?: SharedCounters,
+  /** Whether start-up's boot check is over (the server is ready). */
+  ready: () => boolean = () => true,
 ): RequestHandler {
   return (req, res, next) => {
-    // The server's own start-up requests (the boot check, the warm-up) read no state: they check
-    // validation, which must not wait on the database, and no fault rule applies to them.
-    if (
-      STATELESS.has(res.locals.route?.op.operationId ?? "") ||
-      syntheticPurpose(req) !== undefined
-    ) {
+    // The boot check's requests, before the server is ready, read no state: they check
+    // validation, which must not wait on the database, and no fault rule applies to them. (The
+    // warm-up after it comes through here: with --deterministic's shared counters it takes on
+    // and keeps the ids it uses, as a request does.)
+    const booting = syntheticPurpose(req) !== undefined && !ready();
+    if (STATELESS.has(res.locals.route?.op.operationId ?? "") || booting) {
       next();
       return;
     }
