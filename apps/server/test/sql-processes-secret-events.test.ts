@@ -175,12 +175,19 @@ describe("secret event deliveries of a replica killed with kill -9", {
 
   it("a write still being stored at the kill: neither the write nor its event's delivery is kept", async () => {
     const urlC = await c.url;
-    const d = serve(["--database-url", databaseUrl]);
+    // D's sessions carry a name of their own: the other replicas' background work (a retry, a
+    // sweep) may wait on the same lock, and only D's write is the one to catch.
+    const named = new URL(databaseUrl);
+    named.searchParams.set("application_name", "replica-d");
+    const d = serve(["--database-url", named.href]);
     const urlD = await d.url;
     await watch(urlD, "/in-progress", "in-progress");
     // A session of the test's own holds the deliveries table: storing a delivery waits for it.
     const holder = new pg.Client({ connectionString: databaseUrl });
     await holder.connect();
+    // Another, outside any transaction: in one, pg_stat_activity keeps its first reading.
+    const observer = new pg.Client({ connectionString: databaseUrl });
+    await observer.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE deliveries IN SHARE MODE");
@@ -193,20 +200,27 @@ describe("secret event deliveries of a replica killed with kill -9", {
       // D is storing the event's delivery: its INSERT waits for the lock.
       const waiting = async () =>
         (
-          await holder.query<{ pid: number }>(
-            `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'deliveries'::regclass`,
+          await observer.query<{ pid: number }>(
+            `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
+                AND a.application_name = 'replica-d' AND a.query LIKE 'INSERT INTO deliveries%'`,
           )
         ).rows.map((r) => r.pid);
       await expect.poll(async () => (await waiting()).length, { timeout: 30_000 }).toBe(1);
       expect(await d.kill("SIGKILL")).toBe(null);
       expect(await write).toBe("cut");
-      // D died before its INSERT ran: its session goes too, the statement unrun.
-      for (const pid of await waiting()) {
-        await holder.query("SELECT pg_terminate_backend($1)", [pid]);
+      // D died before its INSERT ran: its sessions go too, the statement unrun.
+      const sessions = await observer.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE application_name = 'replica-d'`,
+      );
+      expect(sessions.rows.map((r) => r.pid)).toEqual(expect.arrayContaining(await waiting()));
+      for (const { pid } of sessions.rows) {
+        await observer.query("SELECT pg_terminate_backend($1)", [pid]);
       }
     } finally {
       await holder.query("ROLLBACK").catch(() => {});
       await holder.end();
+      await observer.end();
     }
     const secret = await request(urlC, "GET", `/v1/${P}/secrets/cut`);
     const fired = (await deliveryLog(urlC, P)).filter((d) => d.source === "in-progress");
