@@ -5,7 +5,9 @@
  * over, delivers it with the SMN `message_id` it was stored with, and writes the event's
  * notification record; a rotation function's call is taken over the same way, and the other
  * replica completes the rotation. A replica killed before its delivery's INSERT ran keeps
- * neither the write nor its delivery: never the write alone, whose event would then be lost.
+ * neither the write nor its delivery: never the write alone, whose event would then be lost. A
+ * sweep's take of a due expiry goes the same way: a replica killed before its event's delivery
+ * is stored keeps neither, and another replica's sweep takes the expiry again.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,15 +33,25 @@ describe("secret event deliveries of a replica killed with kill -9", {
   beforeAll(async () => {
     pgServer = await testPostgres();
     databaseUrl = await pgServer.database();
-    a = serve(["--database-url", databaseUrl]);
-    b = serve(["--database-url", databaseUrl]);
-    c = serve(["--database-url", databaseUrl]);
+    a = serve(["--database-url", named("replica-a")]);
+    b = serve(["--database-url", named("replica-b")]);
+    c = serve(["--database-url", named("replica-c")]);
     await Promise.all([a.url, b.url, c.url]);
   }, SQL_START_MS);
   afterAll(async () => {
     await Promise.all([...running].map((p) => p.kill()));
     await pgServer?.close();
   });
+
+  /**
+   * The database's URL for a replica whose sessions carry `name` (pg_stat_activity's
+   * application_name): a test can tell its statements from the other replicas' background work.
+   */
+  function named(name: string): string {
+    const url = new URL(databaseUrl);
+    url.searchParams.set("application_name", name);
+    return url.href;
+  }
 
   /** Once the receiver holds a call at `path`, kills `replica` with SIGKILL and lets calls through. */
   async function killWhileHeld(
@@ -175,11 +187,9 @@ describe("secret event deliveries of a replica killed with kill -9", {
 
   it("a write still being stored at the kill: neither the write nor its event's delivery is kept", async () => {
     const urlC = await c.url;
-    // D's sessions carry a name of their own: the other replicas' background work (a retry, a
-    // sweep) may wait on the same lock, and only D's write is the one to catch.
-    const named = new URL(databaseUrl);
-    named.searchParams.set("application_name", "replica-d");
-    const d = serve(["--database-url", named.href]);
+    // The other replicas' background work (a retry, a sweep) may wait on the same lock as D's
+    // write: only D's is the one to catch.
+    const d = serve(["--database-url", named("replica-d")]);
     const urlD = await d.url;
     await watch(urlD, "/in-progress", "in-progress");
     // A session of the test's own holds the deliveries table: storing a delivery waits for it.
@@ -228,5 +238,70 @@ describe("secret event deliveries of a replica killed with kill -9", {
     expect(fired.length, `secret ${secret.status}`).toBe(secret.status === 200 ? 1 : 0);
     // ... and here not at all: it was never committed.
     expect(secret.status).toBe(404);
+  });
+
+  it("an expiry being stored at the kill: another replica's sweep fires it, once", async () => {
+    const urlC = await c.url;
+    const e = serve(["--database-url", named("replica-e")]);
+    const urlE = await e.url;
+    await watch(urlC, "/expiring", "expiring", ["SECRET_VERSION_EXPIRED"]);
+    const created = await request(urlC, "POST", `/v1/${P}/secrets`, {
+      body: { name: "expiring", secret_string: "v1", event_subscriptions: ["expiring"] },
+    });
+    expect(created.status, created.text).toBe(200);
+    const { now } = (await request(urlC, "GET", "/_admin/clock")).body;
+    const version = await request(urlC, "POST", `/v1/${P}/secrets/expiring/versions`, {
+      body: { secret_string: "v2", expire_time: now + 3_600_000 },
+    });
+    expect(version.status, version.text).toBe(200);
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    const observer = new pg.Client({ connectionString: databaseUrl });
+    await observer.connect();
+    let survivor = urlC;
+    try {
+      // Storing the expiry event's delivery waits for the test's lock on the deliveries table.
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+      // Past the expiry: the sweep of the replica whose clock moved, or another replica's
+      // sweep (once a second), takes it.
+      const moved = request(urlE, "POST", "/_admin/clock", { body: { advance: "PT2H" } }).catch(
+        () => undefined,
+      );
+      const sweeping = async () =>
+        (
+          await observer.query<{ name: string }>(
+            `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
+                AND a.application_name LIKE 'replica-%' AND a.query LIKE 'INSERT INTO deliveries%'`,
+          )
+        ).rows.map((r) => r.name);
+      await expect.poll(sweeping, { timeout: 30_000 }).toHaveLength(1);
+      const [name] = await sweeping();
+      const replicas: Record<string, Process> = { a, b, c, e };
+      const victim = replicas[String(name).replace("replica-", "")];
+      if (!victim) throw new Error(`a sweep on an unknown replica: ${name}`);
+      survivor = victim === e ? urlC : urlE;
+      expect(await victim.kill("SIGKILL")).toBe(null);
+      await observer.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        [name],
+      );
+      await moved;
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+      await observer.end();
+    }
+    // The sweep's take went with its write: the survivor's sweep takes the expiry again.
+    await expect
+      .poll(
+        async () =>
+          (await deliveryLog(survivor, P))
+            .filter((d) => d.source === "expiring")
+            .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]),
+        { timeout: 30_000, interval: 500 },
+      )
+      .toEqual([["SECRET_VERSION_EXPIRED", "delivered"]]);
   });
 });

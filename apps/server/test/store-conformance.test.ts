@@ -560,6 +560,38 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(mine(await store.secrets.takeExpired(6_000, 100))).toEqual([]);
   });
 
+  it("hands out again the expiries and deletions taken in a write that rolls back", async () => {
+    // A sweep takes what is due and fires its events in one write: one that fails keeps neither.
+    const p = project();
+    await store.secrets.insert(p, secret("s"), { ...value("one"), expire_time: 10 });
+    await store.secrets.insert(p, secret("d"), value("d"));
+    await store.secrets.scheduleDeletion(p, "d", 7, 1_000);
+    const later = 1_000 + 8 * 86_400_000;
+    const expiries = async () =>
+      (await store.secrets.takeExpired(later, 100))
+        .filter((d) => d.projectId === p)
+        .map((d) => d.version.id);
+    const deletions = async () =>
+      (await store.secrets.takeDueDeletions(later, 100))
+        .filter((d) => d.projectId === p)
+        .map((d) => d.secret.name);
+    expect(store.transaction).toBeDefined();
+    const transaction = store.transaction as NonNullable<Store["transaction"]>;
+    await expect(
+      transaction(async () => {
+        expect(await expiries()).toEqual(["v1"]);
+        expect(await deletions()).toEqual(["d"]);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect((await store.secrets.get(p, "d"))?.state).toBe("PENDING_DELETE");
+    expect(await expiries()).toEqual(["v1"]);
+    expect(await deletions()).toEqual(["d"]);
+    expect(await store.secrets.get(p, "d")).toBeUndefined();
+    expect(await expiries()).toEqual([]);
+    expect(await deletions()).toEqual([]);
+  });
+
   it("moves and deletes stages: one version per stage, SYSPREVIOUS with SYSCURRENT, 12 per secret", async () => {
     const p = project();
     await store.secrets.insert(p, secret("s"), value("one"));

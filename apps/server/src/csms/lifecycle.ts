@@ -27,8 +27,7 @@ import { finishWaits } from "../events/waits.js";
 import type { Clock } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
 import { inTransaction, onRollback } from "../store/transaction.js";
-import type { NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
-import { sweepDueDeletions } from "./stages.js";
+import type { Awaitable, NotificationRecord, Secret, SecretEvent, Store } from "../store/types.js";
 
 export type EventType = csms.components["schemas"]["EventType"];
 type RecordStatus = NotificationRecord["notification_status"];
@@ -325,17 +324,38 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     await store.deliveryWaits.add(wait, open, failed ? failureOf(failed) : undefined);
   }
 
+  /**
+   * Takes what is due, `SWEEP_BATCH` at a time for at most `SWEEP_ROUNDS` store calls, and fires
+   * each one's event in the same write: a replica that dies (or a store that fails) between the
+   * two keeps neither, and the next sweep, on any replica, takes it again. The store hands each
+   * one to a single caller, so its event fires once across replicas.
+   */
+  async function sweepRounds<T>(
+    take: () => Awaitable<T[]>,
+    fireOne: (due: T) => Promise<void>,
+  ): Promise<void> {
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const taken = await inTransaction(store.transaction, async () => {
+        const due = await take();
+        for (const one of due) await fireOne(one);
+        return due.length;
+      });
+      if (taken < SWEEP_BATCH) break;
+    }
+  }
+
   async function sweepOnce(): Promise<void> {
     await options.beforeSweep?.();
     const now = clock.now();
-    for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const due = await store.secrets.takeExpired(now, SWEEP_BATCH);
-      for (const { projectId, secret, version } of due) {
-        await fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id);
-      }
-      if (due.length < SWEEP_BATCH) break;
-    }
-    await sweepDueDeletions(store, now, fire, SWEEP_BATCH, SWEEP_ROUNDS);
+    await sweepRounds(
+      () => store.secrets.takeExpired(now, SWEEP_BATCH),
+      ({ projectId, secret, version }) =>
+        fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id),
+    );
+    await sweepRounds(
+      () => store.secrets.takeDueDeletions(now, SWEEP_BATCH),
+      ({ projectId, secret }) => fire(projectId, secret, "SECRET_DELETED"),
+    );
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
     for (const work of alsoSwept) await work();
   }

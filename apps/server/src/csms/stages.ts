@@ -2,7 +2,7 @@
  * CSMS v1 version stages (ShowSecretStage, UpdateSecretStage, DeleteSecretStage) and scheduled
  * deletion (DeleteSecretForSchedule, RestoreSecret): the "Server-enforced rules" of their
  * operation descriptions. The moves themselves are the store's (store/stages.ts), one step each;
- * the scheduled deletion itself is taken by the lifecycle's sweep (`sweepDueDeletions`).
+ * the scheduled deletion itself is taken by the lifecycle's sweep (csms/lifecycle.ts).
  */
 import type { csms } from "@cts-csms/types";
 import { ApiError } from "../errors.js";
@@ -10,7 +10,6 @@ import type { Context, OperationHandler } from "../operation.js";
 import { MAX_VERSIONS, SYSCURRENT, SYSPREVIOUS } from "../store/rows.js";
 import { MAX_SECRET_STAGES } from "../store/stages.js";
 import type { Secret, Store } from "../store/types.js";
-import type { EventType } from "./lifecycle.js";
 
 type Ops = csms.operations;
 export type StageOperations = Pick<
@@ -180,23 +179,4 @@ export function stageHandlers(ctx: Context): {
       return { status: 200, body: { secret } };
     },
   };
-}
-
-/**
- * Deletes the secrets whose scheduled time has passed, `batch` at a time for at most `rounds`
- * store calls, and fires each one's `SECRET_DELETED`. The store hands each secret to one caller
- * only, so the event fires once across replicas.
- */
-export async function sweepDueDeletions(
-  store: Pick<Store, "secrets">,
-  now: number,
-  fire: (projectId: string, secret: Secret, type: EventType) => Promise<void>,
-  batch: number,
-  rounds: number,
-): Promise<void> {
-  for (let round = 0; round < rounds; round++) {
-    const due = await store.secrets.takeDueDeletions(now, batch);
-    for (const { projectId, secret } of due) await fire(projectId, secret, "SECRET_DELETED");
-    if (due.length < batch) break;
-  }
 }

@@ -589,7 +589,13 @@ export class MemorySecretRepository implements SecretRepository {
           }
           if ((version.metadata.expire_time as number) > now) continue;
           ids.delete(id);
-          entry.versions[index] = { ...version, expiryTaken: true };
+          const taken = { ...version, expiryTaken: true };
+          entry.versions[index] = taken;
+          // Taken in a sweep's write that rolls back: handed out again by the next sweep.
+          onRollback(() => {
+            entry.versions = entry.versions.map((v) => (v === taken ? version : v));
+            this.arm(projectId, name, version);
+          });
           due.push({ projectId, secret: entry.secret, version: version.metadata });
         }
         if (ids.size === 0) secrets.delete(name);
@@ -661,16 +667,20 @@ export class MemorySecretRepository implements SecretRepository {
     if (entry.secret.state === "PENDING_DELETE") return "pending";
     const previous = entry.secret;
     entry.secret = this.strings.shareAll(scheduledSecret(previous, days, now), UNIQUE_SECRET_KEYS);
+    this.schedule(projectId, name);
+    onRollback(() => {
+      entry.secret = previous;
+    });
+    return entry.secret;
+  }
+
+  private schedule(projectId: string, name: string): void {
     let names = this.scheduled.get(projectId);
     if (!names) {
       names = new Set();
       this.scheduled.set(projectId, names);
     }
     names.add(name);
-    onRollback(() => {
-      entry.secret = previous;
-    });
-    return entry.secret;
   }
 
   restore(projectId: string, name: string, now: number): Secret | "not_found" | "not_pending" {
@@ -699,6 +709,9 @@ export class MemorySecretRepository implements SecretRepository {
         if (at > now) continue;
         names.delete(name);
         this.delete(projectId, name);
+        // Taken in a sweep's write that rolls back: the secret is back (delete's own undo) and
+        // handed out again by the next sweep.
+        onRollback(() => this.schedule(projectId, name));
         due.push({ projectId, secret: secret as Secret });
       }
       if (names.size === 0) this.scheduled.delete(projectId);
