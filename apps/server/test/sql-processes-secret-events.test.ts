@@ -53,6 +53,59 @@ describe("secret event deliveries of a replica killed with kill -9", {
     return url.href;
   }
 
+  /** The event type and status of each delivery of secret event `event` in the delivery log. */
+  async function delivered(url: string, event: string): Promise<[string, string][]> {
+    return (await deliveryLog(url, P))
+      .filter((d) => d.source === event)
+      .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]);
+  }
+
+  interface LockedDeliveries {
+    /** The replicas whose INSERT of a delivery waits for the lock. */
+    storing(): Promise<string[]>;
+    /** Ends a killed replica's sessions, their statements unrun. */
+    end(replica: string): Promise<void>;
+  }
+
+  /**
+   * Runs `fn` while a session of the test's own holds the deliveries table, so that storing a
+   * delivery waits. Another session reads who waits, outside any transaction: in one,
+   * pg_stat_activity keeps its first reading. The other replicas' background work (a retry, a
+   * claim) may wait on the same lock: only INSERTs are counted.
+   */
+  async function whileDeliveriesLocked(fn: (db: LockedDeliveries) => Promise<void>) {
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    const observer = new pg.Client({ connectionString: databaseUrl });
+    await observer.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+      await fn({
+        storing: async () =>
+          (
+            await observer.query<{ name: string }>(
+              `SELECT a.application_name AS name FROM pg_locks l
+                 JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
+                  AND a.application_name LIKE 'replica-%'
+                  AND a.query LIKE 'INSERT INTO deliveries%'`,
+            )
+          ).rows.map((r) => r.name),
+        async end(replica) {
+          await observer.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            [replica],
+          );
+        },
+      });
+    } finally {
+      await holder.query("ROLLBACK").catch(() => {});
+      await holder.end();
+      await observer.end();
+    }
+  }
+
   /** Once the receiver holds a call at `path`, kills `replica` with SIGKILL and lets calls through. */
   async function killWhileHeld(
     replica: Process,
@@ -175,13 +228,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
     expect(new Set(calls.map((r) => r.body)).size).toBe(1);
     // And the rotation's event, fired in C's completion, is delivered by C.
     await expect
-      .poll(
-        async () =>
-          (await deliveryLog(urlC, P))
-            .filter((d) => d.source === "rotated")
-            .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]),
-        { timeout: 30_000 },
-      )
+      .poll(() => delivered(urlC, "rotated"), { timeout: 30_000 })
       .toContainEqual(["SECRET_ROTATED", "delivered"]);
   });
 
@@ -192,15 +239,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
     const d = serve(["--database-url", named("replica-d")]);
     const urlD = await d.url;
     await watch(urlD, "/in-progress", "in-progress");
-    // A session of the test's own holds the deliveries table: storing a delivery waits for it.
-    const holder = new pg.Client({ connectionString: databaseUrl });
-    await holder.connect();
-    // Another, outside any transaction: in one, pg_stat_activity keeps its first reading.
-    const observer = new pg.Client({ connectionString: databaseUrl });
-    await observer.connect();
-    try {
-      await holder.query("BEGIN");
-      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+    await whileDeliveriesLocked(async (db) => {
       const write = request(urlD, "POST", `/v1/${P}/secrets`, {
         body: { name: "cut", secret_string: "v1", event_subscriptions: ["in-progress"] },
       }).then(
@@ -208,30 +247,12 @@ describe("secret event deliveries of a replica killed with kill -9", {
         () => "cut",
       );
       // D is storing the event's delivery: its INSERT waits for the lock.
-      const waiting = async () =>
-        (
-          await observer.query<{ pid: number }>(
-            `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-              WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
-                AND a.application_name = 'replica-d' AND a.query LIKE 'INSERT INTO deliveries%'`,
-          )
-        ).rows.map((r) => r.pid);
-      await expect.poll(async () => (await waiting()).length, { timeout: 30_000 }).toBe(1);
+      await expect.poll(db.storing, { timeout: 30_000 }).toContain("replica-d");
       expect(await d.kill("SIGKILL")).toBe(null);
       expect(await write).toBe("cut");
       // D died before its INSERT ran: its sessions go too, the statement unrun.
-      const sessions = await observer.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE application_name = 'replica-d'`,
-      );
-      expect(sessions.rows.map((r) => r.pid)).toEqual(expect.arrayContaining(await waiting()));
-      for (const { pid } of sessions.rows) {
-        await observer.query("SELECT pg_terminate_backend($1)", [pid]);
-      }
-    } finally {
-      await holder.query("ROLLBACK").catch(() => {});
-      await holder.end();
-      await observer.end();
-    }
+      await db.end("replica-d");
+    });
     const secret = await request(urlC, "GET", `/v1/${P}/secrets/cut`);
     const fired = (await deliveryLog(urlC, P)).filter((d) => d.source === "in-progress");
     // The write is kept with its event's delivery, or not at all ...
@@ -254,54 +275,27 @@ describe("secret event deliveries of a replica killed with kill -9", {
       body: { secret_string: "v2", expire_time: now + 3_600_000 },
     });
     expect(version.status, version.text).toBe(200);
-    const holder = new pg.Client({ connectionString: databaseUrl });
-    await holder.connect();
-    const observer = new pg.Client({ connectionString: databaseUrl });
-    await observer.connect();
     let survivor = urlC;
-    try {
-      // Storing the expiry event's delivery waits for the test's lock on the deliveries table.
-      await holder.query("BEGIN");
-      await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+    // Storing the expiry event's delivery waits for the lock.
+    await whileDeliveriesLocked(async (db) => {
       // Past the expiry: the sweep of the replica whose clock moved, or another replica's
       // sweep (once a second), takes it.
       const moved = request(urlE, "POST", "/_admin/clock", { body: { advance: "PT2H" } }).catch(
         () => undefined,
       );
-      const sweeping = async () =>
-        (
-          await observer.query<{ name: string }>(
-            `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-              WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
-                AND a.application_name LIKE 'replica-%' AND a.query LIKE 'INSERT INTO deliveries%'`,
-          )
-        ).rows.map((r) => r.name);
-      await expect.poll(sweeping, { timeout: 30_000 }).toHaveLength(1);
-      const [name] = await sweeping();
+      await expect.poll(db.storing, { timeout: 30_000 }).toHaveLength(1);
+      const [name] = await db.storing();
       const replicas: Record<string, Process> = { a, b, c, e };
       const victim = replicas[String(name).replace("replica-", "")];
       if (!victim) throw new Error(`a sweep on an unknown replica: ${name}`);
       survivor = victim === e ? urlC : urlE;
       expect(await victim.kill("SIGKILL")).toBe(null);
-      await observer.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-        [name],
-      );
+      await db.end(String(name));
       await moved;
-    } finally {
-      await holder.query("ROLLBACK").catch(() => {});
-      await holder.end();
-      await observer.end();
-    }
+    });
     // The sweep's take went with its write: the survivor's sweep takes the expiry again.
     await expect
-      .poll(
-        async () =>
-          (await deliveryLog(survivor, P))
-            .filter((d) => d.source === "expiring")
-            .map((d) => [JSON.parse(JSON.parse(d.payload).message).event_type, d.status]),
-        { timeout: 30_000, interval: 500 },
-      )
+      .poll(() => delivered(survivor, "expiring"), { timeout: 30_000, interval: 500 })
       .toEqual([["SECRET_VERSION_EXPIRED", "delivered"]]);
   });
 });
