@@ -217,10 +217,10 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   const waits = finishWaits({
     store,
     onDeliverySettled: options.onDeliverySettled,
-    // A secret event notifies an SMN topic; a key event notification's delivery has a trace.
-    accepts: (d) => d.trace_id === undefined && targetKind(d.target) === "smn",
+    kind: "secret_event_record",
+    // A secret event notifies an SMN topic.
+    target: "smn",
     finish: async (wait) => {
-      if (wait.kind !== "secret_event_record") return;
       const { occurrence_id, record } = wait.body as RecordWait;
       const occurrence = occurrenceOf(wait.projectId, occurrence_id);
       const status = wait.failure ? "FAIL" : "SUCCESS";

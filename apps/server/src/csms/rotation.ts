@@ -22,7 +22,6 @@ import type { Logger } from "pino";
 import { ApiError } from "../errors.js";
 import type { Delivery } from "../events/delivery.js";
 import type { DeliverPort } from "../events/ports.js";
-import { targetKind } from "../events/sinks.js";
 import { finishWaits } from "../events/waits.js";
 import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
@@ -264,9 +263,9 @@ export function createRotator(options: RotatorOptions): Rotator {
     ? finishWaits({
         store,
         onDeliverySettled: options.onDeliverySettled,
-        accepts: (d) => d.trace_id === undefined && targetKind(d.target) === "function",
+        kind: "rotation",
+        target: "function",
         finish: async (wait) => {
-          if (wait.kind !== "rotation") return;
           const { name, task_id } = wait.body as InvocationWait;
           const { projectId, attempts, failure } = wait;
           await settle({ projectId, name, taskId: task_id, attempts, failed: failure });

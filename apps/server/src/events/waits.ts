@@ -5,8 +5,10 @@
  * transaction, so the work is done once, and not at all by a replica that dies half way.
  */
 import type { Logger } from "pino";
-import type { SettledWait, Store } from "../store/types.js";
+import { inTransaction } from "../store/transaction.js";
+import type { DeliveryWaitKind, SettledWait, Store } from "../store/types.js";
 import type { Delivery } from "./delivery.js";
+import { targetKind } from "./sinks.js";
 
 export interface WaitsOptions {
   store: Pick<Store, "deliveryWaits" | "transaction">;
@@ -16,8 +18,13 @@ export interface WaitsOptions {
    * also waits for the wait's work.
    */
   onDeliverySettled(listener: (delivery: Delivery) => void | Promise<void>): void;
-  /** The deliveries a wait of this waiter can be on (the others cost no store call). */
-  accepts(delivery: Delivery): boolean;
+  /** The kind of wait this waiter finishes. */
+  kind: DeliveryWaitKind;
+  /**
+   * The sinks its waits' deliveries go to: SMN topics (a secret event) or functions (a rotation).
+   * Other deliveries, and a key event notification's (it has a trace), cost no store call.
+   */
+  target: "smn" | "function";
   /** The waiter's work, once all of a wait's deliveries have their outcome. */
   finish(wait: SettledWait): Promise<void>;
   logger?: Pick<Logger, "warn">;
@@ -27,15 +34,15 @@ export interface WaitsOptions {
 
 /** Finishes waits as their deliveries settle; `settled` resolves once those so far are done. */
 export function finishWaits(options: WaitsOptions): { settled(): Promise<void> } {
-  const { store, accepts, finish, logger } = options;
+  const { store, kind, target, finish, logger } = options;
   const running = new Set<Promise<void>>();
   options.onDeliverySettled((delivery) => {
-    if (!accepts(delivery)) return;
+    if (delivery.trace_id !== undefined || targetKind(delivery.target) !== target) return;
     const run = async () => {
       const wait = await store.deliveryWaits.settle(delivery);
-      if (wait) await finish(wait);
+      if (wait?.kind === kind) await finish(wait);
     };
-    const inStore = () => (store.transaction ? store.transaction(run) : run());
+    const inStore = () => inTransaction(store.transaction, run);
     const done = (options.background ?? ((work) => work()))(inStore).catch((err: Error) => {
       logger?.warn(
         { delivery_id: delivery.delivery_id, project_id: delivery.project_id, err: err.message },
