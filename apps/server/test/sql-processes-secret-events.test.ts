@@ -276,11 +276,13 @@ describe("secret event deliveries of a replica killed with kill -9", {
     });
     expect(version.status, version.text).toBe(200);
     let survivor = urlC;
+    let moved: Promise<unknown> = Promise.resolve();
     // Storing the expiry event's delivery waits for the lock.
     await whileDeliveriesLocked(async (db) => {
       // Past the expiry: the sweep of the replica whose clock moved, or another replica's
-      // sweep (once a second), takes it.
-      const moved = request(urlE, "POST", "/_admin/clock", { body: { advance: "PT2H" } }).catch(
+      // sweep (once a second), takes it. The move's answer may wait for the lock too (when C
+      // swept first, E's own sweep and claims): awaited once the lock is gone.
+      moved = request(urlE, "POST", "/_admin/clock", { body: { advance: "PT2H" } }).catch(
         () => undefined,
       );
       await expect.poll(db.storing, { timeout: 30_000 }).toHaveLength(1);
@@ -291,8 +293,8 @@ describe("secret event deliveries of a replica killed with kill -9", {
       survivor = victim === e ? urlC : urlE;
       expect(await victim.kill("SIGKILL")).toBe(null);
       await db.end(String(name));
-      await moved;
     });
+    await moved;
     // The sweep's take went with its write: the survivor's sweep takes the expiry again.
     await expect
       .poll(() => delivered(survivor, "expiring"), { timeout: 30_000, interval: 500 })
