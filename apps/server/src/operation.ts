@@ -111,8 +111,9 @@ export interface ServerClock extends Clock {
   /**
    * Takes on the offset and the number of full resets read from the store (another replica's):
    * restarts first when there was a reset since, then moves ahead to the offset. A read older
-   * than what the clock has (a smaller offset without a reset: it was made before a move
-   * answered meanwhile) never moves it back. Without `resets`: an offset this replica's own move
+   * than what the clock has never moves it: a smaller offset without a reset (made before a move
+   * answered meanwhile) does not move it back, and a read made before a reset it has seen does
+   * not move it ahead to the old offset. Without `resets`: an offset this replica's own move
    * gave (no reset).
    */
   sync(offsetMs: number, resets?: number): void;
@@ -132,9 +133,14 @@ export function serverClock(deterministic: boolean): ServerClock {
       if (resets !== undefined) seenResets = Math.max(seenResets, resets);
     },
     sync(offsetMs, resets) {
-      if (resets !== undefined && resets > seenResets) {
-        seenResets = resets;
-        clock.restart();
+      if (resets !== undefined) {
+        // Read before a full reset this clock has already seen (a sweep's read that resolved
+        // after this replica's own reset): its offset is the old one, not to be taken on.
+        if (resets < seenResets) return;
+        if (resets > seenResets) {
+          seenResets = resets;
+          clock.restart();
+        }
       }
       if (offsetMs > clock.offset()) clock.advance(offsetMs - clock.offset());
     },
