@@ -203,7 +203,7 @@ export function createApp(options: AppOptions = {}): ServerApp {
     logger,
     ...(counters && { background: counters.around }),
   });
-  secretLifecycle.alsoSweep(() => rotator.sweep());
+  secretLifecycle.alsoSweep((wait) => rotator.sweep(wait));
   const context = { ...config.context, store, firing, rotator };
 
   let isReady = false;

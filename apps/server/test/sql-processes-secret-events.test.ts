@@ -63,6 +63,8 @@ describe("secret event deliveries of a replica killed with kill -9", {
   interface LockedDeliveries {
     /** The replicas whose INSERT of a delivery waits for the lock. */
     storing(): Promise<string[]>;
+    /** The replicas whose statement starting with `statement` waits for any lock. */
+    waiting(statement: string): Promise<string[]>;
     /** Ends a killed replica's sessions, their statements unrun. */
     end(replica: string): Promise<void>;
   }
@@ -81,17 +83,19 @@ describe("secret event deliveries of a replica killed with kill -9", {
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE deliveries IN SHARE MODE");
+      const waiting = async (statement: string) =>
+        (
+          await observer.query<{ name: string }>(
+            `SELECT a.application_name AS name FROM pg_locks l
+               JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE NOT l.granted AND a.application_name LIKE 'replica-%'
+                AND starts_with(a.query, $1)`,
+            [statement],
+          )
+        ).rows.map((r) => r.name);
       await fn({
-        storing: async () =>
-          (
-            await observer.query<{ name: string }>(
-              `SELECT a.application_name AS name FROM pg_locks l
-                 JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE NOT l.granted AND l.relation = 'deliveries'::regclass
-                  AND a.application_name LIKE 'replica-%'
-                  AND a.query LIKE 'INSERT INTO deliveries%'`,
-            )
-          ).rows.map((r) => r.name),
+        storing: () => waiting("INSERT INTO deliveries"),
+        waiting,
         async end(replica) {
           await observer.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
@@ -299,5 +303,62 @@ describe("secret event deliveries of a replica killed with kill -9", {
     await expect
       .poll(() => delivered(survivor, "expiring"), { timeout: 30_000, interval: 500 })
       .toEqual([["SECRET_VERSION_EXPIRED", "delivered"]]);
+  });
+
+  it("a clock move answers once the rotation another replica's sweep is storing is stored", async () => {
+    const f = serve(["--database-url", named("replica-f")]);
+    const g = serve(["--database-url", named("replica-g")]);
+    const [urlF, urlG] = await Promise.all([f.url, g.url]);
+    await watch(urlF, "/scheduled", "scheduled", ["SECRET_ROTATED"]);
+    const created = await request(urlF, "POST", `/v1/${P}/secrets`, {
+      body: {
+        name: "scheduled",
+        secret_string: "v1",
+        auto_rotation: true,
+        rotation_period: "6h",
+        event_subscriptions: ["scheduled"],
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+    const versions = async (url: string) =>
+      (await request(url, "GET", `/v1/${P}/secrets/scheduled/versions`)).body.version_metadatas.map(
+        (v: { id: string }) => v.id,
+      );
+    const move = (url: string, advance: string) =>
+      request(url, "POST", "/_admin/clock", { body: { advance } });
+    let first: Promise<{ status: number }> | undefined;
+    let second: Promise<{ status: number; versions: string[] }> | undefined;
+    let other = urlG;
+    // Storing the rotation's event delivery waits for the lock.
+    await whileDeliveriesLocked(async (db) => {
+      // Past the rotation: F's own sweep, or another replica's (once a second), takes it.
+      first = move(urlF, "PT7H");
+      await expect.poll(db.storing, { timeout: 30_000 }).toHaveLength(1);
+      const [holder] = await db.storing();
+      // Moved again through a replica that is not storing it: what that answer shows follows
+      // the rotation, which is stored once the lock is gone.
+      const name = holder === "replica-g" ? "replica-f" : "replica-g";
+      other = name === "replica-f" ? urlF : urlG;
+      second = move(other, "PT1S").then(async (moved) => ({
+        status: moved.status,
+        versions: await versions(other),
+      }));
+      // Its sweep waits for the holder's write (or, wrongly, answers at once).
+      await Promise.race([
+        second,
+        expect
+          .poll(() => db.waiting("UPDATE secrets SET next_rotation_time"), { timeout: 30_000 })
+          .toContain(name),
+      ]);
+    });
+    const answered = await second;
+    expect(answered?.status).toBe(200);
+    expect(answered?.versions).toEqual(["v1", "v2"]);
+    expect((await first)?.status).toBe(200);
+    const tasks = await request(other, "GET", `/v1/${P}/csms/tasks?secret_name=scheduled`);
+    expect(tasks.body.tasks.map((t: { operate_type: string }) => t.operate_type)).toEqual(["AUTO"]);
+    await expect
+      .poll(() => delivered(other, "scheduled"), { timeout: 30_000, interval: 500 })
+      .toEqual([["SECRET_ROTATED", "delivered"]]);
   });
 });

@@ -560,13 +560,18 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(mine(await store.secrets.takeExpired(6_000, 100))).toEqual([]);
   });
 
-  it("hands out again the expiries and deletions taken in a write that rolls back", async () => {
+  it("hands out again the expiries, deletions and rotations taken in a write that rolls back", async () => {
     // A sweep takes what is due and fires its events in one write: one that fails keeps neither.
     const p = project();
     await store.secrets.insert(p, secret("s"), { ...value("one"), expire_time: 10 });
     await store.secrets.insert(p, secret("d"), value("d"));
     await store.secrets.scheduleDeletion(p, "d", 7, 1_000);
+    await store.rotations.schedule(p, "s", 20);
     const later = 1_000 + 8 * 86_400_000;
+    const rotations = async () =>
+      (await store.rotations.takeDue(later, 100, 500))
+        .filter((d) => d.projectId === p)
+        .map((d) => d.name);
     const expiries = async () =>
       (await store.secrets.takeExpired(later, 100))
         .filter((d) => d.projectId === p)
@@ -581,15 +586,19 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
       transaction(async () => {
         expect(await expiries()).toEqual(["v1"]);
         expect(await deletions()).toEqual(["d"]);
+        expect(await rotations()).toEqual(["s"]);
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
     expect((await store.secrets.get(p, "d"))?.state).toBe("PENDING_DELETE");
     expect(await expiries()).toEqual(["v1"]);
     expect(await deletions()).toEqual(["d"]);
+    expect(await rotations()).toEqual(["s"]);
     expect(await store.secrets.get(p, "d")).toBeUndefined();
     expect(await expiries()).toEqual([]);
     expect(await deletions()).toEqual([]);
+    // Taken and kept: claimed for the lease.
+    expect(await rotations()).toEqual([]);
   });
 
   it("moves and deletes stages: one version per stage, SYSPREVIOUS with SYSCURRENT, 12 per secret", async () => {

@@ -177,8 +177,9 @@ export function adminHandlers(state: AdminState): OperationHandlers<admin.operat
       }
       // Moved in the store, so that every replica's clock takes it on (pipeline/adminState.ts).
       clock.sync(await state.shared.advanceClock(ms));
-      // Expiries the new time has passed fire before the answer (and old records go).
-      await state.secrets.lifecycle.sweep();
+      // What the new time makes due (expiries, deletions, rotations) is stored before the
+      // answer, old records go; what another replica's sweep is taking is waited for.
+      await state.secrets.lifecycle.sweep(true);
       return { status: 200, body: clockBody() };
     },
     async failSecretRotation({ projectId, params }) {

@@ -141,8 +141,12 @@ export interface SecretLifecycle {
    * record written.
    */
   fire(projectId: string, secret: Secret, type: EventType, versionId?: string): Promise<void>;
-  /** Fires the expiries due by now and drops records past retention (serialised, bounded). */
-  sweep(): Promise<void>;
+  /**
+   * Fires the expiries due by now and drops records past retention (serialised, bounded). With
+   * `wait` (a sweep a request asks for: a clock move), what another replica's sweep is taking
+   * is waited for rather than skipped, so that it is stored when this resolves.
+   */
+  sweep(wait?: boolean): Promise<void>;
   /** Resolves once the records of the deliveries settled so far are written. */
   settled(): Promise<void>;
   /**
@@ -150,8 +154,11 @@ export interface SecretLifecycle {
    * the store's: cleared with it).
    */
   reset(projectId?: string): void;
-  /** Adds work to every sweep (scheduled rotation: csms/rotation.ts), run after the expiries. */
-  alsoSweep(work: () => Promise<void>): void;
+  /**
+   * Adds work to every sweep (scheduled rotation: csms/rotation.ts), run after the expiries;
+   * it is given the sweep's `wait`.
+   */
+  alsoSweep(work: (wait: boolean) => Promise<void>): void;
   /** Starts the periodic sweep (unref'd timer). */
   start(): void;
   /** Stops it. */
@@ -171,7 +178,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
   const { store, deliver, clock, logger } = options;
   let sweeping: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  const alsoSwept: (() => Promise<void>)[] = [];
+  const alsoSwept: ((wait: boolean) => Promise<void>)[] = [];
   const journal = new Map<string, SecretOccurrence[]>();
 
   function remember(projectId: string, occurrence: SecretOccurrence): void {
@@ -344,20 +351,20 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     }
   }
 
-  async function sweepOnce(): Promise<void> {
+  async function sweepOnce(wait: boolean): Promise<void> {
     await options.beforeSweep?.();
     const now = clock.now();
     await sweepRounds(
-      () => store.secrets.takeExpired(now, SWEEP_BATCH),
+      () => store.secrets.takeExpired(now, SWEEP_BATCH, wait),
       ({ projectId, secret, version }) =>
         fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id),
     );
     await sweepRounds(
-      () => store.secrets.takeDueDeletions(now, SWEEP_BATCH),
+      () => store.secrets.takeDueDeletions(now, SWEEP_BATCH, wait),
       ({ projectId, secret }) => fire(projectId, secret, "SECRET_DELETED"),
     );
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
-    for (const work of alsoSwept) await work();
+    for (const work of alsoSwept) await work(wait);
   }
 
   const lifecycle: SecretLifecycle = {
@@ -372,8 +379,8 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
         )
         .reverse();
     },
-    sweep() {
-      sweeping = sweeping.catch(() => {}).then(sweepOnce);
+    sweep(wait = false) {
+      sweeping = sweeping.catch(() => {}).then(() => sweepOnce(wait));
       return sweeping;
     },
     async settled() {

@@ -12,8 +12,8 @@
  *
  * A clock jump over several periods rotates once (decision 47 in openapi/README.md): the next
  * rotation is due one period after the rotation that ran. The sweep claims due secrets through
- * the store (one UPDATE on SQL, so one replica takes each), bounded per run, never inside an API
- * request. A rotation function is called only through the delivery engine, at the endpoint the
+ * the store (one UPDATE on SQL, so one replica takes each), each in the write that rotates it,
+ * bounded per run, never inside an API request. A rotation function is called only through the delivery engine, at the endpoint the
  * operator configured for its URN; its event names the secret, never a value.
  */
 import { randomBytes } from "node:crypto";
@@ -25,7 +25,7 @@ import type { DeliverPort } from "../events/ports.js";
 import { finishWaits } from "../events/waits.js";
 import type { Clock, Context, IdGenerator, OperationHandler } from "../operation.js";
 import { failureOf } from "../store/deliveryWaits.js";
-import type { TaskChanges } from "../store/rotations.js";
+import type { DueRotation, TaskChanges } from "../store/rotations.js";
 import { inTransaction as joined } from "../store/transaction.js";
 import type { DeliveryFailure, NewVersion, Secret, SecretTask, Store } from "../store/types.js";
 import type { EventType } from "./lifecycle.js";
@@ -40,9 +40,8 @@ const MIN_PERIOD_MS = 6 * HOUR_MS;
 const MAX_PERIOD_MS = 8760 * HOUR_MS;
 /** How long a claimed rotation stays claimed before another process may take it again. */
 const CLAIM_LEASE_MS = HOUR_MS;
-/** Rotations taken per store call, and calls per sweep: the bound on one sweep's work. */
-const SWEEP_BATCH = 100;
-const SWEEP_ROUNDS = 10;
+/** Rotations taken per sweep: the bound on one sweep's work. */
+const SWEEP_LIMIT = 1000;
 /** What a failed task says when its function was never reached or never answered 2xx. */
 const FUNCTION_FAILED = "CSMS.9502";
 
@@ -138,8 +137,11 @@ export interface Rotation {
 export interface Rotator {
   /** Rotates `name` now (RotateSecret): `undefined` when there is no such secret. */
   rotate(projectId: string, name: string): Promise<Rotation | undefined>;
-  /** Rotates the secrets whose rotation is due by the clock (bounded, serialised). */
-  sweep(): Promise<void>;
+  /**
+   * Rotates the secrets whose rotation is due by the clock (bounded, serialised). With `wait` (a
+   * clock move's sweep), one another replica's sweep is rotating is waited for, not skipped.
+   */
+  sweep(wait?: boolean): Promise<void>;
   /** Resolves once the rotations whose function answered so far are completed or failed. */
   settled(): Promise<void>;
 }
@@ -354,34 +356,49 @@ export function createRotator(options: RotatorOptions): Rotator {
     return { version_id: versionId, task_id: task.task_id };
   }
 
-  async function sweepOnce(): Promise<void> {
+  /** Rotates a secret the sweep took, in the write that took it. */
+  async function rotateDue({ projectId, name }: DueRotation, now: number): Promise<void> {
+    const secret = await secrets.get(projectId, name);
+    // A secret scheduled for deletion does not rotate (RotateSecret is refused too): the claim's
+    // lease stands, so it is tried again once the lease lapses, restored by then or deleted.
+    if (secret?.state === "PENDING_DELETE") return;
+    const at = secret?.auto_rotation ? secret.next_rotation_time : undefined;
+    if (!secret || at === undefined || at > now) {
+      // A stale claim (rotation turned off, rescheduled, or the secret gone).
+      await rotations.schedule(projectId, name, at);
+      return;
+    }
+    await start(projectId, secret, "AUTO", now);
+  }
+
+  /**
+   * Takes one due rotation at a time, in the write that rotates it: a replica that dies (or a
+   * store that fails) in between keeps neither, and the secret is due again at once, for any
+   * replica. A rotation that fails is put off by the claim's lease, not retried every sweep.
+   */
+  async function sweepOnce(wait: boolean): Promise<void> {
     const now = background.now();
-    for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const due = await rotations.takeDue(now, SWEEP_BATCH, CLAIM_LEASE_MS);
-      for (const { projectId, name } of due) {
-        try {
-          await inTransaction(async () => {
-            const secret = await secrets.get(projectId, name);
-            // A secret scheduled for deletion does not rotate (RotateSecret is refused too): the
-            // claim's lease stands, so it is tried again once the lease lapses, restored by then
-            // or deleted.
-            if (secret?.state === "PENDING_DELETE") return;
-            const at = secret?.auto_rotation ? secret.next_rotation_time : undefined;
-            if (!secret || at === undefined || at > now) {
-              // A stale claim (rotation turned off, rescheduled, or the secret gone).
-              await rotations.schedule(projectId, name, at);
-              return;
-            }
-            await start(projectId, secret, "AUTO", now);
-          });
-        } catch (err) {
-          options.logger?.warn(
-            { project_id: projectId, secret_name: name, err: (err as Error).message },
-            "scheduled rotation failed",
-          );
-        }
+    for (let taken = 0; taken < SWEEP_LIMIT; taken++) {
+      let due: DueRotation | undefined;
+      try {
+        due = await inTransaction(async () => {
+          const [one] = await rotations.takeDue(now, 1, CLAIM_LEASE_MS, wait);
+          if (one) {
+            due = one;
+            await rotateDue(one, now);
+          }
+          return one;
+        });
+      } catch (err) {
+        if (due === undefined) throw err;
+        const { projectId, name } = due;
+        options.logger?.warn(
+          { project_id: projectId, secret_name: name, err: (err as Error).message },
+          "scheduled rotation failed",
+        );
+        await rotations.schedule(projectId, name, now + CLAIM_LEASE_MS);
       }
-      if (due.length < SWEEP_BATCH) break;
+      if (due === undefined) break;
     }
   }
 
@@ -391,8 +408,8 @@ export function createRotator(options: RotatorOptions): Rotator {
       if (!secret) return undefined;
       return start(projectId, secret, "MANUAL", clock.now());
     },
-    sweep() {
-      sweeping = sweeping.catch(() => {}).then(sweepOnce);
+    sweep(wait = false) {
+      sweeping = sweeping.catch(() => {}).then(() => sweepOnce(wait));
       return sweeping;
     },
     async settled() {

@@ -35,9 +35,11 @@ export interface RotationRepository {
   /**
    * Secrets (of every project) whose rotation is due by `now`, at most `limit`; each is claimed
    * in the same step (its schedule moved to `now + leaseMs`), so one process takes it, whichever
-   * asks. The taker reschedules it once rotated; a taker that died leaves it due again later.
+   * asks, earliest due first (then by project and name). Taken in the write that rotates it, a
+   * rotation that fails or dies leaves it due at once; a take kept alone leaves it due once the
+   * lease lapses. `wait`: see `SecretRepository.takeExpired`.
    */
-  takeDue(now: number, limit: number, leaseMs: number): Awaitable<DueRotation[]>;
+  takeDue(now: number, limit: number, leaseMs: number, wait?: boolean): Awaitable<DueRotation[]>;
   addTask(projectId: string, task: SecretTask): Awaitable<void>;
   /** The task with `changes` applied; `undefined` when there is no such task. */
   updateTask(
@@ -58,6 +60,8 @@ export function taskMatches(task: SecretTask, query: TaskQuery): boolean {
   );
 }
 
+const byCodeUnits = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
 const key = (projectId: string, name: string) => JSON.stringify([projectId, name]);
 
 export class MemoryRotationRepository implements RotationRepository {
@@ -77,14 +81,23 @@ export class MemoryRotationRepository implements RotationRepository {
   }
 
   takeDue(now: number, limit: number, leaseMs: number): DueRotation[] {
-    const taken: DueRotation[] = [];
-    for (const entry of this.due.values()) {
-      if (taken.length >= limit) break;
-      if (entry.at > now) continue;
+    // In the SQL stores' order, so that the rotations of one sweep run in the same order there.
+    const due = [...this.due.values()]
+      .filter((entry) => entry.at <= now)
+      .sort(
+        (x, y) =>
+          x.at - y.at || byCodeUnits(x.projectId, y.projectId) || byCodeUnits(x.name, y.name),
+      )
+      .slice(0, limit);
+    for (const entry of due) {
+      const at = entry.at;
       entry.at = now + leaseMs;
-      taken.push({ projectId: entry.projectId, name: entry.name });
+      // Taken in a write that rolls back: due again.
+      onRollback(() => {
+        entry.at = at;
+      });
     }
-    return taken;
+    return due.map(({ projectId, name }) => ({ projectId, name }));
   }
 
   addTask(projectId: string, task: SecretTask): void {

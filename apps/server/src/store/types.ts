@@ -196,8 +196,9 @@ export interface SecretStageRepository {
   /**
    * Deletes the secrets (of every project) whose `scheduled_delete_time` is at most `now`, at
    * most `limit`, with their versions; each is returned once only, whichever process asks.
+   * `wait`: see `takeExpired`.
    */
-  takeDueDeletions(now: number, limit: number): Awaitable<DueDeletion[]>;
+  takeDueDeletions(now: number, limit: number, wait?: boolean): Awaitable<DueDeletion[]>;
 }
 
 export interface SecretRepository extends SecretStageRepository {
@@ -247,9 +248,11 @@ export interface SecretRepository extends SecretStageRepository {
   /**
    * Versions (of every project) whose `expire_time` is at most `now` and whose expiry was not
    * taken yet, at most `limit`; each is marked in the same step, so it is returned once only,
-   * whichever process asks.
+   * whichever process asks. What another process's write holds is skipped, or with `wait` (a
+   * sweep a request asks for) waited for: once that write is kept, it is not due any more; once
+   * rolled back, it is taken here.
    */
-  takeExpired(now: number, limit: number): Awaitable<DueExpiry[]>;
+  takeExpired(now: number, limit: number, wait?: boolean): Awaitable<DueExpiry[]>;
   clear(projectId?: string): Awaitable<void>;
 }
 

@@ -17,6 +17,13 @@ export interface SqlDatabase extends SqlClient {
 }
 
 /** PostgreSQL's unique_violation SQLSTATE. */
+/**
+ * The lock a sweep's take puts on what it claims: rows another process's write holds are skipped
+ * (`SKIP LOCKED`), or waited for (`wait`), then taken only if still due once that write ends.
+ * Each take orders by its rows' whole key, so that takers lock in one order.
+ */
+export const lockFor = (wait: boolean) => (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED");
+
 export const UNIQUE_VIOLATION = "23505";
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -11,7 +11,7 @@ import {
   type TaskQuery,
 } from "../rotations.js";
 import type { Page, SecretTask } from "../types.js";
-import type { SqlDatabase } from "./driver.js";
+import { lockFor, type SqlDatabase } from "./driver.js";
 
 type Body = { body: string };
 
@@ -25,13 +25,14 @@ export class SqlRotationRepository implements RotationRepository {
     );
   }
 
-  async takeDue(now: number, limit: number, leaseMs: number): Promise<DueRotation[]> {
+  async takeDue(now: number, limit: number, leaseMs: number, wait = false): Promise<DueRotation[]> {
     const { rows } = await this.db.query<{ project_id: string; name: string }>(
       `UPDATE secrets SET next_rotation_time = $3
        WHERE (project_id, name) IN (
          SELECT project_id, name FROM secrets
          WHERE next_rotation_time IS NOT NULL AND next_rotation_time <= $1
-         ORDER BY next_rotation_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY next_rotation_time, project_id COLLATE "C", name COLLATE "C"
+         LIMIT $2 ${lockFor(wait)})
        RETURNING project_id, name`,
       [now, limit, now + leaseMs],
     );

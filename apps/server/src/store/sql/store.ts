@@ -57,7 +57,7 @@ import type {
 import { SqlAdminStateRepository } from "./admin.js";
 import { SqlDeliveryRepository } from "./deliveries.js";
 import { SqlDeliveryWaitRepository } from "./deliveryWaits.js";
-import { isUniqueViolation, type SqlClient, type SqlDatabase } from "./driver.js";
+import { isUniqueViolation, lockFor, type SqlClient, type SqlDatabase } from "./driver.js";
 import { SqlRotationRepository } from "./rotations.js";
 
 type Body = { body: string };
@@ -537,14 +537,15 @@ class SqlSecretRepository implements SecretRepository {
     });
   }
 
-  async takeExpired(now: number, limit: number): Promise<DueExpiry[]> {
+  async takeExpired(now: number, limit: number, wait = false): Promise<DueExpiry[]> {
     const { rows } = await this.db.query<{ project_id: string; version: string; secret: string }>(
       `WITH taken AS (
          UPDATE secret_versions SET expiry_taken = true
          WHERE (project_id, secret_name, number) IN (
            SELECT project_id, secret_name, number FROM secret_versions
            WHERE expire_time IS NOT NULL AND NOT expiry_taken AND expire_time <= $1
-           ORDER BY expire_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+           ORDER BY expire_time, project_id COLLATE "C", secret_name COLLATE "C", number
+           LIMIT $2 ${lockFor(wait)})
          RETURNING project_id, secret_name, body)
        SELECT t.project_id, t.body AS version, s.body AS secret
        FROM taken t JOIN secrets s ON s.project_id = t.project_id AND s.name = t.secret_name`,
@@ -690,14 +691,15 @@ class SqlSecretRepository implements SecretRepository {
     );
   }
 
-  async takeDueDeletions(now: number, limit: number): Promise<DueDeletion[]> {
+  async takeDueDeletions(now: number, limit: number, wait = false): Promise<DueDeletion[]> {
     // One DELETE takes each due secret: a replica that reaches it later finds it gone (or
-    // locked and skipped), so its SECRET_DELETED fires once.
+    // locked: skipped, or waited for and then found gone), so its SECRET_DELETED fires once.
     const { rows } = await this.db.query<{ project_id: string; body: string }>(
       `DELETE FROM secrets WHERE (project_id, name) IN (
          SELECT project_id, name FROM secrets
          WHERE scheduled_delete_time IS NOT NULL AND scheduled_delete_time <= $1
-         ORDER BY scheduled_delete_time LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY scheduled_delete_time, project_id COLLATE "C", name COLLATE "C"
+         LIMIT $2 ${lockFor(wait)})
        RETURNING project_id, body`,
       [now, limit],
     );
