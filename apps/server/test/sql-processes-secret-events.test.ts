@@ -7,7 +7,9 @@
  * replica completes the rotation. A replica killed before its delivery's INSERT ran keeps
  * neither the write nor its delivery: never the write alone, whose event would then be lost. A
  * sweep's take of a due expiry goes the same way: a replica killed before its event's delivery
- * is stored keeps neither, and another replica's sweep takes the expiry again.
+ * is stored keeps neither, and another replica's sweep takes the expiry again. And a clock move
+ * through one replica answers only once what another replica's sweep was storing (a rotation,
+ * an expiry) is stored.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,8 +65,8 @@ describe("secret event deliveries of a replica killed with kill -9", {
   interface LockedDeliveries {
     /** The replicas whose INSERT of a delivery waits for the lock. */
     storing(): Promise<string[]>;
-    /** The replicas whose statement starting with `statement` waits for any lock. */
-    waiting(statement: string): Promise<string[]>;
+    /** The replicas whose statement holding `text` waits for any lock. */
+    waiting(text: string): Promise<string[]>;
     /** Ends a killed replica's sessions, their statements unrun. */
     end(replica: string): Promise<void>;
   }
@@ -83,14 +85,14 @@ describe("secret event deliveries of a replica killed with kill -9", {
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE deliveries IN SHARE MODE");
-      const waiting = async (statement: string) =>
+      const waiting = async (text: string) =>
         (
           await observer.query<{ name: string }>(
             `SELECT a.application_name AS name FROM pg_locks l
                JOIN pg_stat_activity a ON a.pid = l.pid
               WHERE NOT l.granted AND a.application_name LIKE 'replica-%'
-                AND starts_with(a.query, $1)`,
-            [statement],
+                AND strpos(a.query, $1) > 0`,
+            [text],
           )
         ).rows.map((r) => r.name);
       await fn({
@@ -305,60 +307,101 @@ describe("secret event deliveries of a replica killed with kill -9", {
       .toEqual([["SECRET_VERSION_EXPIRED", "delivered"]]);
   });
 
-  it("a clock move answers once the rotation another replica's sweep is storing is stored", async () => {
-    const f = serve(["--database-url", named("replica-f")]);
-    const g = serve(["--database-url", named("replica-g")]);
-    const [urlF, urlG] = await Promise.all([f.url, g.url]);
-    await watch(urlF, "/scheduled", "scheduled", ["SECRET_ROTATED"]);
-    const created = await request(urlF, "POST", `/v1/${P}/secrets`, {
-      body: {
-        name: "scheduled",
-        secret_string: "v1",
-        auto_rotation: true,
-        rotation_period: "6h",
-        event_subscriptions: ["scheduled"],
-      },
-    });
-    expect(created.status, created.text).toBe(200);
-    const versions = async (url: string) =>
-      (await request(url, "GET", `/v1/${P}/secrets/scheduled/versions`)).body.version_metadatas.map(
-        (v: { id: string }) => v.id,
+  describe("a clock move through another replica than the one storing what it made due", () => {
+    let urlF: string;
+    let urlG: string;
+    beforeAll(async () => {
+      const f = serve(["--database-url", named("replica-f")]);
+      const g = serve(["--database-url", named("replica-g")]);
+      [urlF, urlG] = await Promise.all([f.url, g.url]);
+    }, SQL_START_MS);
+
+    /**
+     * Moves the clock by `advance` through F while the deliveries table is locked: the sweep
+     * that takes what the move made due (F's own, or another replica's, once a second) waits
+     * to store its event's delivery. Then moves it again through a replica that is not storing
+     * it, and returns that replica and what `seen` read through it right after its answer. The
+     * second move's sweep waits for the holder's write: its take (a statement holding `take`)
+     * waits for a lock.
+     */
+    async function movedMeanwhile<T>(
+      advance: string,
+      take: string,
+      seen: (url: string) => Promise<T>,
+    ) {
+      const move = (url: string, by: string) =>
+        request(url, "POST", "/_admin/clock", { body: { advance: by } });
+      let first: Promise<{ status: number }> | undefined;
+      let second: Promise<{ status: number; seen: T }> | undefined;
+      let other = urlG;
+      await whileDeliveriesLocked(async (db) => {
+        first = move(urlF, advance);
+        await expect.poll(db.storing, { timeout: 30_000 }).toHaveLength(1);
+        const [holder] = await db.storing();
+        const name = holder === "replica-g" ? "replica-f" : "replica-g";
+        other = name === "replica-f" ? urlF : urlG;
+        second = move(other, "PT1S").then(async (moved) => ({
+          status: moved.status,
+          seen: await seen(other),
+        }));
+        // Its sweep waits for the holder's write (or, wrongly, answers at once).
+        await Promise.race([
+          second,
+          expect.poll(() => db.waiting(take), { timeout: 30_000 }).toContain(name),
+        ]);
+      });
+      const answered = await second;
+      expect(answered?.status).toBe(200);
+      expect((await first)?.status).toBe(200);
+      return { url: other, seen: answered?.seen };
+    }
+
+    it("answers once the rotation another replica's sweep is storing is stored", async () => {
+      await watch(urlF, "/scheduled", "scheduled", ["SECRET_ROTATED"]);
+      const created = await request(urlF, "POST", `/v1/${P}/secrets`, {
+        body: {
+          name: "scheduled",
+          secret_string: "v1",
+          auto_rotation: true,
+          rotation_period: "6h",
+          event_subscriptions: ["scheduled"],
+        },
+      });
+      expect(created.status, created.text).toBe(200);
+      const { url, seen } = await movedMeanwhile("PT7H", "SET next_rotation_time", async (url) =>
+        (
+          await request(url, "GET", `/v1/${P}/secrets/scheduled/versions`)
+        ).body.version_metadatas.map((v: { id: string }) => v.id),
       );
-    const move = (url: string, advance: string) =>
-      request(url, "POST", "/_admin/clock", { body: { advance } });
-    let first: Promise<{ status: number }> | undefined;
-    let second: Promise<{ status: number; versions: string[] }> | undefined;
-    let other = urlG;
-    // Storing the rotation's event delivery waits for the lock.
-    await whileDeliveriesLocked(async (db) => {
-      // Past the rotation: F's own sweep, or another replica's (once a second), takes it.
-      first = move(urlF, "PT7H");
-      await expect.poll(db.storing, { timeout: 30_000 }).toHaveLength(1);
-      const [holder] = await db.storing();
-      // Moved again through a replica that is not storing it: what that answer shows follows
-      // the rotation, which is stored once the lock is gone.
-      const name = holder === "replica-g" ? "replica-f" : "replica-g";
-      other = name === "replica-f" ? urlF : urlG;
-      second = move(other, "PT1S").then(async (moved) => ({
-        status: moved.status,
-        versions: await versions(other),
-      }));
-      // Its sweep waits for the holder's write (or, wrongly, answers at once).
-      await Promise.race([
-        second,
-        expect
-          .poll(() => db.waiting("UPDATE secrets SET next_rotation_time"), { timeout: 30_000 })
-          .toContain(name),
+      expect(seen).toEqual(["v1", "v2"]);
+      const tasks = await request(url, "GET", `/v1/${P}/csms/tasks?secret_name=scheduled`);
+      expect(tasks.body.tasks.map((t: { operate_type: string }) => t.operate_type)).toEqual([
+        "AUTO",
       ]);
+      await expect
+        .poll(() => delivered(url, "scheduled"), { timeout: 30_000, interval: 500 })
+        .toEqual([["SECRET_ROTATED", "delivered"]]);
     });
-    const answered = await second;
-    expect(answered?.status).toBe(200);
-    expect(answered?.versions).toEqual(["v1", "v2"]);
-    expect((await first)?.status).toBe(200);
-    const tasks = await request(other, "GET", `/v1/${P}/csms/tasks?secret_name=scheduled`);
-    expect(tasks.body.tasks.map((t: { operate_type: string }) => t.operate_type)).toEqual(["AUTO"]);
-    await expect
-      .poll(() => delivered(other, "scheduled"), { timeout: 30_000, interval: 500 })
-      .toEqual([["SECRET_ROTATED", "delivered"]]);
+
+    it("answers once the expiry another replica's sweep is storing is stored", async () => {
+      await watch(urlF, "/expired", "expired", ["SECRET_VERSION_EXPIRED"]);
+      const created = await request(urlF, "POST", `/v1/${P}/secrets`, {
+        body: { name: "expired", secret_string: "v1", event_subscriptions: ["expired"] },
+      });
+      expect(created.status, created.text).toBe(200);
+      const { now } = (await request(urlF, "GET", "/_admin/clock")).body;
+      const version = await request(urlF, "POST", `/v1/${P}/secrets/expired/versions`, {
+        body: { secret_string: "v2", expire_time: now + 3_600_000 },
+      });
+      expect(version.status, version.text).toBe(200);
+      // The expiry's delivery is stored with its take: listed right after the answer.
+      const { url, seen } = await movedMeanwhile("PT2H", "SET expiry_taken", async (url) =>
+        (await delivered(url, "expired")).map(([type]) => type),
+      );
+      expect(seen).toEqual(["SECRET_VERSION_EXPIRED"]);
+      await expect
+        .poll(() => delivered(url, "expired"), { timeout: 30_000, interval: 500 })
+        .toEqual([["SECRET_VERSION_EXPIRED", "delivered"]]);
+    });
   });
 });

@@ -335,33 +335,43 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
    * Takes what is due, `SWEEP_BATCH` at a time for at most `SWEEP_ROUNDS` store calls, and fires
    * each one's event in the same write: a replica that dies (or a store that fails) between the
    * two keeps neither, and the next sweep, on any replica, takes it again. The store hands each
-   * one to a single caller, so its event fires once across replicas.
+   * one to a single caller, so its event fires once across replicas. With `wait`, what another
+   * replica's sweep holds is then waited for, one at a time: a take that waits holds no row of
+   * its own meanwhile, so it cannot deadlock with a write that holds one.
    */
   async function sweepRounds<T>(
-    take: () => Awaitable<T[]>,
+    take: (limit: number, wait: boolean) => Awaitable<T[]>,
     fireOne: (due: T) => Promise<void>,
+    wait: boolean,
   ): Promise<void> {
-    for (let round = 0; round < SWEEP_ROUNDS; round++) {
-      const taken = await inTransaction(store.transaction, async () => {
-        const due = await take();
+    const round = (limit: number, waiting: boolean) =>
+      inTransaction(store.transaction, async () => {
+        const due = await take(limit, waiting);
         for (const one of due) await fireOne(one);
         return due.length;
       });
+    let left = SWEEP_ROUNDS * SWEEP_BATCH;
+    for (let n = 0; n < SWEEP_ROUNDS; n++) {
+      const taken = await round(SWEEP_BATCH, false);
+      left -= taken;
       if (taken < SWEEP_BATCH) break;
     }
+    while (wait && left > 0 && (await round(1, true)) > 0) left--;
   }
 
   async function sweepOnce(wait: boolean): Promise<void> {
     await options.beforeSweep?.();
     const now = clock.now();
     await sweepRounds(
-      () => store.secrets.takeExpired(now, SWEEP_BATCH, wait),
+      (limit, waiting) => store.secrets.takeExpired(now, limit, waiting),
       ({ projectId, secret, version }) =>
         fire(projectId, secret, "SECRET_VERSION_EXPIRED", version.id),
+      wait,
     );
     await sweepRounds(
-      () => store.secrets.takeDueDeletions(now, SWEEP_BATCH, wait),
+      (limit, waiting) => store.secrets.takeDueDeletions(now, limit, waiting),
       ({ projectId, secret }) => fire(projectId, secret, "SECRET_DELETED"),
+      wait,
     );
     await store.notificationRecords.dropBefore(now - RECORD_RETENTION_MS);
     for (const work of alsoSwept) await work(wait);

@@ -249,8 +249,8 @@ export interface SecretRepository extends SecretStageRepository {
    * Versions (of every project) whose `expire_time` is at most `now` and whose expiry was not
    * taken yet, at most `limit`; each is marked in the same step, so it is returned once only,
    * whichever process asks. What another process's write holds is skipped, or with `wait` (a
-   * sweep a request asks for) waited for: once that write is kept, it is not due any more; once
-   * rolled back, it is taken here.
+   * sweep a request asks for; `limit` 1, so that the take holds no row while it waits) waited
+   * for: once that write is kept, it is not due any more; once rolled back, it is taken here.
    */
   takeExpired(now: number, limit: number, wait?: boolean): Awaitable<DueExpiry[]>;
   clear(projectId?: string): Awaitable<void>;

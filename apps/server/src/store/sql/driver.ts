@@ -19,8 +19,9 @@ export interface SqlDatabase extends SqlClient {
 /** PostgreSQL's unique_violation SQLSTATE. */
 /**
  * The lock a sweep's take puts on what it claims: rows another process's write holds are skipped
- * (`SKIP LOCKED`), or waited for (`wait`), then taken only if still due once that write ends.
- * Each take orders by its rows' whole key, so that takers lock in one order.
+ * (`SKIP LOCKED`), or waited for (`wait`), then taken only if still due once that write ends. A
+ * take that waits asks for one row at a time, so that it holds none while it waits. Each take
+ * orders by its rows' whole key, so that its order is defined.
  */
 export const lockFor = (wait: boolean) => (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED");
 
