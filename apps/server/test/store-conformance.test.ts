@@ -251,6 +251,22 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(await store.notificationRecords.page(p, { limit: 1, marker: "nope" })).toBeUndefined();
   });
 
+  it("lists records of one create_time in the order their places were taken, whenever appended", async () => {
+    // A secret event's record is appended once its deliveries settle, in its place taken as the
+    // event fired: events fired together are listed in firing order.
+    const p = project();
+    const record = (name: string) => ({ create_time: 100, event_name: name }) as never;
+    const first = await store.notificationRecords.reserve(p);
+    const second = await store.notificationRecords.reserve(p);
+    await store.notificationRecords.append(p, record("second"), second);
+    await store.notificationRecords.append(p, record("third"));
+    const marker = await store.notificationRecords.append(p, record("first"), first);
+    const page = await store.notificationRecords.page(p, { limit: 10 });
+    expect(page?.items.map((r) => r.event_name)).toEqual(["first", "second", "third"]);
+    const after = await store.notificationRecords.page(p, { limit: 10, marker });
+    expect(after?.items.map((r) => r.event_name)).toEqual(["second", "third"]);
+  });
+
   it("lists traces newest first, filtered, with `next`", async () => {
     const p = project();
     const trace = (i: number, service: string) =>

@@ -172,6 +172,8 @@ type WaitingRecord = Omit<NotificationRecord, "create_time" | "notification_stat
 interface RecordWait {
   occurrence_id: string;
   record: WaitingRecord;
+  /** The record's place, taken as the event fired (`NotificationRecordRepository.reserve`). */
+  place?: number;
 }
 
 export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLifecycle {
@@ -202,6 +204,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     occurrence: SecretOccurrence | undefined,
     waiting: WaitingRecord,
     status: RecordStatus,
+    place?: number,
   ): Promise<void> {
     const { event_name, trigger_event_type, ...rest } = waiting;
     const record: NotificationRecord = {
@@ -211,7 +214,7 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       ...rest,
       notification_status: status,
     };
-    await store.notificationRecords.append(projectId, record);
+    await store.notificationRecords.append(projectId, record, place);
     if (occurrence) occurrence.record = record;
   }
 
@@ -228,10 +231,10 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
     // A secret event notifies an SMN topic.
     target: "smn",
     finish: async (wait) => {
-      const { occurrence_id, record } = wait.body as RecordWait;
+      const { occurrence_id, record, place } = wait.body as RecordWait;
       const occurrence = occurrenceOf(wait.projectId, occurrence_id);
       const status = wait.failure ? "FAIL" : "SUCCESS";
-      await write(wait.projectId, occurrence, record, status);
+      await write(wait.projectId, occurrence, record, status, place);
     },
     logger,
     ...(options.background && { background: options.background }),
@@ -320,8 +323,11 @@ export function createSecretLifecycle(options: SecretLifecycleOptions): SecretLi
       await write(projectId, occurrence, record, failed ? "FAIL" : "SUCCESS");
       return;
     }
-    // Stored with the deliveries (in the same transaction), before any of them is attempted.
-    const body: RecordWait = { occurrence_id: occurrence.occurrence_id, record };
+    // Stored with the deliveries (in the same transaction), before any of them is attempted. Its
+    // place in the records is taken now: events fired together are listed in firing order,
+    // whichever delivery settles first.
+    const place = await store.notificationRecords.reserve(projectId);
+    const body: RecordWait = { occurrence_id: occurrence.occurrence_id, record, place };
     const wait = {
       waitId: occurrence.occurrence_id,
       projectId,

@@ -24,7 +24,7 @@ import {
   updatedSecretEvent,
   withNewVersion,
 } from "./rows.js";
-import { SortedKeys } from "./sortedKeys.js";
+import { byCodeUnits, SortedKeys } from "./sortedKeys.js";
 import {
   restoredSecret,
   type StageMove,
@@ -295,10 +295,10 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
 
   private readonly projects = new Projects<RecordState>(() => ({ records: [], nextSeq: 1 }));
 
-  append(projectId: string, record: NotificationRecord): string {
+  append(projectId: string, record: NotificationRecord, place?: number): string {
     const state = this.projects.of(projectId);
     this.strings.shareAll(record, UNIQUE_RECORD_KEYS);
-    const entry: StoredRecord = { time: record.create_time, seq: state.nextSeq++, record };
+    const entry: StoredRecord = { time: record.create_time, seq: place ?? state.nextSeq++, record };
     const records = state.records;
     // Records normally arrive in time order: append; otherwise insert in place.
     const last = records[records.length - 1];
@@ -309,6 +309,10 @@ export class MemoryNotificationRecordRepository implements NotificationRecordRep
       if (i >= 0) state.records.splice(i, 1);
     });
     return `${entry.time}-${entry.seq}`;
+  }
+
+  reserve(projectId: string): number {
+    return this.projects.of(projectId).nextSeq++;
   }
 
   page(
@@ -575,34 +579,45 @@ export class MemorySecretRepository implements SecretRepository {
   }
 
   takeExpired(now: number, limit: number): DueExpiry[] {
-    const due: DueExpiry[] = [];
+    const due: { projectId: string; name: string; entry: SecretEntry; version: StoredVersion }[] =
+      [];
     for (const [projectId, secrets] of this.armed) {
       for (const [name, ids] of secrets) {
         const entry = this.projects.peek(projectId)?.byName.get(name);
         for (const id of ids) {
-          if (due.length === limit) return due;
-          const index = entry?.versions.findIndex((v) => v.metadata.id === id) ?? -1;
-          const version = index >= 0 ? entry?.versions[index] : undefined;
+          const version = entry?.versions.find((v) => v.metadata.id === id);
           if (!entry || !version) {
             ids.delete(id);
             continue;
           }
-          if ((version.metadata.expire_time as number) > now) continue;
-          ids.delete(id);
-          const taken = { ...version, expiryTaken: true };
-          entry.versions[index] = taken;
-          // Taken in a sweep's write that rolls back: handed out again by the next sweep.
-          onRollback(() => {
-            entry.versions = entry.versions.map((v) => (v === taken ? version : v));
-            this.arm(projectId, name, version);
-          });
-          due.push({ projectId, secret: entry.secret, version: version.metadata });
+          if ((version.metadata.expire_time as number) <= now) {
+            due.push({ projectId, name, entry, version });
+          }
         }
         if (ids.size === 0) secrets.delete(name);
       }
       if (secrets.size === 0) this.armed.delete(projectId);
     }
-    return due;
+    // In the SQL stores' order: by expiry, then project, secret and version number.
+    const number = (v: StoredVersion) => Number(v.metadata.id.slice(1));
+    due.sort(
+      (x, y) =>
+        (x.version.metadata.expire_time as number) - (y.version.metadata.expire_time as number) ||
+        byCodeUnits(x.projectId, y.projectId) ||
+        byCodeUnits(x.name, y.name) ||
+        number(x.version) - number(y.version),
+    );
+    return due.slice(0, limit).map(({ projectId, name, entry, version }) => {
+      this.armed.get(projectId)?.get(name)?.delete(version.metadata.id);
+      const taken = { ...version, expiryTaken: true };
+      entry.versions = entry.versions.map((v) => (v === version ? taken : v));
+      // Taken in a sweep's write that rolls back: handed out again by the next sweep.
+      onRollback(() => {
+        entry.versions = entry.versions.map((v) => (v === taken ? version : v));
+        this.arm(projectId, name, version);
+      });
+      return { projectId, secret: entry.secret, version: version.metadata };
+    });
   }
 
   clear(projectId?: string): void {
@@ -696,27 +711,31 @@ export class MemorySecretRepository implements SecretRepository {
   }
 
   takeDueDeletions(now: number, limit: number): DueDeletion[] {
-    const due: DueDeletion[] = [];
+    const due: (DueDeletion & { name: string; at: number })[] = [];
     for (const [projectId, names] of this.scheduled) {
       for (const name of names) {
-        if (due.length === limit) return due;
         const secret = this.entry(projectId, name)?.secret;
         const at = secret?.state === "PENDING_DELETE" ? secret.scheduled_delete_time : undefined;
-        if (at === undefined) {
+        if (!secret || at === undefined) {
           names.delete(name);
           continue;
         }
-        if (at > now) continue;
-        names.delete(name);
-        this.delete(projectId, name);
-        // Taken in a sweep's write that rolls back: the secret is back (delete's own undo) and
-        // handed out again by the next sweep.
-        onRollback(() => this.schedule(projectId, name));
-        due.push({ projectId, secret: secret as Secret });
+        if (at <= now) due.push({ projectId, name, at, secret });
       }
       if (names.size === 0) this.scheduled.delete(projectId);
     }
-    return due;
+    // In the SQL stores' order: by deletion time, then project and name.
+    due.sort(
+      (x, y) => x.at - y.at || byCodeUnits(x.projectId, y.projectId) || byCodeUnits(x.name, y.name),
+    );
+    return due.slice(0, limit).map(({ projectId, name, secret }) => {
+      this.scheduled.get(projectId)?.delete(name);
+      this.delete(projectId, name);
+      // Taken in a sweep's write that rolls back: the secret is back (delete's own undo) and
+      // handed out again by the next sweep.
+      onRollback(() => this.schedule(projectId, name));
+      return { projectId, secret };
+    });
   }
 }
 

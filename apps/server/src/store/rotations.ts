@@ -4,6 +4,7 @@
  * when to look at a secret: the rotation sweep checks the secret itself (its `auto_rotation` and
  * `next_rotation_time`) before rotating, so a stale schedule never rotates anything.
  */
+import { byCodeUnits } from "./sortedKeys.js";
 import { onRollback } from "./transaction.js";
 import type { Awaitable, Page, SecretTask } from "./types.js";
 
@@ -59,8 +60,6 @@ export function taskMatches(task: SecretTask, query: TaskQuery): boolean {
     (query.taskId === undefined || task.task_id === query.taskId)
   );
 }
-
-const byCodeUnits = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 const key = (projectId: string, name: string) => JSON.stringify([projectId, name]);
 

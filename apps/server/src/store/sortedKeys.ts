@@ -8,6 +8,9 @@
  */
 const MAX_CHUNK = 1024;
 
+/** `<` on strings as a sort comparator: the SQL stores' `COLLATE "C"` for the ASCII keys here. */
+export const byCodeUnits = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 /** First index in `arr` whose element is >= key (or > key when `strict`). */
 function bound(arr: readonly string[], key: string, strict: boolean): number {
   let lo = 0;

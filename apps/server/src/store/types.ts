@@ -136,8 +136,16 @@ export interface SecretEventRepository {
 }
 
 export interface NotificationRecordRepository {
-  /** Stores a record (kept in `create_time` order) and returns its opaque marker. */
-  append(projectId: string, record: NotificationRecord): Awaitable<string>;
+  /**
+   * Stores a record (kept in `create_time` order, then in the order of their places) and returns
+   * its opaque marker. Without `place`, it takes the next one.
+   */
+  append(projectId: string, record: NotificationRecord, place?: number): Awaitable<string>;
+  /**
+   * A place for a record appended later (once its deliveries settle): records with the same
+   * `create_time` are listed in the order their places were taken, whenever each is appended.
+   */
+  reserve(projectId: string): Awaitable<number>;
   /**
    * Records oldest first, only those with `create_time` at least `since` when given;
    * `undefined` when `marker` is not one this repository issued.

@@ -238,13 +238,21 @@ class SqlSecretEventRepository implements SecretEventRepository {
 class SqlNotificationRecordRepository implements NotificationRecordRepository {
   constructor(private readonly db: SqlDatabase) {}
 
-  async append(projectId: string, record: NotificationRecord): Promise<string> {
+  async append(projectId: string, record: NotificationRecord, place?: number): Promise<string> {
     const { rows } = await this.db.query<{ seq: string }>(
-      `INSERT INTO notification_records (project_id, create_time, body) VALUES ($1, $2, $3)
+      `INSERT INTO notification_records (project_id, create_time, seq, body)
+       VALUES ($1, $2, COALESCE($4::bigint, nextval(pg_get_serial_sequence('notification_records', 'seq'))), $3)
        RETURNING seq::text AS seq`,
-      [projectId, record.create_time, JSON.stringify(record)],
+      [projectId, record.create_time, JSON.stringify(record), place ?? null],
     );
     return `${record.create_time}-${rows[0]?.seq}`;
+  }
+
+  async reserve(): Promise<number> {
+    const { rows } = await this.db.query<{ seq: string }>(
+      "SELECT nextval(pg_get_serial_sequence('notification_records', 'seq'))::text AS seq",
+    );
+    return Number(rows[0]?.seq);
   }
 
   async page(
