@@ -2,8 +2,9 @@
  * `--deterministic` as one server across replicas on one database. The clock's reads and the
  * numbers of the sequential ids are kept in the store (`Store.admin`, beside the clock's offset):
  * each unit of work takes them on as it starts (a request, with its one read of the admin state;
- * work no request asks for: a sweep, what a settled delivery sets off) and keeps them as it ends
- * (a request before its answer is sent). Requests sent one at a time then see one sequence of ids
+ * work no request asks for: what a settled delivery sets off) and keeps them as it ends (a
+ * request before its answer is sent). A replica runs no periodic sweep in this mode (app.ts): a
+ * clock move sweeps what it made due. Requests sent one at a time then see one sequence of ids
  * and times, whichever replica serves each. Requests served at the same time by different
  * replicas get no order: they may be given the same ids. A store that one process alone writes
  * to (memory, PGlite) needs none of this: its counters are that process's.
