@@ -238,7 +238,7 @@ class DeliveringNotification implements Cmd {
 class DeliveringSecret implements Cmd {
   constructor(
     readonly name: string,
-    readonly step: "create" | "version" | "rotate" | "delete" | "show",
+    readonly step: "create" | "version" | "rotate" | "schedule" | "delete" | "show",
   ) {}
   check = () => true;
   async run(_m: DiffModel, h: Harness) {
@@ -253,6 +253,7 @@ class DeliveringSecret implements Cmd {
             "SECRET_ROTATED",
             "SECRET_DELETED",
             "SECRET_ROTATED_FAILED",
+            "SECRET_VERSION_EXPIRED",
           ],
           state: "ENABLED",
           notification: { target_type: "SMN", target_id: SMN_TOPIC, target_name: "delivered" },
@@ -263,18 +264,27 @@ class DeliveringSecret implements Cmd {
           name: this.name,
           secret_string: `value of ${this.name}`,
           event_subscriptions: [`${this.name}-event`],
+          // Rotated on schedule whenever a clock move (P1D, PT2H) passes its next_rotation_time.
+          ...(this.name === "other" && { auto_rotation: true, rotation_period: "6h" }),
         },
       });
     } else if (this.step === "version") {
       await csms.createSecretVersion({ params: { path }, body: { secret_string: "next value" } });
     } else if (this.step === "rotate") {
       await csms.rotateSecret({ params: { path } });
+    } else if (this.step === "schedule") {
+      // Scheduled rotation set up by an update, and counted from it.
+      await csms.updateSecret({
+        params: { path },
+        body: { auto_rotation: true, rotation_period: "6h" },
+      });
     } else if (this.step === "delete") {
       await csms.deleteSecret({ params: { path } });
     } else {
       await csms.showSecret({ params: { path } });
       await csms.listSecretVersions({ params: { path, query: {} } });
       await csms.showSecretVersion({ params: { path: { ...path, version_id: "latest" } } });
+      await csms.listSecretTask({ params: { query: { secret_name: this.name } } });
     }
   }
   toString = () => `deliveringSecret(${this.name}, ${this.step})`;
@@ -412,9 +422,14 @@ function differentialCommands(h: Harness): fc.Arbitrary<Cmd>[] {
     fc
       .tuple(
         delivering,
-        fc.constantFrom("create", "version", "rotate", "delete", "show") as fc.Arbitrary<
-          DeliveringSecret["step"]
-        >,
+        fc.constantFrom(
+          "create",
+          "version",
+          "rotate",
+          "schedule",
+          "delete",
+          "show",
+        ) as fc.Arbitrary<DeliveringSecret["step"]>,
       )
       .map(([n, s]) => new DeliveringSecret(n, s)),
     fc.constant(new CompareDeliveries()),
@@ -489,6 +504,44 @@ it(
   },
   Math.max(120_000, RUNS * 60_000),
 );
+
+it("a clock move's scheduled rotation and expiry are the same on every store", async () => {
+  // Generated sequences rarely hold a rotating or expiring secret and then a long enough clock
+  // move: this one always does. Its answers are compared on every store, and the first server's
+  // are checked too.
+  const h = d.harness;
+  d.restart();
+  await resetAll(h);
+  const model: DiffModel = { ...emptyModel(), advancedMs: 0 };
+  await new DeliveringSecret("other", "create").run(model, h);
+  const csms = h.csms(FUZZED);
+  const path = { secret_name: "other" };
+  const { data: clock } = await h.admin.getClock();
+  await csms.createSecretVersion({
+    params: { path },
+    body: { secret_string: "expiring value", expire_time: (clock?.now ?? 0) + HOUR_MS },
+  });
+  await new MoveClock({ advance: "P1D", ms: 86_400_000 }).run(model, h);
+  const tasks = await csms.listSecretTask({ params: { query: { secret_name: "other" } } });
+  expect(tasks.data.tasks.map((t: any) => [t.operate_type, t.task_status])).toEqual([
+    ["AUTO", "SUCCESS"],
+  ]);
+  const versions = await csms.listSecretVersions({ params: { path, query: {} } });
+  expect(versions.data.version_metadatas.map((v: any) => [v.id, v.version_stages])).toEqual([
+    ["v1", []],
+    ["v2", ["SYSPREVIOUS"]],
+    ["v3", ["SYSCURRENT"]],
+  ]);
+  await new CompareDeliveries().run(model, h);
+  // Listed by time, then in the order the events fired, whichever delivery settled first.
+  const records = await csms.listNotificationRecords({ params: { query: {} } });
+  expect(records.data.records.map((r: any) => r.trigger_event_type)).toEqual([
+    "SECRET_VERSION_CREATED",
+    "SECRET_VERSION_CREATED",
+    "SECRET_VERSION_EXPIRED",
+    "SECRET_ROTATED",
+  ]);
+}, 120_000);
 
 it("every CTS and CSMS operation was compared on every store", async () => {
   // The generated sequences reach most operations by chance; a tour sends one valid request to
