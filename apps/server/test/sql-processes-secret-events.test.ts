@@ -148,6 +148,23 @@ describe("secret event deliveries of a replica killed with kill -9", {
     expect(created.status, created.text).toBe(200);
   }
 
+  /**
+   * Secret `name`, subscribed to an event of the same name that fires on SECRET_VERSION_EXPIRED
+   * (delivered at `/name`), with a version v2 that expires an hour from now.
+   */
+  async function expiringSecret(url: string, name: string): Promise<void> {
+    await watch(url, `/${name}`, name, ["SECRET_VERSION_EXPIRED"]);
+    const created = await request(url, "POST", `/v1/${P}/secrets`, {
+      body: { name, secret_string: "v1", event_subscriptions: [name] },
+    });
+    expect(created.status, created.text).toBe(200);
+    const { now } = (await request(url, "GET", "/_admin/clock")).body;
+    const version = await request(url, "POST", `/v1/${P}/secrets/${name}/versions`, {
+      body: { secret_string: "v2", expire_time: now + 3_600_000 },
+    });
+    expect(version.status, version.text).toBe(200);
+  }
+
   it("a write acknowledged before the kill: the other replica delivers its event, with the same message_id", async () => {
     const [urlA, urlB] = await Promise.all([a.url, b.url]);
     // The receiver holds every request until A is gone: the event's delivery stays pending.
@@ -271,16 +288,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
     const urlC = await c.url;
     const e = serve(["--database-url", named("replica-e")]);
     const urlE = await e.url;
-    await watch(urlC, "/expiring", "expiring", ["SECRET_VERSION_EXPIRED"]);
-    const created = await request(urlC, "POST", `/v1/${P}/secrets`, {
-      body: { name: "expiring", secret_string: "v1", event_subscriptions: ["expiring"] },
-    });
-    expect(created.status, created.text).toBe(200);
-    const { now } = (await request(urlC, "GET", "/_admin/clock")).body;
-    const version = await request(urlC, "POST", `/v1/${P}/secrets/expiring/versions`, {
-      body: { secret_string: "v2", expire_time: now + 3_600_000 },
-    });
-    expect(version.status, version.text).toBe(200);
+    await expiringSecret(urlC, "expiring");
     let survivor = urlC;
     let moved: Promise<unknown> = Promise.resolve();
     // Storing the expiry event's delivery waits for the lock.
@@ -384,16 +392,7 @@ describe("secret event deliveries of a replica killed with kill -9", {
     });
 
     it("answers once the expiry another replica's sweep is storing is stored", async () => {
-      await watch(urlF, "/expired", "expired", ["SECRET_VERSION_EXPIRED"]);
-      const created = await request(urlF, "POST", `/v1/${P}/secrets`, {
-        body: { name: "expired", secret_string: "v1", event_subscriptions: ["expired"] },
-      });
-      expect(created.status, created.text).toBe(200);
-      const { now } = (await request(urlF, "GET", "/_admin/clock")).body;
-      const version = await request(urlF, "POST", `/v1/${P}/secrets/expired/versions`, {
-        body: { secret_string: "v2", expire_time: now + 3_600_000 },
-      });
-      expect(version.status, version.text).toBe(200);
+      await expiringSecret(urlF, "expired");
       // The expiry's delivery is stored with its take: listed right after the answer.
       const { url, seen } = await movedMeanwhile("PT2H", "SET expiry_taken", async (url) =>
         (await delivered(url, "expired")).map(([type]) => type),
