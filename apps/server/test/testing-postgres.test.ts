@@ -21,6 +21,19 @@ const path = root
   : `as uid ${uid} (not root): PostgreSQL runs as the caller from the binaries in node_modules`;
 // Copying the binaries and initdb on a loaded 2-core machine can take long.
 const START_MS = 180_000;
+/** How long a caller may take to stop its server and exit, or to be stopped by a signal. */
+const EXIT_MS = 90_000;
+/** Each test's limit: above its steps' own, so that a step that overruns says which it was. */
+const TEST_MS = START_MS + EXIT_MS + 30_000;
+
+/** `promise`, or a rejection naming `what` once `ms` have passed. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} (waited ${ms} ms)`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** The package dir that `specifier` resolves to from `from`. */
 function packageDir(specifier: string, from: string): string {
@@ -123,17 +136,22 @@ describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, ()
     children.push(child);
     const exit = once(child, "exit");
     let stdout = "";
-    child.stdout?.on("data", (chunk) => {
-      stdout += chunk;
+    // Its first line, or a failure as soon as it ends without one (by an exit code or a signal).
+    const line = new Promise<string>((resolve, reject) => {
+      child.stdout?.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.includes("\n")) resolve(stdout.split("\n")[0] as string);
+      });
+      child.once("exit", (code, signal) =>
+        reject(new Error(`the caller ended (${signal ?? `exit code ${code}`}): ${stdout}`)),
+      );
     });
-    await vi.waitFor(
-      () => {
-        if (child.exitCode !== null) throw new Error(`caller exited: ${stdout}`);
-        expect(stdout).toContain("\n");
-      },
-      { timeout: START_MS, interval: 200 },
-    );
-    return { child, started: JSON.parse(stdout.split("\n")[0] as string), exit };
+    const first = await within(line, START_MS, "the caller printed no server");
+    return {
+      child,
+      started: JSON.parse(first),
+      exit: within(exit, EXIT_MS, "the caller did not exit"),
+    };
   }
 
   it("keeps the copy in a folder only its owner may enter (0700)", () => {
@@ -163,7 +181,7 @@ describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, ()
       expect(existsSync(started.dir)).toBe(false);
       expect(alive(started.postmaster)).toBe(false);
     },
-    START_MS,
+    TEST_MS,
   );
 
   it.each(["SIGINT", "SIGTERM"] as const)(
@@ -179,9 +197,9 @@ describe(`testPostgres from a copy of the package in a 0700 folder, ${path}`, ()
           expect(existsSync(started.dir)).toBe(false);
           expect(alive(started.postmaster)).toBe(false);
         },
-        { timeout: 90_000, interval: 200 },
+        { timeout: EXIT_MS, interval: 200 },
       );
     },
-    START_MS,
+    TEST_MS,
   );
 });
