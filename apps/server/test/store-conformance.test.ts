@@ -576,6 +576,35 @@ describe.each(Object.keys(kinds))("the %s store", (kind) => {
     expect(mine(await store.secrets.takeExpired(6_000, 100))).toEqual([]);
   });
 
+  it("hands out due expiries and deletions by time, then project, name and version", async () => {
+    // One sweep fires what it takes in this order, on every store.
+    const p = project();
+    await store.secrets.insert(p, secret("b"), { ...value("b1"), expire_time: 10 });
+    await store.secrets.insert(p, secret("a"), { ...value("a1"), expire_time: 10 });
+    await store.secrets.addVersion(p, "a", { ...value("a2"), expire_time: 10 });
+    await store.secrets.insert(p, secret("c"), { ...value("c1"), expire_time: 5 });
+    const expired = (await store.secrets.takeExpired(1_000, 100))
+      .filter((d) => d.projectId === p)
+      .map((d) => [d.secret.name, d.version.id]);
+    expect(expired).toEqual([
+      ["c", "v1"],
+      ["a", "v1"],
+      ["a", "v2"],
+      ["b", "v1"],
+    ]);
+    for (const [name, days] of [
+      ["b", 8],
+      ["a", 8],
+      ["c", 7],
+    ] as const) {
+      await store.secrets.scheduleDeletion(p, name, days, 1_000);
+    }
+    const deleted = (await store.secrets.takeDueDeletions(1_000 + 9 * 86_400_000, 100))
+      .filter((d) => d.projectId === p)
+      .map((d) => d.secret.name);
+    expect(deleted).toEqual(["c", "a", "b"]);
+  });
+
   it("hands out again the expiries, deletions and rotations taken in a write that rolls back", async () => {
     // A sweep takes what is due and fires its events in one write: one that fails keeps neither.
     const p = project();

@@ -13,8 +13,9 @@
  * A clock jump over several periods rotates once (decision 47 in openapi/README.md): the next
  * rotation is due one period after the rotation that ran. The sweep claims due secrets through
  * the store (one UPDATE on SQL, so one replica takes each), each in the write that rotates it,
- * bounded per run, never inside an API request. A rotation function is called only through the delivery engine, at the endpoint the
- * operator configured for its URN; its event names the secret, never a value.
+ * bounded per run, never inside an API request. A rotation function is called only through the
+ * delivery engine, at the endpoint the operator configured for its URN; its event names the
+ * secret, never a value.
  */
 import { randomBytes } from "node:crypto";
 import type { csms } from "@cts-csms/types";

@@ -16,15 +16,16 @@ export interface SqlDatabase extends SqlClient {
   close(): Promise<void>;
 }
 
-/** PostgreSQL's unique_violation SQLSTATE. */
 /**
  * The lock a sweep's take puts on what it claims: rows another process's write holds are skipped
  * (`SKIP LOCKED`), or waited for (`wait`), then taken only if still due once that write ends. A
  * take that waits asks for one row at a time, so that it holds none while it waits. Each take
- * orders by its rows' whole key, so that its order is defined.
+ * orders by its rows' whole key, and returns them in that order: what one sweep fires, it fires
+ * in the memory store's order.
  */
 export const lockFor = (wait: boolean) => (wait ? "FOR UPDATE" : "FOR UPDATE SKIP LOCKED");
 
+/** PostgreSQL's unique_violation SQLSTATE. */
 export const UNIQUE_VIOLATION = "23505";
 
 export function isUniqueViolation(err: unknown): boolean {

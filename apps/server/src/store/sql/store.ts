@@ -554,9 +554,10 @@ class SqlSecretRepository implements SecretRepository {
            WHERE expire_time IS NOT NULL AND NOT expiry_taken AND expire_time <= $1
            ORDER BY expire_time, project_id COLLATE "C", secret_name COLLATE "C", number
            LIMIT $2 ${lockFor(wait)})
-         RETURNING project_id, secret_name, body)
+         RETURNING project_id, secret_name, number, expire_time, body)
        SELECT t.project_id, t.body AS version, s.body AS secret
-       FROM taken t JOIN secrets s ON s.project_id = t.project_id AND s.name = t.secret_name`,
+       FROM taken t JOIN secrets s ON s.project_id = t.project_id AND s.name = t.secret_name
+       ORDER BY t.expire_time, t.project_id COLLATE "C", t.secret_name COLLATE "C", t.number`,
       [now, limit],
     );
     return rows.map((r) => ({
@@ -703,12 +704,15 @@ class SqlSecretRepository implements SecretRepository {
     // One DELETE takes each due secret: a replica that reaches it later finds it gone (or
     // locked: skipped, or waited for and then found gone), so its SECRET_DELETED fires once.
     const { rows } = await this.db.query<{ project_id: string; body: string }>(
-      `DELETE FROM secrets WHERE (project_id, name) IN (
-         SELECT project_id, name FROM secrets
-         WHERE scheduled_delete_time IS NOT NULL AND scheduled_delete_time <= $1
-         ORDER BY scheduled_delete_time, project_id COLLATE "C", name COLLATE "C"
-         LIMIT $2 ${lockFor(wait)})
-       RETURNING project_id, body`,
+      `WITH taken AS (
+         DELETE FROM secrets WHERE (project_id, name) IN (
+           SELECT project_id, name FROM secrets
+           WHERE scheduled_delete_time IS NOT NULL AND scheduled_delete_time <= $1
+           ORDER BY scheduled_delete_time, project_id COLLATE "C", name COLLATE "C"
+           LIMIT $2 ${lockFor(wait)})
+         RETURNING project_id, name, scheduled_delete_time, body)
+       SELECT project_id, body FROM taken
+       ORDER BY scheduled_delete_time, project_id COLLATE "C", name COLLATE "C"`,
       [now, limit],
     );
     return rows.map((r) => ({ projectId: r.project_id, secret: JSON.parse(r.body) as Secret }));
